@@ -1,0 +1,226 @@
+//! The input model (`shared/article.schema.json`) and its validation.
+
+use serde::Deserialize;
+
+use crate::error::Error;
+
+/// Largest article input accepted, in bytes. A real article is tens of kilobytes; this leaves room
+/// for archives with inlined data and for a pathological 5 MB "word" while refusing runaway input.
+pub const MAX_INPUT_BYTES: usize = 32 * 1024 * 1024;
+
+/// One news article, as the site's backend hands it over. Only `title` and `body` are required.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Article {
+    #[serde(default)]
+    pub id: Option<ArticleId>,
+    #[serde(default)]
+    pub url: Option<String>,
+    /// BCP 47 tag; `ru` when absent.
+    #[serde(default)]
+    pub lang: Option<String>,
+    pub title: String,
+    #[serde(default)]
+    pub subtitle: Option<String>,
+    #[serde(default)]
+    pub authors: Vec<String>,
+    #[serde(default)]
+    pub published: Option<String>,
+    #[serde(default)]
+    pub updated: Option<String>,
+    #[serde(default)]
+    pub section: Option<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub views: Option<u64>,
+    #[serde(default)]
+    pub body_format: BodyFormat,
+    pub body: String,
+    #[serde(default)]
+    pub cover: Option<Image>,
+    #[serde(default)]
+    pub related: Vec<Related>,
+    #[serde(default)]
+    pub source: Option<Source>,
+    #[serde(default)]
+    pub copyright: Option<String>,
+}
+
+/// Archive identifier: the schema allows a string or an integer.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(untagged)]
+pub enum ArticleId {
+    Text(String),
+    Number(i64),
+}
+
+impl std::fmt::Display for ArticleId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ArticleId::Text(s) => f.write_str(s),
+            ArticleId::Number(n) => write!(f, "{n}"),
+        }
+    }
+}
+
+/// How `body` is written.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum BodyFormat {
+    #[default]
+    Markdown,
+    Html,
+    Text,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Image {
+    pub src: String,
+    #[serde(default)]
+    pub alt: Option<String>,
+    #[serde(default)]
+    pub caption: Option<String>,
+    #[serde(default)]
+    pub credit: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Related {
+    pub title: String,
+    #[serde(default)]
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Source {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub url: Option<String>,
+}
+
+impl Article {
+    /// Parses article JSON. Errors carry the line and column of the problem.
+    pub fn from_json(bytes: &[u8]) -> Result<Article, Error> {
+        if bytes.len() > MAX_INPUT_BYTES {
+            return Err(Error::Limit(format!(
+                "input is {} bytes, more than the {} accepted",
+                bytes.len(),
+                MAX_INPUT_BYTES
+            )));
+        }
+        let text = std::str::from_utf8(bytes).map_err(|e| {
+            let (line, column) = line_col(bytes, e.valid_up_to());
+            Error::Input {
+                line: Some(line),
+                column: Some(column),
+                message: "input is not valid UTF-8".into(),
+            }
+        })?;
+        if text.trim().is_empty() {
+            return Err(Error::input(
+                "input is empty: expected an article JSON object",
+            ));
+        }
+        let article: Article = serde_json::from_str(text).map_err(|e| Error::Input {
+            line: Some(e.line()),
+            column: Some(e.column()),
+            message: json_message(&e),
+        })?;
+        article.validate()?;
+        Ok(article)
+    }
+
+    /// Checks what serde cannot: required text is not blank.
+    pub fn validate(&self) -> Result<(), Error> {
+        if self.title.trim().is_empty() {
+            return Err(Error::input("the article has an empty `title`"));
+        }
+        Ok(())
+    }
+
+    /// The article's language tag, `ru` by default.
+    pub fn lang(&self) -> &str {
+        self.lang
+            .as_deref()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .unwrap_or("ru")
+    }
+}
+
+/// serde_json appends " at line L column C" to its messages; we report the position separately.
+fn json_message(e: &serde_json::Error) -> String {
+    let full = e.to_string();
+    let msg = match full.rfind(" at line ") {
+        Some(i) => full[..i].to_string(),
+        None => full,
+    };
+    match e.classify() {
+        serde_json::error::Category::Eof => format!("truncated JSON: {msg}"),
+        serde_json::error::Category::Syntax => format!("invalid JSON: {msg}"),
+        _ => format!("not an article: {msg}"),
+    }
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+pub(crate) fn line_col(bytes: &[u8], offset: usize) -> (usize, usize) {
+    let before = &bytes[..offset.min(bytes.len())];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |p| p + 1);
+    let column = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count()
+        + 1;
+    (line, column)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(input: &str) -> String {
+        Article::from_json(input.as_bytes())
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn minimal_article_parses() {
+        let a = Article::from_json(r#"{"title":"Т","body":"текст"}"#.as_bytes()).unwrap();
+        assert_eq!(a.title, "Т");
+        assert_eq!(a.lang(), "ru");
+        assert_eq!(a.body_format, BodyFormat::Markdown);
+    }
+
+    #[test]
+    fn integer_id_and_unknown_fields_accepted() {
+        let a = Article::from_json(br#"{"id":42,"title":"T","body":"b","extra":{"x":1}}"#).unwrap();
+        assert_eq!(a.id, Some(ArticleId::Number(42)));
+    }
+
+    #[test]
+    fn bad_inputs_give_positioned_one_line_errors() {
+        assert!(err("").contains("empty"));
+        let truncated = err("{\"title\": \"Т\",\n \"body\": \"те");
+        assert!(truncated.starts_with("line 2"), "{truncated}");
+        assert!(truncated.contains("truncated"), "{truncated}");
+        assert!(err(r#"{"body":"b"}"#).contains("missing field `title`"));
+        assert!(err(r#"{"title":"  ","body":"b"}"#).contains("empty `title`"));
+        assert!(err(r#"{"title":"t","body":5}"#).contains("invalid type"));
+        let bad_utf8 = Article::from_json(b"{\"title\":\"\xff\"}")
+            .unwrap_err()
+            .to_string();
+        assert!(bad_utf8.contains("UTF-8"), "{bad_utf8}");
+        for e in [
+            err("{"),
+            err("[1,2]"),
+            err("{\"title\":\"t\",\"body\":\"b\",}"),
+        ] {
+            assert!(!e.contains('\n'));
+        }
+    }
+}

@@ -1,0 +1,115 @@
+//! The public entry point: an `Engine` holds the parsed fonts and renders articles from any thread.
+
+use std::io::Write;
+use std::path::Path;
+
+use crate::article::Article;
+use crate::error::Error;
+use crate::input;
+use crate::layout::display::{Document, Metadata};
+use crate::layout::flow;
+use crate::layout::locale::parse_date;
+use crate::layout::style::{Paper, Theme};
+use crate::pdf;
+use crate::text::fonts::FontBook;
+use crate::text::shape::{PlanCache, Shaper};
+
+/// How to render. `Default` gives A4.
+#[derive(Debug, Clone, Default)]
+pub struct RenderOptions {
+    pub paper: Paper,
+}
+
+/// Fonts parsed once, shaping plans cached; share one `Engine` between threads (`Send + Sync`).
+pub struct Engine {
+    book: FontBook,
+    plans: PlanCache,
+}
+
+impl Engine {
+    /// An engine with the embedded PT Serif, PT Sans and PT Mono.
+    pub fn new() -> Result<Engine, Error> {
+        Ok(Engine {
+            book: FontBook::embedded()?,
+            plans: PlanCache::default(),
+        })
+    }
+
+    /// Adds the fonts in `dir` (`.ttf`, `.otf`) as fallbacks for characters PT lacks.
+    pub fn add_font_dir(&mut self, dir: &Path) -> Result<usize, Error> {
+        self.book.add_dir(dir)
+    }
+
+    pub fn fonts(&self) -> &FontBook {
+        &self.book
+    }
+
+    /// Lays the article out into the display list (pages of positioned glyphs), without a PDF.
+    pub fn layout(&self, article: &Article, options: &RenderOptions) -> Result<Document, Error> {
+        article.validate()?;
+        let shaper = Shaper {
+            book: &self.book,
+            plans: &self.plans,
+        };
+        let theme = Theme::for_paper(options.paper);
+        let blocks = input::body_blocks(article);
+        let mut doc = flow::lay_out(&shaper, &theme, article, &blocks)?;
+        doc.metadata = metadata(article, options);
+        Ok(doc)
+    }
+
+    /// Renders the article to PDF bytes.
+    pub fn render(&self, article: &Article, options: &RenderOptions) -> Result<Vec<u8>, Error> {
+        let doc = self.layout(article, options)?;
+        pdf::write_pdf(&doc, &self.book)
+    }
+
+    /// Renders the article and writes the PDF to `out`.
+    pub fn render_to(
+        &self,
+        article: &Article,
+        options: &RenderOptions,
+        mut out: impl Write,
+    ) -> Result<(), Error> {
+        let bytes = self.render(article, options)?;
+        out.write_all(&bytes)?;
+        out.flush()?;
+        Ok(())
+    }
+}
+
+fn metadata(article: &Article, options: &RenderOptions) -> Metadata {
+    Metadata {
+        title: article.title.trim().to_string(),
+        subject: article.subtitle.clone().filter(|s| !s.trim().is_empty()),
+        authors: article
+            .authors
+            .iter()
+            .map(|a| a.trim().to_string())
+            .filter(|a| !a.is_empty())
+            .collect(),
+        language: article.lang().to_string(),
+        keywords: article.tags.clone(),
+        date: article.published.as_deref().and_then(parse_date),
+        document_id: content_id(article, options),
+    }
+}
+
+/// A stable identifier from the content and options (FNV-1a), so the same input gives the same
+/// bytes and an archive can verify a file against its source.
+fn content_id(article: &Article, options: &RenderOptions) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut feed = |s: &str| {
+        for b in s.bytes().chain([0xff]) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    };
+    feed(&format!("{options:?}"));
+    feed(&article.title);
+    feed(&article.body);
+    feed(article.subtitle.as_deref().unwrap_or(""));
+    feed(article.published.as_deref().unwrap_or(""));
+    feed(article.url.as_deref().unwrap_or(""));
+    format!("{h:016x}")
+}

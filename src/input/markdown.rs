@@ -1,0 +1,321 @@
+//! Markdown bodies (CommonMark via pulldown-cmark) lowered into the document tree.
+
+use std::sync::Arc;
+
+use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+
+use super::MAX_NESTING;
+use crate::doc::{Block, Inline, InlineStyle};
+
+pub fn blocks(body: &str) -> Vec<Block> {
+    let mut b = Builder::default();
+    let parser = Parser::new_ext(body, Options::ENABLE_STRIKETHROUGH);
+    for event in parser {
+        b.event(event);
+    }
+    b.finish()
+}
+
+enum Container {
+    Quote,
+    List {
+        ordered: bool,
+        start: u64,
+    },
+    Item,
+    /// A container past `MAX_NESTING`: its content goes to the parent.
+    Flattened,
+}
+
+struct Frame {
+    kind: Container,
+    blocks: Vec<Block>,
+    items: Vec<Vec<Block>>,
+}
+
+#[derive(Default)]
+struct Builder {
+    root: Vec<Block>,
+    stack: Vec<Frame>,
+    inlines: Vec<Inline>,
+    heading: Option<u8>,
+    style: InlineStyle,
+    strong: u32,
+    emphasis: u32,
+    strike: u32,
+    links: Vec<Arc<str>>,
+    /// Inside an image: (alt text collected so far, src, title).
+    image: Option<(String, String, String)>,
+    code: Option<String>,
+}
+
+impl Builder {
+    fn target(&mut self) -> &mut Vec<Block> {
+        match self.stack.last_mut() {
+            Some(f) => &mut f.blocks,
+            None => &mut self.root,
+        }
+    }
+
+    fn push_block(&mut self, block: Block) {
+        self.flush_inlines();
+        self.target().push(block);
+    }
+
+    fn flush_inlines(&mut self) {
+        if self.inlines.iter().all(|i| i.text.trim().is_empty()) {
+            self.inlines.clear();
+            return;
+        }
+        let content = std::mem::take(&mut self.inlines);
+        let block = match self.heading {
+            Some(level) => Block::Heading { level, content },
+            None => Block::Paragraph(content),
+        };
+        self.target().push(block);
+    }
+
+    fn text(&mut self, text: &str) {
+        if let Some((alt, _, _)) = &mut self.image {
+            alt.push_str(text);
+            return;
+        }
+        if let Some(code) = &mut self.code {
+            code.push_str(text);
+            return;
+        }
+        let style = InlineStyle {
+            bold: self.strong > 0,
+            italic: self.emphasis > 0,
+            strike: self.strike > 0,
+            ..self.style
+        };
+        let link = self.links.last().cloned();
+        if let Some(last) = self.inlines.last_mut()
+            && last.style == style
+            && last.link == link
+        {
+            last.text.push_str(text);
+            return;
+        }
+        self.inlines.push(Inline {
+            text: text.to_string(),
+            style,
+            link,
+        });
+    }
+
+    fn open(&mut self, kind: Container) {
+        self.flush_inlines();
+        let kind = if self.stack.len() >= MAX_NESTING {
+            Container::Flattened
+        } else {
+            kind
+        };
+        self.stack.push(Frame {
+            kind,
+            blocks: Vec::new(),
+            items: Vec::new(),
+        });
+    }
+
+    fn close(&mut self) {
+        self.flush_inlines();
+        let Some(frame) = self.stack.pop() else {
+            return;
+        };
+        match frame.kind {
+            Container::Quote => self.target().push(Block::Quote(frame.blocks)),
+            Container::List { ordered, start } => {
+                let mut items = frame.items;
+                if !frame.blocks.is_empty() {
+                    items.push(frame.blocks);
+                }
+                self.target().push(Block::List {
+                    ordered,
+                    start,
+                    items,
+                });
+            }
+            Container::Item => match self.stack.last_mut() {
+                Some(Frame {
+                    kind: Container::List { .. },
+                    items,
+                    ..
+                }) => items.push(frame.blocks),
+                _ => self.target().extend(frame.blocks),
+            },
+            Container::Flattened => self.target().extend(frame.blocks),
+        }
+    }
+
+    fn event(&mut self, event: Event<'_>) {
+        match event {
+            Event::Start(tag) => self.start(tag),
+            Event::End(end) => self.end(end),
+            Event::Text(t) => self.text(&t),
+            Event::Code(t) => {
+                let saved = self.style;
+                self.style.code = true;
+                self.text(&t);
+                self.style = saved;
+            }
+            Event::SoftBreak => self.text(" "),
+            Event::HardBreak => self.text("\n"),
+            Event::Rule => self.push_block(Block::Rule),
+            // Raw HTML in Markdown keeps its text, without the tags.
+            Event::Html(h) | Event::InlineHtml(h) => {
+                let stripped = super::text::strip_tags(&h);
+                if !stripped.trim().is_empty() {
+                    self.text(stripped.trim());
+                }
+            }
+            Event::FootnoteReference(r) => self.text(&format!("[{r}]")),
+            Event::TaskListMarker(done) => self.text(if done { "☒ " } else { "☐ " }),
+            Event::InlineMath(t) | Event::DisplayMath(t) => self.text(&t),
+        }
+    }
+
+    fn start(&mut self, tag: Tag<'_>) {
+        match tag {
+            Tag::Paragraph => self.flush_inlines(),
+            Tag::Heading { level, .. } => {
+                self.flush_inlines();
+                self.heading = Some(heading_level(level));
+            }
+            Tag::BlockQuote(_) => self.open(Container::Quote),
+            Tag::List(start) => self.open(Container::List {
+                ordered: start.is_some(),
+                start: start.unwrap_or(1),
+            }),
+            Tag::Item => self.open(Container::Item),
+            Tag::CodeBlock(_) => {
+                self.flush_inlines();
+                self.code = Some(String::new());
+            }
+            Tag::Emphasis => self.emphasis += 1,
+            Tag::Strong => self.strong += 1,
+            Tag::Strikethrough => self.strike += 1,
+            Tag::Link { dest_url, .. } => self.links.push(Arc::from(dest_url.as_ref())),
+            Tag::Image {
+                dest_url, title, ..
+            } => {
+                self.flush_inlines();
+                self.image = Some((String::new(), dest_url.to_string(), title.to_string()));
+            }
+            _ => {}
+        }
+    }
+
+    fn end(&mut self, end: TagEnd) {
+        match end {
+            TagEnd::Paragraph => self.flush_inlines(),
+            TagEnd::Heading(_) => {
+                self.flush_inlines();
+                self.heading = None;
+            }
+            TagEnd::BlockQuote(_) | TagEnd::List(_) | TagEnd::Item => self.close(),
+            TagEnd::CodeBlock => {
+                if let Some(code) = self.code.take() {
+                    self.push_block(Block::Code(code.trim_end_matches('\n').to_string()));
+                }
+            }
+            TagEnd::Emphasis => self.emphasis = self.emphasis.saturating_sub(1),
+            TagEnd::Strong => self.strong = self.strong.saturating_sub(1),
+            TagEnd::Strikethrough => self.strike = self.strike.saturating_sub(1),
+            TagEnd::Link => {
+                self.links.pop();
+            }
+            TagEnd::Image => {
+                if let Some((alt, src, title)) = self.image.take() {
+                    // The Markdown title carries the credit ("Фото: автор").
+                    let description = match (alt.trim(), title.trim()) {
+                        (a, "") => a.to_string(),
+                        ("", t) => t.to_string(),
+                        (a, t) => format!("{a}. {t}"),
+                    };
+                    self.push_block(Block::Image { src, description });
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn finish(mut self) -> Vec<Block> {
+        self.flush_inlines();
+        while !self.stack.is_empty() {
+            self.close();
+        }
+        self.root
+    }
+}
+
+fn heading_level(level: HeadingLevel) -> u8 {
+    match level {
+        HeadingLevel::H1 => 1,
+        HeadingLevel::H2 => 2,
+        HeadingLevel::H3 => 3,
+        HeadingLevel::H4 => 4,
+        HeadingLevel::H5 => 5,
+        HeadingLevel::H6 => 6,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::doc::plain_text;
+
+    #[test]
+    fn headings_paragraphs_lists_quotes() {
+        let md = "## Заголовок\n\nТекст *курсив* и **жирный** [ссылка](https://x.ru).\n\n- раз\n- два\n\n1. один\n2. два\n\n> цитата\n";
+        let b = blocks(md);
+        assert!(
+            matches!(&b[0], Block::Heading { level: 2, content } if plain_text(content) == "Заголовок")
+        );
+        let Block::Paragraph(p) = &b[1] else {
+            panic!("{:?}", b[1])
+        };
+        assert!(p.iter().any(|i| i.style.italic && i.text == "курсив"));
+        assert!(p.iter().any(|i| i.style.bold && i.text == "жирный"));
+        assert!(p.iter().any(|i| i.link.as_deref() == Some("https://x.ru")));
+        assert!(matches!(&b[2], Block::List { ordered: false, items, .. } if items.len() == 2));
+        assert!(matches!(
+            &b[3],
+            Block::List {
+                ordered: true,
+                start: 1,
+                ..
+            }
+        ));
+        assert!(matches!(&b[4], Block::Quote(q) if q.len() == 1));
+    }
+
+    #[test]
+    fn image_becomes_placeholder_with_text() {
+        let b = blocks("![Вид на Байкал](baikal.jpg \"Фото: автор\")");
+        assert_eq!(
+            b,
+            vec![Block::Image {
+                src: "baikal.jpg".into(),
+                description: "Вид на Байкал. Фото: автор".into()
+            }]
+        );
+    }
+
+    #[test]
+    fn deep_nesting_is_flattened_not_recursed() {
+        let md = ">".repeat(10_000) + " глубоко";
+        let b = blocks(&md);
+        fn depth(b: &[Block]) -> usize {
+            b.iter()
+                .map(|x| match x {
+                    Block::Quote(q) => 1 + depth(q),
+                    _ => 0,
+                })
+                .max()
+                .unwrap_or(0)
+        }
+        assert!(depth(&b) <= MAX_NESTING);
+    }
+}

@@ -1,0 +1,164 @@
+//! The display list: positioned glyph runs, rules and links per page. No PDF types here; this is
+//! the seam between layout and the PDF writer, and where layout tests look.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use crate::text::fonts::FaceId;
+
+/// Points; origin at the top-left corner of the page, y growing downwards.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rect {
+    pub x: f32,
+    pub y: f32,
+    pub width: f32,
+    pub height: f32,
+}
+
+impl Rect {
+    pub fn right(&self) -> f32 {
+        self.x + self.width
+    }
+    pub fn bottom(&self) -> f32 {
+        self.y + self.height
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Color(pub u8, pub u8, pub u8);
+
+impl Color {
+    pub const BLACK: Color = Color(0, 0, 0);
+}
+
+/// What a run is part of, so tests and back ends can tell body text from page furniture.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Body,
+    Heading(u8),
+    Title,
+    Meta,
+    Header,
+    Footer,
+}
+
+/// A glyph inside a run. `text_range` indexes the run's `text`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunGlyph {
+    pub id: u32,
+    /// Advance in points, justification included.
+    pub advance: f32,
+    pub dx: f32,
+    /// Positive upwards, as fonts measure it.
+    pub dy: f32,
+    pub text_range: Range<usize>,
+}
+
+/// Glyphs of one face and size drawn from a baseline origin `(x, y)`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GlyphRun {
+    pub x: f32,
+    pub y: f32,
+    pub face: FaceId,
+    pub size: f32,
+    pub color: Color,
+    pub role: Role,
+    /// The source text the glyphs stand for (what a reader copies out).
+    pub text: String,
+    pub glyphs: Vec<RunGlyph>,
+    pub link: Option<Arc<str>>,
+}
+
+impl GlyphRun {
+    pub fn width(&self) -> f32 {
+        self.glyphs.iter().map(|g| g.advance).sum()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Line {
+    pub from: (f32, f32),
+    pub to: (f32, f32),
+    pub width: f32,
+    pub color: Color,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Link {
+    pub rect: Rect,
+    pub url: Arc<str>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Item {
+    Text(GlyphRun),
+    Line(Line),
+    Link(Link),
+}
+
+impl Item {
+    /// Moves the item by `(dx, dy)`.
+    pub fn translate(&mut self, dx: f32, dy: f32) {
+        match self {
+            Item::Text(t) => {
+                t.x += dx;
+                t.y += dy;
+            }
+            Item::Line(l) => {
+                l.from = (l.from.0 + dx, l.from.1 + dy);
+                l.to = (l.to.0 + dx, l.to.1 + dy);
+            }
+            Item::Link(l) => {
+                l.rect.x += dx;
+                l.rect.y += dy;
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page {
+    pub width: f32,
+    pub height: f32,
+    /// Where body text may go; running header and footer lie outside it.
+    pub text_area: Rect,
+    pub items: Vec<Item>,
+}
+
+impl Page {
+    pub fn runs(&self) -> impl Iterator<Item = &GlyphRun> {
+        self.items.iter().filter_map(|i| match i {
+            Item::Text(t) => Some(t),
+            _ => None,
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutlineEntry {
+    pub level: u8,
+    pub title: String,
+    pub page: usize,
+    pub y: f32,
+}
+
+/// Document metadata, already decided (the date comes from the article, never the clock).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Metadata {
+    pub title: String,
+    pub subject: Option<String>,
+    pub authors: Vec<String>,
+    pub language: String,
+    pub keywords: Vec<String>,
+    /// (year, month, day, hour, minute, utc offset minutes)
+    pub date: Option<(u16, u8, u8, Option<(u8, u8)>, Option<i16>)>,
+    /// Stable identifier derived from the content, for reproducible output.
+    pub document_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Document {
+    pub pages: Vec<Page>,
+    pub outline: Vec<OutlineEntry>,
+    pub metadata: Metadata,
+}

@@ -1,0 +1,222 @@
+//! Words and dates the engine itself prints, in the article's language.
+
+/// Printed labels for one language.
+pub struct Labels {
+    pub page_of: fn(usize, usize) -> String,
+    pub tags: &'static str,
+    pub related: &'static str,
+    pub image: &'static str,
+    pub updated: &'static str,
+    pub views: &'static str,
+    months: [&'static str; 12],
+    english_dates: bool,
+}
+
+const RU: Labels = Labels {
+    page_of: |n, m| format!("стр. {n} из {m}"),
+    tags: "Теги",
+    related: "Ранее по теме",
+    image: "Иллюстрация",
+    updated: "обновлено",
+    views: "просмотров",
+    months: [
+        "января",
+        "февраля",
+        "марта",
+        "апреля",
+        "мая",
+        "июня",
+        "июля",
+        "августа",
+        "сентября",
+        "октября",
+        "ноября",
+        "декабря",
+    ],
+    english_dates: false,
+};
+
+const UK: Labels = Labels {
+    page_of: |n, m| format!("стор. {n} з {m}"),
+    tags: "Теги",
+    related: "Раніше на цю тему",
+    image: "Ілюстрація",
+    updated: "оновлено",
+    views: "переглядів",
+    months: [
+        "січня",
+        "лютого",
+        "березня",
+        "квітня",
+        "травня",
+        "червня",
+        "липня",
+        "серпня",
+        "вересня",
+        "жовтня",
+        "листопада",
+        "грудня",
+    ],
+    english_dates: false,
+};
+
+const BE: Labels = Labels {
+    page_of: |n, m| format!("стар. {n} з {m}"),
+    tags: "Тэгі",
+    related: "Раней па тэме",
+    image: "Ілюстрацыя",
+    updated: "абноўлена",
+    views: "праглядаў",
+    months: [
+        "студзеня",
+        "лютага",
+        "сакавіка",
+        "красавіка",
+        "мая",
+        "чэрвеня",
+        "ліпеня",
+        "жніўня",
+        "верасня",
+        "кастрычніка",
+        "лістапада",
+        "снежня",
+    ],
+    english_dates: false,
+};
+
+const EN: Labels = Labels {
+    page_of: |n, m| format!("Page {n} of {m}"),
+    tags: "Tags",
+    related: "Related",
+    image: "Image",
+    updated: "updated",
+    views: "views",
+    months: [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ],
+    english_dates: true,
+};
+
+/// Labels for a BCP 47 tag. Languages without their own table use Russian, the site's language;
+/// Latin-script languages use English.
+pub fn labels(lang: &str) -> &'static Labels {
+    match lang
+        .split(['-', '_'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase()
+        .as_str()
+    {
+        "uk" => &UK,
+        "be" => &BE,
+        "en" | "de" | "fr" | "es" | "it" | "pl" | "cs" => &EN,
+        _ => &RU,
+    }
+}
+
+/// A parsed RFC 3339 date-time or date: (year, month, day, (hour, minute), utc offset minutes).
+pub type DateParts = (u16, u8, u8, Option<(u8, u8)>, Option<i16>);
+
+/// Parses `2024-06-17T14:44:00+08:00` or `2024-06-17`. The clock time is kept as written (the
+/// local time of the newsroom), not converted.
+pub fn parse_date(s: &str) -> Option<DateParts> {
+    let s = s.trim();
+    let num = |r: std::ops::Range<usize>| s.get(r)?.parse::<u16>().ok();
+    let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    if s.get(4..5)? != "-"
+        || s.get(7..8)? != "-"
+        || !(1..=12).contains(&month)
+        || !(1..=31).contains(&day)
+    {
+        return None;
+    }
+    let mut time = None;
+    let mut offset = None;
+    if s.len() > 10 {
+        if !matches!(s.as_bytes()[10], b'T' | b't' | b' ') {
+            return None;
+        }
+        let (h, m) = (num(11..13)?, num(14..16)?);
+        if h > 23 || m > 59 || s.get(13..14)? != ":" {
+            return None;
+        }
+        time = Some((h as u8, m as u8));
+        let rest = &s[16..];
+        let zone_at = rest.find(['+', '-', 'Z', 'z']);
+        if let Some(z) = zone_at {
+            let zone = &rest[z..];
+            offset = if zone.eq_ignore_ascii_case("z") {
+                Some(0)
+            } else {
+                let sign: i16 = if zone.starts_with('-') { -1 } else { 1 };
+                let oh = zone.get(1..3)?.parse::<i16>().ok()?;
+                let om = zone
+                    .get(4..6)
+                    .and_then(|m| m.parse::<i16>().ok())
+                    .unwrap_or(0);
+                Some(sign * (oh * 60 + om))
+            };
+        }
+    }
+    Some((year, month as u8, day as u8, time, offset))
+}
+
+/// «17 июня 2024, 14:44» (or "17 June 2024, 14:44"); the input itself when it is not a date.
+pub fn format_date(s: &str, lang: &str) -> String {
+    let Some((y, mo, d, time, _)) = parse_date(s) else {
+        return s.trim().to_string();
+    };
+    let l = labels(lang);
+    let month = l.months[usize::from(mo) - 1];
+    let date = if l.english_dates {
+        format!("{d} {month} {y}")
+    } else {
+        format!("{d}\u{a0}{month} {y}")
+    };
+    match time {
+        Some((h, m)) => format!("{date}, {h}:{m:02}"),
+        None => date,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn russian_dates() {
+        assert_eq!(
+            format_date("2024-06-17T14:44:00+08:00", "ru"),
+            "17\u{a0}июня 2024, 14:44"
+        );
+        assert_eq!(format_date("2024-01-05", "ru"), "5\u{a0}января 2024");
+        assert_eq!(
+            format_date("2024-06-17T09:05:00Z", "en"),
+            "17 June 2024, 9:05"
+        );
+        assert_eq!(format_date("вчера", "ru"), "вчера");
+        assert_eq!(
+            parse_date("2024-06-17T14:44:00+08:00").unwrap().4,
+            Some(480)
+        );
+        assert!(parse_date("2024-13-01").is_none());
+    }
+
+    #[test]
+    fn page_labels() {
+        assert_eq!((labels("ru").page_of)(2, 5), "стр. 2 из 5");
+        assert_eq!((labels("en-GB").page_of)(1, 1), "Page 1 of 1");
+        assert_eq!((labels("kk").page_of)(1, 3), "стр. 1 из 3");
+    }
+}

@@ -1,0 +1,99 @@
+//! Page geometry and the typographic scale: every size and space the layout uses, in one place.
+
+/// Millimetres to points.
+pub const MM: f32 = 72.0 / 25.4;
+
+/// Paper sizes offered by `--paper`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Paper {
+    #[default]
+    A4,
+    A5,
+    Letter,
+}
+
+impl Paper {
+    /// Width and height in points.
+    pub fn size(self) -> (f32, f32) {
+        match self {
+            Paper::A4 => (210.0 * MM, 297.0 * MM),
+            Paper::A5 => (148.0 * MM, 210.0 * MM),
+            Paper::Letter => (612.0, 792.0),
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Paper> {
+        match name.to_ascii_lowercase().as_str() {
+            "a4" => Some(Paper::A4),
+            "a5" => Some(Paper::A5),
+            "letter" => Some(Paper::Letter),
+            _ => None,
+        }
+    }
+}
+
+/// Sizes and spaces in points for one page size.
+#[derive(Debug, Clone)]
+pub struct Theme {
+    pub page_width: f32,
+    pub page_height: f32,
+    pub margin_top: f32,
+    pub margin_bottom: f32,
+    pub margin_inner: f32,
+    pub margin_outer: f32,
+    pub body_size: f32,
+    pub body_leading: f32,
+    /// First-line indent of body paragraphs.
+    pub indent: f32,
+    pub title_size: f32,
+    pub title_leading: f32,
+    pub lead_size: f32,
+    pub lead_leading: f32,
+    pub meta_size: f32,
+    pub heading_sizes: [f32; 6],
+    pub code_size: f32,
+    pub furniture_size: f32,
+    /// Indent of list items and block quotes.
+    pub block_indent: f32,
+}
+
+impl Theme {
+    pub fn for_paper(paper: Paper) -> Theme {
+        let (w, h) = paper.size();
+        // A5 is a pocket page: smaller type and margins keep a sensible line length.
+        let small = paper == Paper::A5;
+        let body_size = if small { 9.5 } else { 10.5 };
+        let side = if small { 15.0 * MM } else { 22.0 * MM };
+        Theme {
+            page_width: w,
+            page_height: h,
+            margin_top: if small { 17.0 * MM } else { 22.0 * MM },
+            margin_bottom: if small { 17.0 * MM } else { 22.0 * MM },
+            margin_inner: side,
+            margin_outer: side,
+            body_size,
+            body_leading: body_size * 1.36,
+            indent: body_size * 1.5,
+            title_size: if small { 17.0 } else { 21.0 },
+            title_leading: if small { 20.0 } else { 25.0 },
+            lead_size: body_size + 1.5,
+            lead_leading: (body_size + 1.5) * 1.32,
+            meta_size: body_size - 2.0,
+            heading_sizes: [
+                body_size + 4.5,
+                body_size + 3.0,
+                body_size + 1.5,
+                body_size + 0.5,
+                body_size,
+                body_size,
+            ],
+            code_size: body_size - 1.5,
+            furniture_size: 7.5,
+            block_indent: body_size * 2.0,
+        }
+    }
+
+    pub fn text_width(&self) -> f32 {
+        self.page_width - self.margin_inner - self.margin_outer
+    }
+}

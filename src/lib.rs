@@ -1,0 +1,31 @@
+//! babrpdf: article JSON or Markdown to paginated, print-quality PDF with real Cyrillic typesetting.
+//!
+//! Build one [`Engine`] at start-up (the fonts are parsed once) and render from any thread:
+//!
+//! ```
+//! use babrpdf::{Article, Engine, RenderOptions};
+//!
+//! let engine = Engine::new()?;
+//! let json = r#"{"title": "Паром на Ольхон", "body": "Третье судно вышло на линию.", "body_format": "text"}"#;
+//! let article = Article::from_json(json.as_bytes())?;
+//! let pdf: Vec<u8> = engine.render(&article, &RenderOptions::default())?;
+//! assert!(pdf.starts_with(b"%PDF-"));
+//! # Ok::<(), babrpdf::Error>(())
+//! ```
+//!
+//! Pipeline: `input` (JSON, Markdown) → `doc` tree → `text` (shaping, hyphenation, Knuth–Plass)
+//! → `layout` (paragraphs, pages, the display list) → `pdf` (krilla).
+
+pub mod article;
+pub mod doc;
+mod engine;
+pub mod error;
+pub mod input;
+pub mod layout;
+pub mod pdf;
+pub mod text;
+
+pub use article::Article;
+pub use engine::{Engine, RenderOptions};
+pub use error::Error;
+pub use layout::style::Paper;

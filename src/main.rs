@@ -1,0 +1,130 @@
+//! The `babrpdf` command: a thin shell over the library. No layout logic lives here.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use babrpdf::{Article, Engine, Paper, RenderOptions};
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "babrpdf",
+    version,
+    about = "Article JSON to print-quality PDF, set like a Russian newspaper page"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Render one article to PDF.
+    #[command(after_help = "Examples:
+  babrpdf render samples/short-news.json                 writes samples/short-news.pdf
+  babrpdf render article.json -o /tmp/out.pdf --paper a5
+  curl -s https://site/api/article/123 | babrpdf render - -o - > article.pdf")]
+    Render {
+        /// Article JSON file, or `-` for standard input.
+        input: String,
+        /// Output PDF; `-` writes to standard output. Default: the input's name with `.pdf`.
+        #[arg(short, long)]
+        output: Option<String>,
+        /// Paper size: a4, a5 or letter.
+        #[arg(long, default_value = "a4", value_parser = parse_paper)]
+        paper: Paper,
+        /// Folder of extra fonts (.ttf, .otf) used for characters the PT fonts lack.
+        #[arg(long)]
+        font_dir: Option<PathBuf>,
+    },
+}
+
+fn parse_paper(s: &str) -> Result<Paper, String> {
+    Paper::parse(s).ok_or_else(|| format!("unknown paper size `{s}` (a4, a5, letter)"))
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Render {
+            input,
+            output,
+            paper,
+            font_dir,
+        } => match render(&input, output.as_deref(), paper, font_dir.as_deref()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(message) => {
+                eprintln!("babrpdf: {message}");
+                ExitCode::FAILURE
+            }
+        },
+    }
+}
+
+fn render(
+    input: &str,
+    output: Option<&str>,
+    paper: Paper,
+    font_dir: Option<&Path>,
+) -> Result<(), String> {
+    let name = if input == "-" { "<stdin>" } else { input };
+    let bytes = read_input(input).map_err(|e| format!("{name}: {e}"))?;
+    let article = Article::from_json(&bytes).map_err(|e| format!("{name}: {e}"))?;
+    let mut engine = Engine::new().map_err(|e| e.to_string())?;
+    if let Some(dir) = font_dir {
+        engine.add_font_dir(dir).map_err(|e| e.to_string())?;
+    }
+    let pdf = engine
+        .render(&article, &RenderOptions { paper })
+        .map_err(|e| format!("{name}: {e}"))?;
+    let target = match output {
+        Some(o) => o.to_string(),
+        None if input == "-" => "-".to_string(),
+        None => Path::new(input).with_extension("pdf").display().to_string(),
+    };
+    if target == "-" {
+        let mut out = std::io::stdout().lock();
+        out.write_all(&pdf)
+            .and_then(|_| out.flush())
+            .map_err(|e| format!("<stdout>: {e}"))
+    } else {
+        write_atomically(Path::new(&target), &pdf).map_err(|e| format!("{target}: {e}"))
+    }
+}
+
+fn read_input(input: &str) -> std::io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    if input == "-" {
+        std::io::stdin()
+            .lock()
+            .take(babrpdf::article::MAX_INPUT_BYTES as u64 + 1)
+            .read_to_end(&mut bytes)?;
+    } else {
+        std::fs::File::open(input)?
+            .take(babrpdf::article::MAX_INPUT_BYTES as u64 + 1)
+            .read_to_end(&mut bytes)?;
+    }
+    Ok(bytes)
+}
+
+/// Writes to a temporary file beside the target and renames it, so a reader never sees a half
+/// written PDF and a failure leaves nothing behind.
+fn write_atomically(target: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = target
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let file_name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
+    let result = std::fs::File::create(&tmp)
+        .and_then(|mut f| f.write_all(bytes).and_then(|_| f.sync_all()))
+        .and_then(|_| std::fs::rename(&tmp, target));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}

@@ -1,0 +1,175 @@
+//! Display list → PDF bytes via krilla: subset fonts with ToUnicode, links, outline, metadata.
+
+use krilla::Document as PdfDocument;
+use krilla::SerializeSettings;
+use krilla::action::LinkAction;
+use krilla::annotation::{Annotation, LinkAnnotation, Target};
+use krilla::color::rgb;
+use krilla::destination::XyzDestination;
+use krilla::geom::{PathBuilder, Point};
+use krilla::metadata::{DateTime, Metadata};
+use krilla::outline::{Outline, OutlineNode};
+use krilla::page::PageSettings;
+use krilla::paint::{Fill, Stroke};
+use krilla::text::{GlyphId, KrillaGlyph};
+
+use crate::error::Error;
+use crate::layout::display::{Color, Document, Item};
+use crate::text::fonts::FontBook;
+
+fn paint(c: Color) -> krilla::paint::Paint {
+    rgb::Color::new(c.0, c.1, c.2).into()
+}
+
+/// Writes the document. Fonts are subset by krilla; every glyph carries its own source text.
+pub fn write_pdf(doc: &Document, book: &FontBook) -> Result<Vec<u8>, Error> {
+    let settings = SerializeSettings {
+        // Tagging needs a structure tree; without one it only adds empty markers.
+        enable_tagging: false,
+        ..SerializeSettings::default()
+    };
+    let mut pdf = PdfDocument::new_with(settings);
+    let mut glyphs: Vec<KrillaGlyph> = Vec::new();
+    for page in &doc.pages {
+        let Some(page_settings) = PageSettings::from_wh(page.width, page.height) else {
+            return Err(Error::Pdf(format!(
+                "invalid page size {}×{}",
+                page.width, page.height
+            )));
+        };
+        let mut p = pdf.start_page_with(page_settings);
+        let mut links = Vec::new();
+        {
+            let mut surface = p.surface();
+            for item in &page.items {
+                match item {
+                    Item::Text(run) => {
+                        if run.glyphs.is_empty() {
+                            continue;
+                        }
+                        glyphs.clear();
+                        let size = run.size;
+                        glyphs.extend(run.glyphs.iter().map(|g| {
+                            KrillaGlyph::new(
+                                GlyphId::new(g.id),
+                                g.advance / size,
+                                g.dx / size,
+                                g.dy / size,
+                                0.0,
+                                g.text_range.clone(),
+                                None,
+                            )
+                        }));
+                        surface.set_fill(Some(Fill {
+                            paint: paint(run.color),
+                            ..Fill::default()
+                        }));
+                        surface.draw_glyphs(
+                            Point::from_xy(run.x, run.y),
+                            &glyphs,
+                            book.face(run.face).pdf.clone(),
+                            &run.text,
+                            size,
+                            false,
+                        );
+                    }
+                    Item::Line(line) => {
+                        let mut pb = PathBuilder::new();
+                        pb.move_to(line.from.0, line.from.1);
+                        pb.line_to(line.to.0, line.to.1);
+                        if let Some(path) = pb.finish() {
+                            surface.set_fill(None);
+                            surface.set_stroke(Some(Stroke {
+                                paint: paint(line.color),
+                                width: line.width,
+                                ..Stroke::default()
+                            }));
+                            surface.draw_path(&path);
+                            surface.set_stroke(None);
+                        }
+                    }
+                    Item::Link(link) => links.push(link.clone()),
+                }
+            }
+            surface.finish();
+        }
+        for link in links {
+            let r = link.rect;
+            if let Some(rect) =
+                krilla::geom::Rect::from_xywh(r.x, r.y, r.width.max(0.1), r.height.max(0.1))
+            {
+                let target = Target::Action(LinkAction::new(link.url.to_string()).into());
+                p.add_annotation(Annotation::new_link(
+                    LinkAnnotation::new(rect, target),
+                    None,
+                ));
+            }
+        }
+        p.finish();
+    }
+    pdf.set_outline(outline(doc));
+    pdf.set_metadata(metadata(doc));
+    pdf.finish().map_err(|e| Error::Pdf(format!("{e:?}")))
+}
+
+/// Nests outline entries by level under their nearest shallower predecessor.
+fn outline(doc: &Document) -> Outline {
+    fn node(doc: &Document, i: usize) -> OutlineNode {
+        let e = &doc.outline[i];
+        OutlineNode::new(
+            e.title.clone(),
+            XyzDestination::new(e.page, Point::from_xy(0.0, e.y)),
+        )
+    }
+    fn children(doc: &Document, i: &mut usize, level: u8) -> Vec<OutlineNode> {
+        let mut out = Vec::new();
+        while *i < doc.outline.len() && doc.outline[*i].level > level {
+            let here = *i;
+            let mut n = node(doc, here);
+            *i += 1;
+            for c in children(doc, i, doc.outline[here].level) {
+                n.push_child(c);
+            }
+            out.push(n);
+        }
+        out
+    }
+    let mut outline = Outline::new();
+    let mut i = 0;
+    for c in children(doc, &mut i, 0) {
+        outline.push_child(c);
+    }
+    outline
+}
+
+fn metadata(doc: &Document) -> Metadata {
+    let m = &doc.metadata;
+    let mut meta = Metadata::new()
+        .title(m.title.clone())
+        .language(m.language.clone())
+        .producer("babrpdf".to_string())
+        .creator("babrpdf".to_string())
+        .document_id(m.document_id.clone());
+    if !m.authors.is_empty() {
+        meta = meta.authors(m.authors.clone());
+    }
+    if let Some(s) = &m.subject {
+        meta = meta.description(s.clone());
+    }
+    if !m.keywords.is_empty() {
+        meta = meta.keywords(m.keywords.clone());
+    }
+    if let Some((y, mo, d, time, offset)) = m.date {
+        let mut dt = DateTime::new(y).month(mo).day(d);
+        if let Some((h, mi)) = time {
+            dt = dt.hour(h).minute(mi).second(0);
+        }
+        if let Some(off) = offset {
+            dt = dt
+                .utc_offset_hour((off / 60) as i8)
+                .utc_offset_minute((off.abs() % 60) as u8);
+        }
+        meta = meta.creation_date(dt);
+    }
+    meta
+}

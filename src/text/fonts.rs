@@ -1,0 +1,242 @@
+//! The font book: the embedded PT families plus any added ones, each parsed once per `Engine`.
+
+use std::path::Path;
+
+use crate::error::Error;
+
+/// Highest code point covered by the fast coverage table; beyond it we ask the cmap.
+const COVERAGE_TABLE_END: u32 = 0x0530;
+
+/// Index of a face in the `FontBook`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FaceId(pub u16);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Family {
+    Serif,
+    Sans,
+    Mono,
+}
+
+/// One parsed font: the shaper's view, the PDF writer's view and the metrics layout needs.
+pub struct Face {
+    pub name: String,
+    pub shaper: harfrust::Font,
+    pub pdf: krilla::text::Font,
+    pub units_per_em: f32,
+    /// Above the baseline, in em.
+    pub ascender: f32,
+    /// Below the baseline, in em, positive.
+    pub descender: f32,
+    /// Glyph and advance (em) used for a hyphen added at a line break.
+    pub hyphen: Option<(u32, f32)>,
+    coverage: Vec<u64>,
+}
+
+impl Face {
+    fn parse(name: String, data: FontData) -> Result<Face, Error> {
+        let (shaper, pdf) = match data {
+            FontData::Static(bytes) => (
+                harfrust::Font::new(bytes, 0),
+                krilla::text::Font::new(bytes.into(), 0),
+            ),
+            FontData::Owned(bytes) => (
+                harfrust::Font::new(bytes.clone(), 0),
+                krilla::text::Font::new(bytes.into(), 0),
+            ),
+        };
+        let (Some(shaper), Some(pdf)) = (shaper, pdf) else {
+            return Err(Error::Font(format!(
+                "{name}: not a font the engine can read"
+            )));
+        };
+        let metrics = shaper.metrics();
+        let upem = f32::from(metrics.units_per_em.max(1));
+        let line = metrics
+            .typo_line
+            .filter(|_| metrics.use_typo_metrics)
+            .or(metrics.hhea_line)
+            .or(metrics.typo_line);
+        let (ascender, descender) = match line {
+            Some(l) => (l.ascender.to_f32() / upem, -l.descender.to_f32() / upem),
+            None => (0.8, 0.2),
+        };
+        let mut face = Face {
+            name,
+            units_per_em: upem,
+            ascender,
+            descender,
+            hyphen: None,
+            coverage: vec![0; (COVERAGE_TABLE_END as usize).div_ceil(64)],
+            shaper,
+            pdf,
+        };
+        for cp in 0..COVERAGE_TABLE_END {
+            if face.cmap_has(cp) {
+                face.coverage[cp as usize / 64] |= 1 << (cp % 64);
+            }
+        }
+        let sf = harfrust::ShaperFont::new(&face.shaper);
+        face.hyphen = sf
+            .nominal_glyph('-' as u32)
+            .map(|g| (g.to_u32(), sf.glyph_h_advance(g) as f32 / upem));
+        Ok(face)
+    }
+
+    fn cmap_has(&self, cp: u32) -> bool {
+        self.shaper
+            .charmap()
+            .map_unicode(cp)
+            .is_some_and(|g| g.to_u32() != 0)
+    }
+
+    /// Whether the font has a glyph for `c`.
+    pub fn has_char(&self, c: char) -> bool {
+        let cp = c as u32;
+        if cp < COVERAGE_TABLE_END {
+            self.coverage[cp as usize / 64] & (1 << (cp % 64)) != 0
+        } else {
+            self.cmap_has(cp)
+        }
+    }
+}
+
+enum FontData {
+    Static(&'static [u8]),
+    Owned(Vec<u8>),
+}
+
+/// Styles in the order regular, italic, bold, bold italic.
+type StyleSet = [FaceId; 4];
+
+/// Every face an engine can use, and which face serves which family and style.
+pub struct FontBook {
+    faces: Vec<Face>,
+    serif: StyleSet,
+    sans: StyleSet,
+    mono: StyleSet,
+    /// Faces added with `--font-dir`, tried after the PT families for characters they lack.
+    extra: Vec<FaceId>,
+}
+
+macro_rules! embedded {
+    ($file:literal) => {
+        (
+            $file,
+            include_bytes!(concat!("../../fonts/", $file)) as &'static [u8],
+        )
+    };
+}
+
+/// PT Serif, PT Sans and PT Mono (ParaType Free Font License, see fonts/LICENSE-ParaType.txt).
+const EMBEDDED: [(&str, &[u8]); 9] = [
+    embedded!("PTF55F.ttf"),
+    embedded!("PTF56F.ttf"),
+    embedded!("PTF75F.ttf"),
+    embedded!("PTF76F.ttf"),
+    embedded!("PTS55F.ttf"),
+    embedded!("PTS56F.ttf"),
+    embedded!("PTS75F.ttf"),
+    embedded!("PTS76F.ttf"),
+    embedded!("PTM55F.ttf"),
+];
+
+impl FontBook {
+    /// The embedded PT families only.
+    pub fn embedded() -> Result<FontBook, Error> {
+        let faces = EMBEDDED
+            .iter()
+            .map(|(name, data)| Face::parse(name.to_string(), FontData::Static(data)))
+            .collect::<Result<Vec<_>, _>>()?;
+        let id = |i: u16| FaceId(i);
+        Ok(FontBook {
+            faces,
+            serif: [id(0), id(1), id(2), id(3)],
+            sans: [id(4), id(5), id(6), id(7)],
+            // PT Mono has one weight; bold and italic code keep the regular face.
+            mono: [id(8); 4],
+            extra: Vec::new(),
+        })
+    }
+
+    /// Adds every `.ttf`/`.otf` file in `dir` as a fallback face, in file-name order.
+    pub fn add_dir(&mut self, dir: &Path) -> Result<usize, Error> {
+        let entries = std::fs::read_dir(dir)
+            .map_err(|e| Error::Font(format!("{}: cannot read font folder: {e}", dir.display())))?;
+        let mut paths: Vec<_> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.extension()
+                    .and_then(|x| x.to_str())
+                    .is_some_and(|x| matches!(x.to_ascii_lowercase().as_str(), "ttf" | "otf"))
+            })
+            .collect();
+        paths.sort();
+        for path in &paths {
+            let data =
+                std::fs::read(path).map_err(|e| Error::Font(format!("{}: {e}", path.display())))?;
+            let face = Face::parse(path.display().to_string(), FontData::Owned(data))?;
+            let id = FaceId(self.faces.len() as u16);
+            self.faces.push(face);
+            self.extra.push(id);
+        }
+        Ok(paths.len())
+    }
+
+    pub fn face(&self, id: FaceId) -> &Face {
+        &self.faces[id.0 as usize]
+    }
+
+    pub fn faces(&self) -> &[Face] {
+        &self.faces
+    }
+
+    /// The face for a family and style.
+    pub fn select(&self, family: Family, bold: bool, italic: bool) -> FaceId {
+        let set = match family {
+            Family::Serif => &self.serif,
+            Family::Sans => &self.sans,
+            Family::Mono => &self.mono,
+        };
+        set[usize::from(italic) + 2 * usize::from(bold)]
+    }
+
+    /// The face that draws `c` when `primary` lacks it: the other PT families in the same style,
+    /// then the added faces. `None` when no face has it.
+    pub fn fallback(&self, primary: FaceId, c: char) -> Option<FaceId> {
+        let style = [&self.serif, &self.sans, &self.mono]
+            .iter()
+            .find_map(|set| set.iter().position(|&f| f == primary))
+            .unwrap_or(0);
+        [
+            self.serif[style],
+            self.sans[style],
+            self.mono[style],
+            self.serif[0],
+        ]
+        .into_iter()
+        .chain(self.extra.iter().copied())
+        .find(|&f| f != primary && self.face(f).has_char(c))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_faces_parse_and_cover_cyrillic() {
+        let book = FontBook::embedded().unwrap();
+        let serif = book.face(book.select(Family::Serif, false, false));
+        for c in "АБВГДЕЁЖЗИЙабвгдеёжзийэюя«»—ӘҒҚҢӨҰҮҺІ".chars()
+        {
+            assert!(serif.has_char(c), "PT Serif lacks {c}");
+        }
+        assert!(serif.hyphen.is_some());
+        assert!(serif.ascender > 0.5 && serif.descender > 0.1);
+        assert_ne!(
+            book.select(Family::Sans, true, false),
+            book.select(Family::Sans, false, false)
+        );
+    }
+}

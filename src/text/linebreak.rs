@@ -1,0 +1,435 @@
+//! Line breaking: Knuth–Plass over a whole paragraph, with an emergency pass and a greedy fallback.
+
+/// A penalty this high forbids a break; its negation forces one.
+pub const INFINITE_PENALTY: f32 = 10_000.0;
+/// Stretch that makes a glue absorb any leftover space (the last line's `\parfillskip`).
+pub const FILL: f32 = 1.0e6;
+/// Added to every line's badness (TeX's \linepenalty).
+const LINE_PENALTY: f64 = 10.0;
+/// Two hyphenated lines in a row (TeX's \doublehyphendemerits).
+const DOUBLE_HYPHEN_DEMERITS: f64 = 10_000.0;
+/// Neighbouring lines whose spacing differs by more than one class (TeX's \adjdemerits).
+const ADJ_DEMERITS: f64 = 10_000.0;
+/// The most hyphenated lines allowed one after another.
+pub const MAX_HYPHENS_IN_ROW: u8 = 2;
+/// Adjustment ratio allowed in the first pass (TeX's \tolerance 200 ≈ r 1.26; a bit looser).
+pub const TOLERANCE: f32 = 1.5;
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Item {
+    Box {
+        width: f32,
+    },
+    Glue {
+        width: f32,
+        stretch: f32,
+        shrink: f32,
+    },
+    Penalty {
+        width: f32,
+        cost: f32,
+        flagged: bool,
+    },
+}
+
+impl Item {
+    fn width(&self) -> f32 {
+        match *self {
+            Item::Box { width } | Item::Glue { width, .. } => width,
+            Item::Penalty { .. } => 0.0,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Default)]
+struct Sums {
+    width: f64,
+    stretch: f64,
+    shrink: f64,
+}
+
+struct Node {
+    position: usize,
+    line: usize,
+    fitness: u8,
+    hyphens_in_row: u8,
+    demerits: f64,
+    /// Totals from the paragraph start to the first item after this break that is kept.
+    after: Sums,
+    prev: Option<usize>,
+}
+
+/// Is `items[i]` a place where a line may end?
+fn is_legal_break(items: &[Item], i: usize) -> bool {
+    match items[i] {
+        Item::Penalty { cost, .. } => cost < INFINITE_PENALTY,
+        Item::Glue { .. } => i > 0 && matches!(items[i - 1], Item::Box { .. }),
+        Item::Box { .. } => false,
+    }
+}
+
+/// Adjustment ratio for a line of natural `width` with the given stretch and shrink.
+pub fn ratio(width: f64, stretch: f64, shrink: f64, line_width: f64) -> f64 {
+    if width < line_width {
+        if stretch > 0.0 {
+            (line_width - width) / stretch
+        } else {
+            f64::INFINITY
+        }
+    } else if width > line_width {
+        if shrink > 0.0 {
+            (line_width - width) / shrink
+        } else {
+            f64::NEG_INFINITY
+        }
+    } else {
+        0.0
+    }
+}
+
+fn fitness(r: f64) -> u8 {
+    if r < -0.5 {
+        0
+    } else if r <= 0.5 {
+        1
+    } else if r <= 1.0 {
+        2
+    } else {
+        3
+    }
+}
+
+/// Optimal breaks (indices into `items`, the last one the paragraph end) or `None` when no set
+/// of breaks keeps every line within `tolerance`. With `tolerance = None` (the emergency pass)
+/// any line that does not overflow is accepted.
+pub fn knuth_plass(items: &[Item], line_width: f32, tolerance: Option<f32>) -> Option<Vec<usize>> {
+    let line_width = f64::from(line_width);
+    let mut prefix = Vec::with_capacity(items.len() + 1);
+    let mut acc = Sums::default();
+    prefix.push(acc);
+    for item in items {
+        match *item {
+            Item::Box { width } => acc.width += f64::from(width),
+            Item::Glue {
+                width,
+                stretch,
+                shrink,
+            } => {
+                acc.width += f64::from(width);
+                acc.stretch += f64::from(stretch);
+                acc.shrink += f64::from(shrink);
+            }
+            Item::Penalty { .. } => {}
+        }
+        prefix.push(acc);
+    }
+    // The first kept item after a break at `i` (glue and penalties after a break vanish).
+    let after = |i: usize| -> Sums {
+        let mut j = i + 1;
+        while j < items.len() && !matches!(items[j], Item::Box { .. }) {
+            if matches!(items[j], Item::Penalty { cost, .. } if cost <= -INFINITE_PENALTY) {
+                break;
+            }
+            j += 1;
+        }
+        prefix[j.min(items.len())]
+    };
+
+    let mut nodes = vec![Node {
+        position: 0,
+        line: 0,
+        fitness: 1,
+        hyphens_in_row: 0,
+        demerits: 0.0,
+        after: prefix[0],
+        prev: None,
+    }];
+    let mut active: Vec<usize> = vec![0];
+    let tolerance = tolerance.map(f64::from);
+
+    for b in 0..items.len() {
+        if !is_legal_break(items, b) {
+            continue;
+        }
+        let (penalty_width, cost, flagged) = match items[b] {
+            Item::Penalty {
+                width,
+                cost,
+                flagged,
+            } => (f64::from(width), f64::from(cost), flagged),
+            _ => (0.0, 0.0, false),
+        };
+        let forced = cost <= -f64::from(INFINITE_PENALTY);
+        // Best candidate per (fitness class, hyphens in a row).
+        let mut best: [[Option<(f64, usize)>; 3]; 4] = [[None; 3]; 4];
+        let mut keep = Vec::with_capacity(active.len());
+        for &a in &active {
+            let node = &nodes[a];
+            let width = prefix[b].width - node.after.width + penalty_width;
+            let stretch = prefix[b].stretch - node.after.stretch;
+            let shrink = prefix[b].shrink - node.after.shrink;
+            let r = ratio(width, stretch, shrink, line_width);
+            if r >= -1.0 && !forced {
+                keep.push(a);
+            }
+            let acceptable = r >= -1.0 && tolerance.is_none_or(|t| r <= t);
+            if !acceptable {
+                continue;
+            }
+            let hyphens = if flagged { node.hyphens_in_row + 1 } else { 0 };
+            if hyphens > MAX_HYPHENS_IN_ROW {
+                continue;
+            }
+            let badness = (100.0 * r.abs().powi(3)).min(10_000.0);
+            let mut d = (LINE_PENALTY + badness).powi(2);
+            if cost >= 0.0 {
+                d += cost * cost;
+            } else if !forced {
+                d -= cost * cost;
+            }
+            if flagged && node.hyphens_in_row > 0 {
+                d += DOUBLE_HYPHEN_DEMERITS;
+            }
+            let fit = fitness(r);
+            if fit.abs_diff(node.fitness) > 1 {
+                d += ADJ_DEMERITS;
+            }
+            let total = node.demerits + d;
+            let slot = &mut best[fit as usize][hyphens.min(2) as usize];
+            if slot.is_none_or(|(t, _)| total < t) {
+                *slot = Some((total, a));
+            }
+        }
+        active = keep;
+        let sums_after = after(b);
+        for (fit, per_hyphen) in best.iter().enumerate() {
+            for (hyphens, cand) in per_hyphen.iter().enumerate() {
+                if let Some((total, a)) = *cand {
+                    nodes.push(Node {
+                        position: b,
+                        line: nodes[a].line + 1,
+                        fitness: fit as u8,
+                        hyphens_in_row: hyphens as u8,
+                        demerits: total,
+                        after: sums_after,
+                        prev: Some(a),
+                    });
+                    active.push(nodes.len() - 1);
+                }
+            }
+        }
+        if active.is_empty() {
+            return None;
+        }
+    }
+    let last = items.len().checked_sub(1)?;
+    let end = active
+        .iter()
+        .copied()
+        .filter(|&a| nodes[a].position == last)
+        .min_by(|&x, &y| nodes[x].demerits.total_cmp(&nodes[y].demerits))?;
+    let mut breaks = Vec::with_capacity(nodes[end].line);
+    let mut cur = Some(end);
+    while let Some(n) = cur {
+        if nodes[n].prev.is_some() {
+            breaks.push(nodes[n].position);
+        }
+        cur = nodes[n].prev;
+    }
+    breaks.reverse();
+    Some(breaks)
+}
+
+/// First-fit breaking: each line takes as much as fits. Always succeeds.
+pub fn greedy(items: &[Item], line_width: f32) -> Vec<usize> {
+    let mut breaks = Vec::new();
+    let mut width = 0.0f32;
+    let mut last_legal: Option<(usize, f32)> = None;
+    let mut i = 0;
+    let mut line_start = 0;
+    while i < items.len() {
+        if let Item::Penalty { cost, .. } = items[i]
+            && cost <= -INFINITE_PENALTY
+        {
+            breaks.push(i);
+            width = 0.0;
+            last_legal = None;
+            i += 1;
+            line_start = i;
+            continue;
+        }
+        let extra = match items[i] {
+            Item::Penalty { width, .. } => width,
+            _ => 0.0,
+        };
+        if is_legal_break(items, i) && width + extra <= line_width {
+            last_legal = Some((i, width));
+        }
+        width += items[i].width();
+        if width > line_width && i > line_start {
+            if let Some((b, _)) = last_legal.take() {
+                breaks.push(b);
+                i = b + 1;
+                while i < items.len() && !matches!(items[i], Item::Box { .. }) {
+                    if matches!(items[i], Item::Penalty { cost, .. } if cost <= -INFINITE_PENALTY) {
+                        break;
+                    }
+                    i += 1;
+                }
+                line_start = i;
+                width = 0.0;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    if breaks.last() != Some(&(items.len().saturating_sub(1))) && !items.is_empty() {
+        breaks.push(items.len() - 1);
+    }
+    breaks
+}
+
+/// Knuth–Plass within tolerance, then the emergency pass, then greedy.
+pub fn break_paragraph(items: &[Item], line_width: f32) -> Vec<usize> {
+    knuth_plass(items, line_width, Some(TOLERANCE))
+        .or_else(|| knuth_plass(items, line_width, None))
+        .unwrap_or_else(|| greedy(items, line_width))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Words of the given widths separated by glue of width 3 (stretch 1.5, shrink 1).
+    fn words(widths: &[f32]) -> Vec<Item> {
+        let mut items = Vec::new();
+        for (i, &w) in widths.iter().enumerate() {
+            if i > 0 {
+                items.push(Item::Glue {
+                    width: 3.0,
+                    stretch: 1.5,
+                    shrink: 1.0,
+                });
+            }
+            items.push(Item::Box { width: w });
+        }
+        items.push(Item::Glue {
+            width: 0.0,
+            stretch: FILL,
+            shrink: 0.0,
+        });
+        items.push(Item::Penalty {
+            width: 0.0,
+            cost: -INFINITE_PENALTY,
+            flagged: false,
+        });
+        items
+    }
+
+    fn ratios(items: &[Item], breaks: &[usize], w: f32) -> Vec<f64> {
+        let mut out = Vec::new();
+        let mut start = 0;
+        for (n, &b) in breaks.iter().enumerate() {
+            let line = &items[start..b];
+            let (mut width, mut st, mut sh) = (0.0, 0.0, 0.0);
+            for it in line {
+                if let Item::Glue {
+                    width: gw,
+                    stretch,
+                    shrink,
+                } = *it
+                {
+                    width += f64::from(gw);
+                    st += f64::from(stretch);
+                    sh += f64::from(shrink);
+                } else {
+                    width += f64::from(it.width());
+                }
+            }
+            if n + 1 < breaks.len() {
+                out.push(ratio(width, st, sh, f64::from(w)));
+            }
+            start = b + 1;
+        }
+        out
+    }
+
+    #[test]
+    fn optimal_beats_greedy_on_a_known_paragraph() {
+        // Greedy will not shrink, so its first line takes two words and gapes;
+        // the optimum shrinks the first line a little and keeps every line even.
+        let items = words(&[25.0, 35.0, 35.0, 10.0, 10.0, 30.0, 20.0, 20.0, 35.0]);
+        let w = 100.0;
+        let g = greedy(&items, w);
+        let kp = knuth_plass(&items, w, None).unwrap();
+        let worst = |r: Vec<f64>| r.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+        let (wg, wk) = (worst(ratios(&items, &g, w)), worst(ratios(&items, &kp, w)));
+        assert!(wk < wg, "kp {kp:?} worst {wk}, greedy {g:?} worst {wg}");
+        assert_eq!(*kp.last().unwrap(), items.len() - 1);
+    }
+
+    #[test]
+    fn tolerance_pass_fails_where_emergency_succeeds() {
+        // Two words that cannot fill a wide line without very loose spacing.
+        let items = words(&[30.0, 30.0, 30.0]);
+        assert!(knuth_plass(&items, 80.0, Some(1.0)).is_none());
+        let b = break_paragraph(&items, 80.0);
+        assert_eq!(*b.last().unwrap(), items.len() - 1);
+    }
+
+    #[test]
+    fn forced_breaks_are_taken() {
+        let mut items = words(&[10.0, 10.0]);
+        let mut second = words(&[10.0]);
+        items.append(&mut second);
+        let b = break_paragraph(&items, 100.0);
+        assert_eq!(b, vec![4, items.len() - 1]);
+    }
+
+    #[test]
+    fn no_more_than_two_hyphens_in_a_row() {
+        // Each word can only be set by hyphenating it at the line end.
+        let mut items = Vec::new();
+        for _ in 0..6 {
+            items.push(Item::Box { width: 50.0 });
+            items.push(Item::Penalty {
+                width: 2.0,
+                cost: 50.0,
+                flagged: true,
+            });
+            items.push(Item::Box { width: 48.0 });
+            items.push(Item::Glue {
+                width: 3.0,
+                stretch: 1.5,
+                shrink: 1.0,
+            });
+        }
+        items.pop();
+        items.push(Item::Glue {
+            width: 0.0,
+            stretch: FILL,
+            shrink: 0.0,
+        });
+        items.push(Item::Penalty {
+            width: 0.0,
+            cost: -INFINITE_PENALTY,
+            flagged: false,
+        });
+        let b = break_paragraph(&items, 52.0);
+        let hyphenated: Vec<bool> = b
+            .iter()
+            .map(|&i| matches!(items[i], Item::Penalty { flagged: true, .. }))
+            .collect();
+        assert!(
+            hyphenated.windows(3).all(|w| !(w[0] && w[1] && w[2])),
+            "{hyphenated:?}"
+        );
+    }
+
+    #[test]
+    fn greedy_always_ends_at_paragraph_end() {
+        let items = words(&[500.0, 10.0]);
+        let g = greedy(&items, 100.0);
+        assert_eq!(*g.last().unwrap(), items.len() - 1);
+    }
+}

@@ -1,0 +1,324 @@
+//! Shaping with harfrust: styled text in, positioned glyphs out, with per-character font fallback.
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::sync::{Arc, RwLock};
+
+use harfrust::{
+    Buffer, ClusterLevel, Direction, Language, Script, ShapeOptions, ShapePlan, ShaperFont,
+};
+
+use super::fonts::{FaceId, FontBook};
+
+/// Longest text handed to the shaper at once, in bytes. Longer runs are cut (at a space when
+/// possible) so a pathological multi-megabyte word cannot balloon the shaper's buffers.
+const MAX_SHAPE_CHUNK: usize = 4096;
+
+/// One positioned glyph. Lengths are in points; `cluster` is a byte offset into the paragraph text.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Glyph {
+    pub id: u32,
+    pub cluster: u32,
+    pub advance: f32,
+    pub dx: f32,
+    /// Vertical offset, positive upwards (font convention).
+    pub dy: f32,
+    pub face: FaceId,
+    pub size: f32,
+    /// Index of the style span the glyph came from.
+    pub span: u32,
+}
+
+/// A styled stretch of the paragraph text to shape with one face and size.
+#[derive(Debug, Clone)]
+pub struct StyleSpan {
+    pub range: Range<usize>,
+    pub face: FaceId,
+    pub size: f32,
+}
+
+type PlanKey = (FaceId, [u8; 4], String);
+
+/// Shape plans are costly to build and reusable across articles and threads.
+#[derive(Default)]
+pub struct PlanCache {
+    plans: RwLock<HashMap<PlanKey, Arc<ShapePlan>>>,
+}
+
+impl PlanCache {
+    fn get(&self, book: &FontBook, face: FaceId, script: Script, lang: &str) -> Arc<ShapePlan> {
+        let key = (face, script.tag().to_be_bytes(), lang.to_string());
+        if let Some(p) = self
+            .plans
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+        {
+            return p.clone();
+        }
+        let language = lang.parse::<Language>().ok();
+        let plan = Arc::new(ShapePlan::new(
+            &book.face(face).shaper,
+            Direction::LeftToRight,
+            Some(script),
+            language.as_ref(),
+            &[],
+        ));
+        self.plans
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key, plan.clone());
+        plan
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ScriptClass {
+    Cyrillic,
+    Latin,
+    Greek,
+    /// Digits, punctuation, spaces, marks: they join the run around them.
+    Common,
+}
+
+fn script_class(c: char) -> ScriptClass {
+    match c as u32 {
+        0x41..=0x5A | 0x61..=0x7A | 0xC0..=0x24F | 0x1E00..=0x1EFF => ScriptClass::Latin,
+        0x370..=0x3FF | 0x1F00..=0x1FFF => ScriptClass::Greek,
+        0x400..=0x52F | 0x1C80..=0x1C8F | 0x2DE0..=0x2DFF | 0xA640..=0xA69F => {
+            ScriptClass::Cyrillic
+        }
+        _ => ScriptClass::Common,
+    }
+}
+
+fn script_of(class: ScriptClass) -> Script {
+    match class {
+        ScriptClass::Latin => Script::LATIN,
+        ScriptClass::Greek => Script::GREEK,
+        ScriptClass::Cyrillic | ScriptClass::Common => Script::CYRILLIC,
+    }
+}
+
+/// Characters that never need a visible glyph, so they never trigger a font fallback.
+fn is_invisible(c: char) -> bool {
+    c.is_whitespace()
+        || c.is_control()
+        || matches!(
+            c,
+            '\u{ad}' | '\u{200b}'..='\u{200f}' | '\u{2060}' | '\u{feff}'
+        )
+}
+
+fn is_combining(c: char) -> bool {
+    matches!(c as u32, 0x300..=0x36F | 0x483..=0x489 | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF | 0xFE20..=0xFE2F)
+}
+
+/// Shapes paragraphs; holds the font book and the shared plan cache.
+pub struct Shaper<'a> {
+    pub book: &'a FontBook,
+    pub plans: &'a PlanCache,
+}
+
+impl Shaper<'_> {
+    /// Shapes `text` span by span; glyphs come out in text order.
+    pub fn shape(&self, text: &str, spans: &[StyleSpan], lang: &str) -> Vec<Glyph> {
+        let mut out = Vec::with_capacity(text.len());
+        let mut buffer = Buffer::new();
+        for (span_index, span) in spans.iter().enumerate() {
+            for run in self.runs(text, span) {
+                for chunk in chunks(text, run.range.clone()) {
+                    buffer = self.shape_run(
+                        buffer,
+                        text,
+                        chunk,
+                        run.face,
+                        run.script,
+                        span,
+                        span_index as u32,
+                        lang,
+                        &mut out,
+                    );
+                }
+            }
+        }
+        out
+    }
+
+    /// Splits a span into runs of one face and one script.
+    fn runs(&self, text: &str, span: &StyleSpan) -> Vec<Run> {
+        let mut runs: Vec<Run> = Vec::new();
+        for (i, c) in text[span.range.clone()].char_indices() {
+            let pos = span.range.start + i;
+            let class = script_class(c);
+            let face = match runs.last() {
+                Some(last) if is_combining(c) || is_invisible(c) => last.face,
+                _ if self.book.face(span.face).has_char(c) || is_invisible(c) => span.face,
+                _ => self.book.fallback(span.face, c).unwrap_or(span.face),
+            };
+            if let Some(last) = runs.last_mut()
+                && last.face == face
+                && (class == ScriptClass::Common
+                    || last.class == class
+                    || last.class == ScriptClass::Common)
+            {
+                if last.class == ScriptClass::Common {
+                    last.class = class;
+                }
+                last.range.end = pos + c.len_utf8();
+                continue;
+            }
+            runs.push(Run {
+                range: pos..pos + c.len_utf8(),
+                face,
+                class,
+                script: Script::CYRILLIC,
+            });
+        }
+        for r in &mut runs {
+            r.script = script_of(r.class);
+        }
+        runs
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn shape_run(
+        &self,
+        buffer: Buffer,
+        text: &str,
+        range: Range<usize>,
+        face: FaceId,
+        script: Script,
+        span: &StyleSpan,
+        span_index: u32,
+        lang: &str,
+        out: &mut Vec<Glyph>,
+    ) -> Buffer {
+        let mut buffer = buffer;
+        buffer.clear();
+        buffer.push_str(&text[range.clone()]);
+        buffer.set_pre_context(&text[..range.start]);
+        buffer.set_post_context(&text[range.end..]);
+        buffer.set_direction(Direction::LeftToRight);
+        buffer.set_script(Some(script));
+        buffer.set_language(lang.parse::<Language>().ok());
+        // Marks keep their own cluster, so each glyph gets its own text when copied out.
+        buffer.set_cluster_level(ClusterLevel::MonotoneCharacters);
+        let f = self.book.face(face);
+        let plan = self.plans.get(self.book, face, script, lang);
+        let shaper_font = ShaperFont::new(&f.shaper);
+        if harfrust::shape(
+            &shaper_font,
+            &mut buffer,
+            ShapeOptions::new().plan(Some(&plan)),
+        )
+        .is_err()
+        {
+            return buffer;
+        }
+        let scale = span.size / f.units_per_em;
+        for (info, pos) in buffer.glyph_infos().iter().zip(buffer.glyph_positions()) {
+            out.push(Glyph {
+                id: info.glyph_id,
+                cluster: range.start as u32 + info.cluster,
+                advance: pos.x_advance as f32 * scale,
+                dx: pos.x_offset as f32 * scale,
+                dy: pos.y_offset as f32 * scale,
+                face,
+                size: span.size,
+                span: span_index,
+            });
+        }
+        buffer
+    }
+}
+
+struct Run {
+    range: Range<usize>,
+    face: FaceId,
+    class: ScriptClass,
+    script: Script,
+}
+
+/// Cuts a long run into pieces of at most `MAX_SHAPE_CHUNK` bytes, preferring to cut after a
+/// space and never before a combining mark.
+fn chunks(text: &str, range: Range<usize>) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = range.start;
+    while range.end - start > MAX_SHAPE_CHUNK {
+        let limit = start + MAX_SHAPE_CHUNK;
+        let window = &text[start..floor_char(text, limit)];
+        let cut = match window.rfind(' ') {
+            Some(i) if i > MAX_SHAPE_CHUNK / 2 => start + i + 1,
+            _ => {
+                let mut cut = floor_char(text, limit);
+                while cut > start + 1 && text[cut..].chars().next().is_some_and(is_combining) {
+                    cut = floor_char(text, cut - 1);
+                }
+                cut
+            }
+        };
+        out.push(start..cut);
+        start = cut;
+    }
+    if start < range.end {
+        out.push(start..range.end);
+    }
+    out
+}
+
+fn floor_char(text: &str, mut i: usize) -> usize {
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::fonts::Family;
+
+    fn shape(text: &str) -> (FontBook, Vec<Glyph>) {
+        let book = FontBook::embedded().unwrap();
+        let plans = PlanCache::default();
+        let face = book.select(Family::Serif, false, false);
+        let glyphs = Shaper {
+            book: &book,
+            plans: &plans,
+        }
+        .shape(
+            text,
+            &[StyleSpan {
+                range: 0..text.len(),
+                face,
+                size: 10.0,
+            }],
+            "ru",
+        );
+        (book, glyphs)
+    }
+
+    #[test]
+    fn cyrillic_shapes_with_real_glyphs_and_monotone_clusters() {
+        let (_, g) = shape("Съешь же ещё этих мягких французских булок");
+        assert!(g.iter().all(|g| g.id != 0));
+        assert!(g.windows(2).all(|w| w[0].cluster <= w[1].cluster));
+        assert!(g.iter().all(|g| g.advance > 0.0));
+    }
+
+    #[test]
+    fn stress_mark_keeps_its_own_cluster() {
+        let text = "за\u{301}мок";
+        let (_, g) = shape(text);
+        let mark = text.find('\u{301}').unwrap() as u32;
+        assert!(g.iter().any(|g| g.cluster == mark), "{g:?}");
+    }
+
+    #[test]
+    fn huge_word_is_shaped_in_chunks_without_loss() {
+        let word = "ы".repeat(20_000);
+        let (_, g) = shape(&word);
+        assert_eq!(g.len(), 20_000);
+    }
+}
