@@ -55,6 +55,8 @@ pub struct Flow<'a> {
     keep_next: bool,
     /// The next body paragraph starts flush, without indent (after headings, titles, lists).
     flush_next: bool,
+    /// Extra space owed before the next line (after a list, quote, code or figure).
+    space_next: f32,
 }
 
 fn body_face(shaper: &Shaper<'_>, style: crate::doc::InlineStyle) -> FaceId {
@@ -76,6 +78,7 @@ impl<'a> Flow<'a> {
             lines: Vec::new(),
             keep_next: false,
             flush_next: true,
+            space_next: 0.0,
         }
     }
 
@@ -170,12 +173,15 @@ impl<'a> Flow<'a> {
         let n = set.len();
         // Centre the font's body (about 0.72 em above the baseline, 0.22 below) in the leading.
         let baseline = (leading + size * (0.72 - 0.22)) / 2.0;
+        let mut prev_hyphenated = false;
         for (k, line) in set.into_iter().enumerate() {
+            // A hyphenated line never ends a page: the reader would turn the page mid-word.
             let keep = if k == 0 {
                 self.keep_next
             } else {
-                keep_together || k < ORPHAN_LINES || k + WIDOW_LINES > n
+                keep_together || prev_hyphenated || k < ORPHAN_LINES || k + WIDOW_LINES > n
             };
+            prev_hyphenated = line.hyphenated;
             let mut items = Vec::with_capacity(line.runs.len() + frame.bars.len());
             for mut run in line.runs {
                 run.x += frame.x;
@@ -200,10 +206,15 @@ impl<'a> Flow<'a> {
                     color: RULE,
                 }));
             }
+            let space_before = if k == 0 {
+                space_before.max(std::mem::take(&mut self.space_next))
+            } else {
+                0.0
+            };
             self.lines.push(FlowLine {
                 height: leading,
                 baseline,
-                space_before: if k == 0 { space_before } else { 0.0 },
+                space_before,
                 keep_with_prev: keep,
                 items,
                 outline: outline.take(),
@@ -442,6 +453,7 @@ impl<'a> Flow<'a> {
                         l.space_before = l.space_before.max(t.body_leading * 0.4);
                     }
                     self.flush_next = true;
+                    self.space_next = t.body_leading * 0.4;
                 }
                 Block::Code(code) => {
                     let mut st = StyledText::default();
@@ -475,6 +487,7 @@ impl<'a> Flow<'a> {
                         None,
                     );
                     self.flush_next = true;
+                    self.space_next = t.body_leading * 0.4;
                 }
                 Block::Rule => {
                     self.push_rule(frame, frame.width / 4.0, t.body_leading * 0.3);
@@ -513,6 +526,7 @@ impl<'a> Flow<'a> {
                         None,
                     );
                     self.flush_next = true;
+                    self.space_next = t.body_leading * 0.4;
                 }
             }
         }
@@ -533,14 +547,6 @@ impl<'a> Flow<'a> {
                 "–".to_string()
             };
             let first = self.lines.len();
-            if n == 0
-                && let Some(l) = self.lines.last()
-                && l.items
-                    .iter()
-                    .any(|i| matches!(i, Item::Text(r) if r.role == Role::Body))
-            {
-                // A little air before a list that follows text.
-            }
             self.flush_next = true;
             self.blocks_in(item, &inner);
             if n == 0
@@ -556,10 +562,12 @@ impl<'a> Flow<'a> {
                 for r in &mut runs {
                     r.x += x;
                 }
-                line.items.extend(runs.into_iter().map(Item::Text));
+                // The marker comes first in reading order, before the item text.
+                line.items.splice(0..0, runs.into_iter().map(Item::Text));
             }
         }
         self.flush_next = true;
+        self.space_next = t.body_leading * 0.25;
     }
 
     /// Sets a short text on one line (page furniture, list markers); returns the runs at x = 0.

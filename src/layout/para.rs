@@ -22,6 +22,8 @@ const EMERGENCY_BREAK_PENALTY: f32 = 5_000.0;
 /// Inter-word glue: stretch and shrink as fractions of the space's width.
 const SPACE_STRETCH: f32 = 0.5;
 const SPACE_SHRINK: f32 = 0.33;
+/// White space a ragged-right line may leave at its end before it counts as bad, in em.
+const RAGGED_STRETCH_EM: f32 = 3.0;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct SpanStyle {
@@ -105,6 +107,8 @@ struct Builder<'a> {
     sources: Vec<Source>,
     hyphen_lang: Option<hypher::Lang>,
     hyphen_width: f32,
+    /// Size of the paragraph's main style, for spaces measured in em.
+    size: f32,
 }
 
 impl Builder<'_> {
@@ -257,6 +261,31 @@ impl Builder<'_> {
                     source,
                 );
                 self.push_break(-INFINITE_PENALTY, false);
+            } else if !ws.is_empty()
+                && !self.style.preserve_spaces
+                && self.style.align != Align::Justify
+            {
+                // Ragged lines (TeX's trick): a line ending here gets stretchable white space at
+                // its end; a line running on gets an ordinary, fixed space.
+                let width = self.width(&glyphs);
+                let ragged = self.size * RAGGED_STRETCH_EM;
+                self.push(
+                    Item::Glue {
+                        width: 0.0,
+                        stretch: ragged,
+                        shrink: 0.0,
+                    },
+                    Source::Nothing,
+                );
+                self.push_break(0.0, false);
+                self.push(
+                    Item::Glue {
+                        width,
+                        stretch: -ragged,
+                        shrink: 0.0,
+                    },
+                    Source::Glyphs(glyphs),
+                );
             } else if !ws.is_empty() && !self.style.preserve_spaces {
                 let width = self.width(&glyphs);
                 self.push(
@@ -339,6 +368,7 @@ pub fn set_paragraph(shaper: &Shaper<'_>, styled: &StyledText, style: &ParaStyle
         sources: Vec::with_capacity(glyphs.len() / 3),
         hyphen_lang: hyphen::language(&style.lang),
         hyphen_width,
+        size: body.size,
     };
     b.build();
     let breaks = break_paragraph(&b.items, style.width);

@@ -1,6 +1,7 @@
 //! The font book: the embedded PT families plus any added ones, each parsed once per `Engine`.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::error::Error;
 
@@ -35,15 +36,30 @@ pub struct Face {
 
 impl Face {
     fn parse(name: String, data: FontData) -> Result<Face, Error> {
-        let (shaper, pdf) = match data {
-            FontData::Static(bytes) => (
-                harfrust::Font::new(bytes, 0),
-                krilla::text::Font::new(bytes.into(), 0),
-            ),
-            FontData::Owned(bytes) => (
-                harfrust::Font::new(bytes.clone(), 0),
-                krilla::text::Font::new(bytes.into(), 0),
-            ),
+        let bytes: &[u8] = match &data {
+            FontData::Static(b) => b,
+            FontData::Owned(b) => b,
+        };
+        // One copy, without hinting, serves both the shaper and the PDF writer.
+        let (shaper, pdf) = match super::dehint::dehint(bytes) {
+            Some(stripped) => {
+                let shared: Arc<Vec<u8>> = Arc::new(stripped);
+                let blob: Arc<dyn AsRef<[u8]> + Send + Sync> = shared.clone();
+                (
+                    harfrust::Font::new(blob, 0),
+                    krilla::text::Font::new(shared.into(), 0),
+                )
+            }
+            None => match data {
+                FontData::Static(b) => (
+                    harfrust::Font::new(b, 0),
+                    krilla::text::Font::new(b.into(), 0),
+                ),
+                FontData::Owned(b) => (
+                    harfrust::Font::new(b.clone(), 0),
+                    krilla::text::Font::new(b.into(), 0),
+                ),
+            },
         };
         let (Some(shaper), Some(pdf)) = (shaper, pdf) else {
             return Err(Error::Font(format!(

@@ -1,5 +1,6 @@
 //! Text stages: fonts, shaping, hyphenation, break opportunities and the line breaker.
 
+pub mod dehint;
 pub mod fonts;
 pub mod hyphen;
 pub mod linebreak;
