@@ -151,7 +151,7 @@ pub struct Metadata {
     pub language: String,
     pub keywords: Vec<String>,
     /// (year, month, day, hour, minute, utc offset minutes)
-    pub date: Option<(u16, u8, u8, Option<(u8, u8)>, Option<i16>)>,
+    pub date: Option<super::locale::DateParts>,
     /// Stable identifier derived from the content, for reproducible output.
     pub document_id: String,
 }

@@ -541,7 +541,7 @@ impl<'a> Flow<'a> {
         for (n, item) in items.iter().enumerate() {
             let marker = if ordered {
                 format!("{}.", start.saturating_add(n as u64))
-            } else if frame.list_depth % 2 == 0 {
+            } else if frame.list_depth.is_multiple_of(2) {
                 "•".to_string()
             } else {
                 "–".to_string()

@@ -1,7 +1,7 @@
 //! The font book: the embedded PT families plus any added ones, each parsed once per `Engine`.
 
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crate::error::Error;
 
@@ -117,6 +117,13 @@ impl Face {
     }
 }
 
+/// A face parsed when first needed. Added faces are parsed at once (their errors matter).
+struct LazyFace {
+    name: &'static str,
+    data: &'static [u8],
+    face: OnceLock<Face>,
+}
+
 enum FontData {
     Static(&'static [u8]),
     Owned(Vec<u8>),
@@ -127,7 +134,9 @@ type StyleSet = [FaceId; 4];
 
 /// Every face an engine can use, and which face serves which family and style.
 pub struct FontBook {
-    faces: Vec<Face>,
+    /// Embedded faces are parsed on first use, so a one-article process pays only for the faces
+    /// it draws with; an engine shared by a server parses each face once.
+    faces: Vec<LazyFace>,
     serif: StyleSet,
     sans: StyleSet,
     mono: StyleSet,
@@ -162,8 +171,12 @@ impl FontBook {
     pub fn embedded() -> Result<FontBook, Error> {
         let faces = EMBEDDED
             .iter()
-            .map(|(name, data)| Face::parse(name.to_string(), FontData::Static(data)))
-            .collect::<Result<Vec<_>, _>>()?;
+            .map(|&(name, data)| LazyFace {
+                name,
+                data,
+                face: OnceLock::new(),
+            })
+            .collect();
         let id = |i: u16| FaceId(i);
         Ok(FontBook {
             faces,
@@ -193,18 +206,31 @@ impl FontBook {
                 std::fs::read(path).map_err(|e| Error::Font(format!("{}: {e}", path.display())))?;
             let face = Face::parse(path.display().to_string(), FontData::Owned(data))?;
             let id = FaceId(self.faces.len() as u16);
-            self.faces.push(face);
+            self.faces.push(LazyFace {
+                name: "",
+                data: &[],
+                face: OnceLock::from(face),
+            });
             self.extra.push(id);
         }
         Ok(paths.len())
     }
 
     pub fn face(&self, id: FaceId) -> &Face {
-        &self.faces[id.0 as usize]
+        let lazy = &self.faces[id.0 as usize];
+        lazy.face.get_or_init(|| {
+            Face::parse(lazy.name.to_string(), FontData::Static(lazy.data))
+                .expect("embedded fonts parse (checked by the fonts tests)")
+        })
     }
 
-    pub fn faces(&self) -> &[Face] {
-        &self.faces
+    /// Number of faces, parsed or not.
+    pub fn len(&self) -> usize {
+        self.faces.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.faces.is_empty()
     }
 
     /// The face for a family and style.
@@ -239,6 +265,19 @@ impl FontBook {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_embedded_face_parses() {
+        let book = FontBook::embedded().unwrap();
+        for i in 0..book.len() {
+            let face = book.face(FaceId(i as u16));
+            assert!(
+                face.has_char('Ж') && face.units_per_em > 0.0,
+                "{}",
+                face.name
+            );
+        }
+    }
 
     #[test]
     fn embedded_faces_parse_and_cover_cyrillic() {

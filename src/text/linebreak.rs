@@ -202,9 +202,21 @@ pub fn knuth_plass(items: &[Item], line_width: f32, tolerance: Option<f32>) -> O
         }
         active = keep;
         let sums_after = after(b);
+        // As TeX does: a candidate worse than the best by more than a fitness-class jump can
+        // never win, so it is not kept (this bounds the active list).
+        let cutoff = best
+            .iter()
+            .flatten()
+            .flatten()
+            .map(|c| c.0)
+            .fold(f64::INFINITY, f64::min)
+            + ADJ_DEMERITS
+            + DOUBLE_HYPHEN_DEMERITS;
         for (fit, per_hyphen) in best.iter().enumerate() {
             for (hyphens, cand) in per_hyphen.iter().enumerate() {
-                if let Some((total, a)) = *cand {
+                if let Some((total, a)) = *cand
+                    && total <= cutoff
+                {
                     nodes.push(Node {
                         position: b,
                         line: nodes[a].line + 1,
@@ -266,20 +278,21 @@ pub fn greedy(items: &[Item], line_width: f32) -> Vec<usize> {
             last_legal = Some((i, width));
         }
         width += items[i].width();
-        if width > line_width && i > line_start {
-            if let Some((b, _)) = last_legal.take() {
-                breaks.push(b);
-                i = b + 1;
-                while i < items.len() && !matches!(items[i], Item::Box { .. }) {
-                    if matches!(items[i], Item::Penalty { cost, .. } if cost <= -INFINITE_PENALTY) {
-                        break;
-                    }
-                    i += 1;
+        if width > line_width
+            && i > line_start
+            && let Some((b, _)) = last_legal.take()
+        {
+            breaks.push(b);
+            i = b + 1;
+            while i < items.len() && !matches!(items[i], Item::Box { .. }) {
+                if matches!(items[i], Item::Penalty { cost, .. } if cost <= -INFINITE_PENALTY) {
+                    break;
                 }
-                line_start = i;
-                width = 0.0;
-                continue;
+                i += 1;
             }
+            line_start = i;
+            width = 0.0;
+            continue;
         }
         i += 1;
     }

@@ -1,0 +1,183 @@
+//! The `babrpdf` command as a user runs it: outputs, exit codes, one-line errors, no debris.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_babrpdf"))
+}
+
+/// A fresh, empty folder for one test.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("babrpdf-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn files_in(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+fn run_with_stdin(cmd: &mut Command, input: &[u8]) -> Output {
+    use std::io::Write;
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn render_writes_pdf_next_to_input_by_default() {
+    let dir = scratch("default");
+    let input = dir.join("news.json");
+    std::fs::copy(common::sample_path("short-news.json"), &input).unwrap();
+    let out = bin().arg("render").arg(&input).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let pdf = std::fs::read(dir.join("news.pdf")).unwrap();
+    assert!(pdf.starts_with(b"%PDF-") && pdf.len() > 1000);
+    assert_eq!(files_in(&dir), ["news.json", "news.pdf"]);
+}
+
+#[test]
+fn stdin_to_stdout() {
+    let json = std::fs::read(common::sample_path("short-news.json")).unwrap();
+    let out = run_with_stdin(bin().args(["render", "-", "-o", "-"]), &json);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.stdout.starts_with(b"%PDF-"));
+    assert!(out.stdout.ends_with(b"%%EOF") || out.stdout.ends_with(b"%%EOF\n"));
+}
+
+#[test]
+fn explicit_output_and_paper() {
+    let dir = scratch("paper");
+    let target = dir.join("a5.pdf");
+    let out = bin()
+        .arg("render")
+        .arg(common::sample_path("short-news.json"))
+        .arg("-o")
+        .arg(&target)
+        .args(["--paper", "a5"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let doc = common::load(&std::fs::read(&target).unwrap());
+    let page = doc.get_pages()[&1];
+    let mediabox = doc
+        .get_object(page)
+        .unwrap()
+        .as_dict()
+        .unwrap()
+        .get(b"MediaBox")
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .clone();
+    let width = mediabox[2].as_float().unwrap();
+    assert!((width - 419.5).abs() < 1.0, "A5 width {width}");
+}
+
+#[test]
+fn bad_inputs_fail_cleanly() {
+    let cases: [(&str, &[u8], &str); 8] = [
+        ("invalid", b"{\"title\": \"x\", body: 1}", "line 1"),
+        (
+            "truncated",
+            "{\"title\": \"Заголовок\",\n\"body\": \"текст".as_bytes(),
+            "line 2",
+        ),
+        ("empty", b"", "empty"),
+        ("no-title", b"{\"body\": \"text\"}", "title"),
+        (
+            "blank-title",
+            b"{\"title\": \"   \", \"body\": \"text\"}",
+            "title",
+        ),
+        (
+            "body-type",
+            b"{\"title\": \"t\", \"body\": [1, 2]}",
+            "invalid type",
+        ),
+        (
+            "utf8",
+            b"{\"title\": \"\xd0\xd0\", \"body\": \"x\"}",
+            "UTF-8",
+        ),
+        ("array", b"[1, 2, 3]", "line 1"),
+    ];
+    for (name, content, needle) in cases {
+        let dir = scratch(name);
+        let input = dir.join(format!("{name}.json"));
+        std::fs::write(&input, content).unwrap();
+        let out = bin().arg("render").arg(&input).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{name}: succeeded");
+        assert_eq!(
+            stderr.trim_end().lines().count(),
+            1,
+            "{name}: not one line: {stderr}"
+        );
+        assert!(
+            stderr.contains(&format!("{name}.json")),
+            "{name}: input not named: {stderr}"
+        );
+        assert!(
+            stderr.contains(needle),
+            "{name}: {stderr:?} lacks {needle:?}"
+        );
+        assert!(!stderr.contains("panicked"), "{name}: {stderr}");
+        assert_eq!(
+            files_in(&dir),
+            [format!("{name}.json")],
+            "{name}: debris left"
+        );
+    }
+}
+
+#[test]
+fn missing_input_and_unwritable_output_are_reported() {
+    let out = bin()
+        .args(["render", "/nonexistent/article.json"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/article.json"));
+    let out = bin()
+        .arg("render")
+        .arg(common::sample_path("short-news.json"))
+        .args(["-o", "/nonexistent/dir/out.pdf"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/dir/out.pdf"));
+}
+
+#[test]
+fn help_shows_examples() {
+    let out = bin().args(["render", "--help"]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success());
+    assert!(
+        text.contains("Examples") && text.contains("babrpdf render"),
+        "{text}"
+    );
+}

@@ -1,0 +1,81 @@
+//! The library as a backend uses it: one engine shared by threads, output to any writer.
+
+mod common;
+
+use babrpdf::{Article, Engine, RenderOptions};
+use common::*;
+
+#[test]
+fn engine_is_send_and_sync() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Engine>();
+}
+
+#[test]
+fn threads_share_one_engine_and_agree() {
+    let articles: Vec<Article> = SAMPLES.iter().map(|s| sample(s)).collect();
+    let expected: Vec<Vec<u8>> = articles.iter().map(render).collect();
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..4)
+            .map(|t| {
+                let articles = &articles;
+                s.spawn(move || {
+                    (0..3)
+                        .map(|i| {
+                            engine()
+                                .render(&articles[(t + i) % 3], &RenderOptions::default())
+                                .unwrap()
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        for (t, h) in handles.into_iter().enumerate() {
+            for (i, pdf) in h.join().unwrap().into_iter().enumerate() {
+                assert!(
+                    pdf == expected[(t + i) % 3],
+                    "thread {t} article {i} differs"
+                );
+            }
+        }
+    });
+}
+
+#[test]
+fn render_to_a_writer_matches_render() {
+    let article = sample("short-news.json");
+    let mut out = Vec::new();
+    engine()
+        .render_to(&article, &RenderOptions::default(), &mut out)
+        .unwrap();
+    assert_eq!(out, render(&article));
+}
+
+#[test]
+fn hostile_bodies_do_not_panic() {
+    let bodies = [
+        String::new(),
+        "\n\n\n".to_string(),
+        "\u{0}\u{1}\u{7f}\u{feff}\u{200b}".to_string(),
+        "#".repeat(10_000),
+        ">".repeat(10_000) + " глубоко",
+        "- ".repeat(5_000) + "x",
+        "`".repeat(3_000),
+        "\u{301}".repeat(1_000),
+        "[a](".repeat(2_000),
+        "🙂 emoji 𝔘𝔫𝔦𝔠𝔬𝔡𝔢 ١٢٣ עברית 中文".to_string(),
+    ];
+    for format in ["markdown", "text", "html"] {
+        for body in &bodies {
+            let json = serde_json::json!({"title": "Т", "body": body, "body_format": format});
+            let article = Article::from_json(json.to_string().as_bytes()).unwrap();
+            let pdf = engine().render(&article, &RenderOptions::default());
+            assert!(
+                pdf.is_ok(),
+                "{format} {:?}: {:?}",
+                &body.chars().take(20).collect::<String>(),
+                pdf.err()
+            );
+        }
+    }
+}
