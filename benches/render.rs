@@ -40,8 +40,13 @@ fn report(what: &str, times: &[Duration], extra: &str) {
 }
 
 fn main() {
-    // `cargo bench -- --quick` for a fast look; libtest flags cargo passes are ignored.
-    let quick = std::env::args().any(|a| a == "--quick");
+    // `cargo bench` passes `--bench`; `cargo test --all-targets` runs this file without it, and
+    // then it is only a smoke test (every measurement once). `-- --quick` shortens the budget.
+    let args: Vec<String> = std::env::args().collect();
+    if !args.iter().any(|a| a == "--bench") {
+        return smoke();
+    }
+    let quick = args.iter().any(|a| a == "--quick");
     let budget = Duration::from_secs(if quick { 1 } else { 5 });
     let engine = Engine::new().unwrap();
     let options = RenderOptions::default();
@@ -106,4 +111,16 @@ fn main() {
     });
     report("process: babrpdf render short-news.json", &times, "");
     let _ = std::fs::remove_file(out);
+}
+
+/// Under `cargo test`: render both articles once so the benchmark code cannot rot.
+fn smoke() {
+    let engine = Engine::new().unwrap();
+    for name in ["short-news.json", "long-feature.json"] {
+        let pdf = engine
+            .render(&sample(name), &RenderOptions::default())
+            .unwrap();
+        assert!(pdf.starts_with(b"%PDF-"));
+    }
+    println!("bench smoke test ok");
 }
