@@ -312,10 +312,11 @@ impl<'a> Flow<'a> {
                     link: None,
                 },
             );
+            // The lead is display type: ragged right, so no line gapes.
             self.push_paragraph(
                 &st,
                 &frame,
-                Align::Justify,
+                Align::Left,
                 0.0,
                 t.lead_leading,
                 t.lead_leading * 0.5,
@@ -558,7 +559,7 @@ impl<'a> Flow<'a> {
             let (mut runs, width) =
                 self.single_line(&marker, face, t.body_size, Color::BLACK, Role::Body);
             if let Some(line) = self.lines.get_mut(first) {
-                let x = inner.x - width - t.body_size * 0.5;
+                let x = inner.x - width - t.body_size * 0.35;
                 for r in &mut runs {
                     r.x += x;
                 }
@@ -844,6 +845,8 @@ struct Furniture {
     short_title: String,
     url: Option<String>,
     source_url: Option<String>,
+    /// The article's url in full (the footer may show it shortened).
+    full_url: Option<String>,
     total: usize,
 }
 
@@ -874,6 +877,12 @@ impl Furniture {
                 .filter(|s| !s.is_empty())
                 .map(|u| shorten(flow, u, face, t.furniture_size, t.text_width() * 0.7)),
             source_url: source_url.map(str::to_string),
+            full_url: article
+                .url
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string),
             total,
         }
     }
@@ -892,35 +901,62 @@ impl Furniture {
                        x_left: Option<f32>,
                        x_right: Option<f32>,
                        y: f32,
-                       role: Role| {
+                       role: Role,
+                       link: Option<&str>| {
             let (runs, width) = flow.single_line(text, face, size, GREY, role);
             let x = x_left.unwrap_or_else(|| x_right.unwrap_or(right) - width);
+            if let Some(url) = link {
+                furniture.push(Item::Link(Link {
+                    rect: Rect {
+                        x,
+                        y: y - size * 0.85,
+                        width,
+                        height: size * 1.1,
+                    },
+                    url: Arc::from(url),
+                }));
+            }
             for mut r in runs {
                 r.x += x;
                 r.y = y;
+                r.link = link.map(Arc::from);
                 furniture.push(Item::Text(r));
             }
         };
-        // Page 1 carries a masthead (the source); later pages a running header with the title.
-        let header_left = self.source.as_deref();
-        let header_right = if index == 0 {
-            self.source_url.as_deref()
-        } else {
-            Some(self.short_title.as_str())
-        };
+        // Every page names the source (page 1 as a masthead); from page 2 the title too.
+        let header_left = self.source.as_deref().or(self.source_url.as_deref());
+        // Page 1 already shows the title in full; later pages name it in the running header.
+        let header_right = (index > 0).then_some(self.short_title.as_str());
         if let Some(s) = header_left {
-            put(s, sans_bold, Some(left), None, header_y, Role::Header);
+            let link = self.source_url.as_deref();
+            put(s, sans_bold, Some(left), None, header_y, Role::Header, link);
         }
         if let Some(s) = header_right {
-            put(s, sans, None, Some(right), header_y, Role::Header);
+            put(s, sans, None, Some(right), header_y, Role::Header, None);
         }
         let has_header = header_left.is_some() || header_right.is_some();
         let footer_y = t.page_height - t.margin_bottom + 20.0;
         if let Some(u) = &self.url {
-            put(u, sans, Some(left), None, footer_y, Role::Footer);
+            put(
+                u,
+                sans,
+                Some(left),
+                None,
+                footer_y,
+                Role::Footer,
+                self.full_url.as_deref(),
+            );
         }
         let label = (flow.labels.page_of)(index + 1, self.total);
-        put(&label, sans, None, Some(right), footer_y, Role::Footer);
+        put(
+            &label,
+            sans,
+            None,
+            Some(right),
+            footer_y,
+            Role::Footer,
+            None,
+        );
         page.items.append(&mut furniture);
         if has_header {
             page.items.push(Item::Line(Line {

@@ -16,7 +16,9 @@ const HYPHEN_PENALTY: f32 = 50.0;
 /// Cost of breaking after a hyphen the writer typed (TeX's \exhyphenpenalty).
 const EXPLICIT_HYPHEN_PENALTY: f32 = 50.0;
 /// Cost of breaking inside a URL after `/ ? & = -`.
-const URL_BREAK_PENALTY: f32 = 100.0;
+const URL_BREAK_PENALTY: f32 = 50.0;
+/// Cost of breaking a URL between two ordinary characters.
+const URL_ANYWHERE_PENALTY: f32 = 200.0;
 /// Cost of cutting an unbreakable string that is wider than the line: allowed, but last resort.
 const EMERGENCY_BREAK_PENALTY: f32 = 5_000.0;
 /// Inter-word glue: stretch and shrink as fractions of the space's width.
@@ -105,7 +107,7 @@ struct Builder<'a> {
     style: &'a ParaStyle,
     items: Vec<Item>,
     sources: Vec<Source>,
-    hyphen_lang: Option<hypher::Lang>,
+    hyphen_lang: Option<hyphen::Hyphenator>,
     hyphen_width: f32,
     /// Size of the paragraph's main style, for spaces measured in em.
     size: f32,
@@ -174,15 +176,27 @@ impl Builder<'_> {
     /// A word (no breakable space inside): boxes with hyphenation or URL break points between.
     fn add_word(&mut self, a: usize, b: usize) {
         let word = &self.text[a..b];
-        let mut points: Vec<(usize, bool)> = Vec::new();
+        // Break points inside the word: `None` a hyphenation point, `Some(cost)` a plain break.
+        let mut points: Vec<(usize, Option<f32>)> = Vec::new();
         if looks_like_url(word) {
+            // After a separator is the natural place; anywhere else (past the scheme) is allowed
+            // at a higher cost, so a long URL never forces a gaping line.
+            let scheme_end = word.find("://").map_or(0, |i| i + 3);
             let mut chars = word.char_indices().peekable();
             while let Some((i, c)) = chars.next() {
-                if matches!(c, '/' | '?' | '&' | '=' | '-' | '_')
-                    && chars.peek().is_some_and(|&(_, n)| n != '/')
-                {
-                    points.push((a + i + c.len_utf8(), false));
+                let Some(&(_, next)) = chars.peek() else {
+                    break;
+                };
+                let at = i + c.len_utf8();
+                if at <= scheme_end || next == '/' {
+                    continue;
                 }
+                let cost = if matches!(c, '/' | '?' | '&' | '=' | '-' | '_' | '.') {
+                    URL_BREAK_PENALTY
+                } else {
+                    URL_ANYWHERE_PENALTY
+                };
+                points.push((a + at, Some(cost)));
             }
         } else if let (Some(lang), true) = (self.hyphen_lang, self.style.hyphenate) {
             for (start, letters) in letter_runs(word) {
@@ -197,17 +211,19 @@ impl Builder<'_> {
                 points.extend(
                     hyphen::points(letters, lang)
                         .into_iter()
-                        .map(|p| (abs + p, true)),
+                        .map(|p| (abs + p, None)),
                 );
             }
         }
         let mut start = a;
-        for (p, is_hyphen) in points {
+        for (p, plain_break) in points {
             if p <= start || p >= b {
                 continue;
             }
             self.push_box(start, p);
-            if is_hyphen {
+            if let Some(cost) = plain_break {
+                self.push_break(cost, false);
+            } else {
                 let before = self.glyph_at(p).saturating_sub(1);
                 self.push(
                     Item::Penalty {
@@ -217,8 +233,6 @@ impl Builder<'_> {
                     },
                     Source::Hyphen(before),
                 );
-            } else {
-                self.push_break(URL_BREAK_PENALTY, false);
             }
             start = p;
         }
@@ -234,8 +248,15 @@ impl Builder<'_> {
                 Source::Nothing,
             );
         }
+        let urls = url_spans(self.text);
         let mut prev = 0;
         for (pos, kind) in linebreaks(self.text) {
+            // Inside a URL our own break rules apply (add_word), not UAX #14's.
+            if kind == BreakOpportunity::Allowed
+                && urls.iter().any(|u| u.start < pos && pos < u.end)
+            {
+                continue;
+            }
             let segment = &self.text[prev..pos];
             let word_len = segment.trim_end_matches(is_breaking_space).len();
             let ws = prev + word_len..pos;
@@ -312,6 +333,24 @@ impl Builder<'_> {
 
 fn is_breaking_space(c: char) -> bool {
     matches!(c, ' ' | '\n' | '\u{2028}' | '\u{2029}' | '\u{200b}' | '\u{3000}' | '\u{2000}'..='\u{2006}' | '\u{2008}'..='\u{200a}')
+}
+
+/// Byte ranges of web addresses in `text` (from `http://`, `https://` or `www.` to the next space).
+fn url_spans(text: &str) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(found) = ["https://", "http://", "www."]
+        .iter()
+        .filter_map(|p| text[from..].find(p).map(|i| from + i))
+        .min()
+    {
+        let end = text[found..]
+            .find(|c: char| c.is_whitespace())
+            .map_or(text.len(), |i| found + i);
+        out.push(found..end);
+        from = end;
+    }
+    out
 }
 
 fn looks_like_url(word: &str) -> bool {

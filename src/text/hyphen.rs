@@ -1,6 +1,18 @@
-//! Where a word may be hyphenated: hypher patterns by language plus the Russian house rules.
+//! Where a word may be hyphenated: pattern hyphenation by language plus the Russian house rules.
 
 use hypher::Lang;
+
+use super::patterns::{self, Patterns};
+
+/// Which patterns hyphenate a language.
+#[derive(Clone, Copy)]
+pub enum Hyphenator {
+    /// Russian: the LibreOffice patterns, restricted to words in the Russian alphabet (a Kazakh
+    /// or Ukrainian word inside a Russian text is left whole rather than split by wrong rules).
+    Russian(&'static Patterns),
+    /// Every other language hypher knows (TeX patterns).
+    Hypher(Lang),
+}
 
 /// Fewest letters kept on either side of a hyphen.
 const MIN_LETTERS_EACH_SIDE: usize = 2;
@@ -9,11 +21,18 @@ const MIN_WORD_LETTERS: usize = 5;
 /// Longer letter strings are not words (or are pasted garbage): they get emergency breaks instead.
 const MAX_WORD_LETTERS: usize = 64;
 
-/// The hypher language for a BCP 47 tag (`ru`, `ru-RU`, `uk` ...). `None`: no patterns, no hyphens.
-pub fn language(tag: &str) -> Option<Lang> {
+/// The hyphenator for a BCP 47 tag (`ru`, `ru-RU`, `uk` ...). `None`: no patterns, no hyphens.
+pub fn language(tag: &str) -> Option<Hyphenator> {
     let primary = tag.split(['-', '_']).next()?.to_ascii_lowercase();
+    if primary == "ru" {
+        return Some(Hyphenator::Russian(patterns::russian()));
+    }
     let code: [u8; 2] = primary.as_bytes().try_into().ok()?;
-    Lang::from_iso(code)
+    Lang::from_iso(code).map(Hyphenator::Hypher)
+}
+
+fn is_russian_letter(c: char) -> bool {
+    matches!(c, 'а'..='я' | 'А'..='Я' | 'ё' | 'Ё')
 }
 
 /// Letters that must not start the second half of a word (they would be orphaned on a new line).
@@ -28,7 +47,7 @@ fn is_mark(c: char) -> bool {
 /// Byte offsets inside `word` where a hyphen may be inserted. `word` is a run of letters (and
 /// combining marks); anything else, words in capitals and short words give no points.
 /// Soft hyphens written by the author, when present, are the only points used.
-pub fn points(word: &str, lang: Lang) -> Vec<usize> {
+pub fn points(word: &str, hyphenator: Hyphenator) -> Vec<usize> {
     if word.contains('\u{ad}') {
         return word
             .match_indices('\u{ad}')
@@ -49,24 +68,35 @@ pub fn points(word: &str, lang: Lang) -> Vec<usize> {
         return Vec::new();
     }
     let plain: String = letters.iter().map(|&(_, c)| c).collect();
-    let mut out = Vec::new();
-    let mut letter_index = 0;
-    for syllable in hypher::hyphenate(&plain, lang) {
-        letter_index += syllable.chars().count();
-        if letter_index >= letters.len() {
-            break;
+    // Break positions as counts of letters before the break.
+    let mut at: Vec<usize> = match hyphenator {
+        Hyphenator::Russian(p) => {
+            if !letters.iter().all(|&(_, c)| is_russian_letter(c)) {
+                return Vec::new();
+            }
+            let mut v = p.positions(&plain, MIN_LETTERS_EACH_SIDE, MIN_LETTERS_EACH_SIDE);
+            // The patterns know some words only spelt with е.
+            if plain.contains(['ё', 'Ё']) {
+                let with_e = plain.replace('ё', "е").replace('Ё', "Е");
+                v.extend(p.positions(&with_e, MIN_LETTERS_EACH_SIDE, MIN_LETTERS_EACH_SIDE));
+                v.sort_unstable();
+                v.dedup();
+            }
+            v
         }
-        if letter_index < MIN_LETTERS_EACH_SIDE
-            || letters.len() - letter_index < MIN_LETTERS_EACH_SIDE
-        {
-            continue;
-        }
-        if bad_line_start(letters[letter_index].1) {
-            continue;
-        }
-        out.push(letters[letter_index].0);
-    }
-    out
+        Hyphenator::Hypher(lang) => hypher::hyphenate(&plain, lang)
+            .scan(0, |n, syllable| {
+                *n += syllable.chars().count();
+                Some(*n)
+            })
+            .collect(),
+    };
+    at.retain(|&k| {
+        k >= MIN_LETTERS_EACH_SIDE
+            && k + MIN_LETTERS_EACH_SIDE <= letters.len()
+            && !bad_line_start(letters[k].1)
+    });
+    at.into_iter().map(|k| letters[k].0).collect()
 }
 
 #[cfg(test)]
@@ -75,7 +105,7 @@ mod tests {
 
     fn split(word: &str) -> String {
         let mut s = word.to_string();
-        for p in points(word, Lang::Russian).into_iter().rev() {
+        for p in points(word, language("ru").unwrap()).into_iter().rev() {
             s.insert(p, '-');
         }
         s
@@ -99,7 +129,7 @@ mod tests {
             "большой",
             "районный",
         ] {
-            for p in points(w, Lang::Russian) {
+            for p in points(w, language("ru").unwrap()) {
                 assert!(
                     !bad_line_start(w[p..].chars().next().unwrap()),
                     "{w} at {p}"
@@ -110,19 +140,26 @@ mod tests {
 
     #[test]
     fn capitals_and_stress_marks() {
-        assert!(points("ПОЛИТИКА", Lang::Russian).is_empty());
+        assert!(points("ПОЛИТИКА", language("ru").unwrap()).is_empty());
         let w = "заве\u{301}дование";
-        for p in points(w, Lang::Russian) {
+        for p in points(w, language("ru").unwrap()) {
             assert!(w.is_char_boundary(p));
             assert!(!is_mark(w[p..].chars().next().unwrap()));
         }
-        assert!(!points(w, Lang::Russian).is_empty());
+        assert!(!points(w, language("ru").unwrap()).is_empty());
     }
 
     #[test]
     fn language_tags() {
-        assert_eq!(language("ru-RU"), Some(Lang::Russian));
-        assert_eq!(language("uk"), Some(Lang::Ukrainian));
-        assert_eq!(language("bua"), None);
+        assert!(matches!(language("ru-RU"), Some(Hyphenator::Russian(_))));
+        assert!(matches!(
+            language("uk"),
+            Some(Hyphenator::Hypher(Lang::Ukrainian))
+        ));
+        assert!(language("bua").is_none());
+        assert!(
+            points("қазақтың", language("ru").unwrap()).is_empty(),
+            "Kazakh split by Russian rules"
+        );
     }
 }

@@ -180,7 +180,10 @@ pub fn knuth_plass(items: &[Item], line_width: f32, tolerance: Option<f32>) -> O
             if hyphens > MAX_HYPHENS_IN_ROW {
                 continue;
             }
-            let badness = (100.0 * r.abs().powi(3)).min(10_000.0);
+            // TeX caps badness at 10000; in the emergency pass we keep counting past the cap so
+            // that, when some line must be loose, the slack is spread rather than dumped on one.
+            let cap = if tolerance.is_some() { 10_000.0 } else { 1.0e8 };
+            let badness = (100.0 * r.abs().powi(3)).min(cap);
             let mut d = (LINE_PENALTY + badness).powi(2);
             if cost >= 0.0 {
                 d += cost * cost;

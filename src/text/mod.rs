@@ -4,4 +4,5 @@ pub mod dehint;
 pub mod fonts;
 pub mod hyphen;
 pub mod linebreak;
+pub mod patterns;
 pub mod shape;
