@@ -70,6 +70,15 @@ fn render(
 ) -> Result<(), String> {
     let name = if input == "-" { "<stdin>" } else { input };
     let bytes = read_input(input).map_err(|e| format!("{name}: {e}"))?;
+    let is_markdown = Path::new(input)
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "md" | "markdown"));
+    if is_markdown {
+        return Err(format!(
+            "{name}: Markdown article files are not supported yet; give article JSON (article.schema.json) with \"body_format\": \"markdown\""
+        ));
+    }
     let article = Article::from_json(&bytes).map_err(|e| format!("{name}: {e}"))?;
     let mut engine = Engine::new().map_err(|e| e.to_string())?;
     if let Some(dir) = font_dir {

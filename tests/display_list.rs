@@ -257,3 +257,23 @@ fn running_header_from_page_two_and_footer_everywhere() {
         }
     }
 }
+
+#[test]
+fn cover_and_body_images_print_their_caption_until_images_are_drawn() {
+    let json = serde_json::json!({
+        "title": "Фото дня",
+        "body": "Текст.\n\n![Лёд на Байкале](ice.jpg \"Фото: Иван Петров\")\n\nЕщё текст.",
+        "cover": {"src": "cover.jpg", "caption": "Паром у причала", "credit": "Фото: автор"}
+    });
+    let article = Article::from_json(json.to_string().as_bytes()).unwrap();
+    let doc = layout(&article, Paper::A4);
+    let text: String = doc
+        .pages
+        .iter()
+        .flat_map(|p| p.runs())
+        .map(|r| r.text.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(text.contains("Паром у причала. Фото: автор"), "{text}");
+    assert!(text.contains("Лёд на Байкале. Фото: Иван Петров"), "{text}");
+}

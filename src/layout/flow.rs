@@ -1014,6 +1014,30 @@ pub fn lay_out(
     let lang = article.lang().to_string();
     let mut flow = Flow::new(shaper, theme, &lang);
     flow.title_block(article);
+    if let Some(cover) = &article.cover {
+        // Until images are drawn, the cover prints as its caption (or alt text) and credit.
+        let text = [cover.caption.as_deref(), cover.alt.as_deref()]
+            .into_iter()
+            .flatten()
+            .map(str::trim)
+            .find(|s| !s.is_empty())
+            .unwrap_or("");
+        let credit = cover
+            .credit
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty());
+        let description = match credit {
+            Some(c) if !text.is_empty() => format!("{text}. {c}"),
+            Some(c) => c.to_string(),
+            None => text.to_string(),
+        };
+        let image = Block::Image {
+            src: cover.src.clone(),
+            description,
+        };
+        flow.blocks(std::slice::from_ref(&image));
+    }
     flow.blocks(blocks);
     flow.end_matter(article);
     let (pages, outline) = flow.paginate(article)?;
