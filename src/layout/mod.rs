@@ -3,5 +3,7 @@
 pub mod display;
 pub mod flow;
 pub mod locale;
+mod matter;
+mod page;
 pub mod para;
 pub mod style;

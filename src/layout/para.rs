@@ -43,6 +43,21 @@ pub struct StyledText {
 }
 
 impl StyledText {
+    /// Text in one face, size and colour, without a link.
+    pub fn single(text: &str, face: FaceId, size: f32, color: Color) -> StyledText {
+        let mut st = StyledText::default();
+        st.push(
+            text,
+            SpanStyle {
+                face,
+                size,
+                color,
+                link: None,
+            },
+        );
+        st
+    }
+
     pub fn push(&mut self, text: &str, style: SpanStyle) {
         if text.is_empty() {
             return;

@@ -1,0 +1,187 @@
+//! Front and end matter of an article: section, title, lead, byline; tags, related, copyright.
+
+use std::sync::Arc;
+
+use super::display::Color;
+use super::display::Role;
+use super::flow::{ACCENT, BlockStyle, Flow, GREY, LINK};
+use super::locale;
+use super::para::{Align, SpanStyle, StyledText};
+use crate::article::Article;
+use crate::text::fonts::Family;
+
+impl Flow<'_> {
+    /// Title block: masthead data, section, title, lead, byline.
+    pub fn title_block(&mut self, article: &Article) {
+        let t = self.theme;
+        let frame = self.frame();
+        let meta = |text: &str, bold: bool, color: Color| {
+            let face = self.shaper.book.select(Family::Sans, bold, false);
+            StyledText::single(text, face, t.meta_size, color)
+        };
+        if let Some(section) = article.section.as_deref().filter(|s| !s.trim().is_empty()) {
+            let st = meta(section.trim(), true, ACCENT);
+            self.push_paragraph(&st, &frame, BlockStyle::meta(t.meta_size * 1.5, 0.0));
+            self.keep_next = true;
+        }
+        let title_face = self.shaper.book.select(Family::Sans, true, false);
+        let title =
+            StyledText::single(article.title.trim(), title_face, t.title_size, Color::BLACK);
+        let outline = Some((1, article.title.trim().to_string()));
+        self.push_paragraph(
+            &title,
+            &frame,
+            BlockStyle {
+                align: Align::Left,
+                indent: 0.0,
+                leading: t.title_leading,
+                space_before: 0.0,
+                role: Role::Title,
+                hyphenate: false,
+                keep_together: true,
+                outline,
+            },
+        );
+        if let Some(sub) = article.subtitle.as_deref().filter(|s| !s.trim().is_empty()) {
+            self.keep_next = true;
+            let face = self.shaper.book.select(Family::Serif, true, false);
+            let st = StyledText::single(sub.trim(), face, t.lead_size, Color::BLACK);
+            // The lead is display type: ragged right, so no line gapes.
+            self.push_paragraph(
+                &st,
+                &frame,
+                BlockStyle {
+                    align: Align::Left,
+                    indent: 0.0,
+                    leading: t.lead_leading,
+                    space_before: t.lead_leading * 0.5,
+                    role: Role::Meta,
+                    hyphenate: true,
+                    keep_together: true,
+                    outline: None,
+                },
+            );
+        }
+        let mut byline: Vec<String> = Vec::new();
+        let authors: Vec<&str> = article
+            .authors
+            .iter()
+            .map(|a| a.trim())
+            .filter(|a| !a.is_empty())
+            .collect();
+        if !authors.is_empty() {
+            byline.push(authors.join(", "));
+        }
+        if let Some(p) = article
+            .published
+            .as_deref()
+            .filter(|s| !s.trim().is_empty())
+        {
+            byline.push(locale::format_date(p, &self.lang));
+        }
+        if let Some(u) = article.updated.as_deref().filter(|s| !s.trim().is_empty()) {
+            byline.push(format!(
+                "{} {}",
+                self.labels.updated,
+                locale::format_date(u, &self.lang)
+            ));
+        }
+        if let Some(v) = article.views {
+            byline.push(format!("{}: {v}", self.labels.views));
+        }
+        if !byline.is_empty() {
+            self.keep_next = true;
+            let st = meta(&byline.join("  ·  "), false, GREY);
+            self.push_paragraph(
+                &st,
+                &frame,
+                BlockStyle::meta(t.meta_size * 1.5, t.body_leading * 0.4),
+            );
+        }
+        self.keep_next = true;
+        self.push_rule(&frame, frame.width, t.body_leading * 0.2);
+        self.keep_next = true;
+        self.flush_next = true;
+    }
+
+    /// End matter: tags, related articles, copyright.
+    pub fn end_matter(&mut self, article: &Article) {
+        let t = self.theme;
+        let frame = self.frame();
+        let sans = self.shaper.book.select(Family::Sans, false, false);
+        let sans_bold = self.shaper.book.select(Family::Sans, true, false);
+        let tags: Vec<&str> = article
+            .tags
+            .iter()
+            .map(|s| s.trim())
+            .filter(|s| !s.is_empty())
+            .collect();
+        let related: Vec<_> = article
+            .related
+            .iter()
+            .filter(|r| !r.title.trim().is_empty())
+            .collect();
+        let copyright = article
+            .copyright
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty());
+        if tags.is_empty() && related.is_empty() && copyright.is_none() {
+            return;
+        }
+        self.push_rule(&frame, frame.width, t.body_leading * 0.8);
+        self.keep_next = true;
+        let leading = t.meta_size * 1.5;
+        if !tags.is_empty() {
+            let mut st = StyledText::single(
+                &format!("{}: ", self.labels.tags),
+                sans_bold,
+                t.meta_size,
+                GREY,
+            );
+            st.push(
+                &tags.join(", "),
+                SpanStyle {
+                    face: sans,
+                    size: t.meta_size,
+                    color: GREY,
+                    link: None,
+                },
+            );
+            self.push_paragraph(&st, &frame, BlockStyle::meta(leading, 0.0));
+        }
+        if !related.is_empty() {
+            let st = StyledText::single(
+                self.labels.related,
+                sans_bold,
+                t.meta_size + 0.5,
+                Color::BLACK,
+            );
+            self.push_paragraph(&st, &frame, BlockStyle::meta(leading, leading * 0.5));
+            self.keep_next = true;
+            for r in related {
+                let mut st = StyledText::default();
+                let link: Option<Arc<str>> = r
+                    .url
+                    .as_deref()
+                    .filter(|u| !u.trim().is_empty())
+                    .map(Arc::from);
+                let color = if link.is_some() { LINK } else { Color::BLACK };
+                st.push(
+                    &format!("— {}", r.title.trim()),
+                    SpanStyle {
+                        face: sans,
+                        size: t.meta_size,
+                        color,
+                        link,
+                    },
+                );
+                self.push_paragraph(&st, &frame, BlockStyle::meta(leading, 0.0));
+            }
+        }
+        if let Some(c) = copyright {
+            let st = StyledText::single(c, sans, t.meta_size, GREY);
+            self.push_paragraph(&st, &frame, BlockStyle::meta(leading, leading * 0.5));
+        }
+    }
+}

@@ -1,0 +1,265 @@
+//! Pages: flow lines fill pages (breaking only where the keep rules allow), then each page gets
+//! its running header and footer.
+
+use std::sync::Arc;
+
+use super::display::{Item, Line, Link, OutlineEntry, Page, Rect, Role};
+use super::flow::{Flow, GREY, MAX_PAGES, RULE};
+use crate::article::Article;
+use crate::error::Error;
+use crate::text::fonts::{FaceId, Family};
+
+impl Flow<'_> {
+    /// Fills pages, then draws the running header (from page 2) and the footer on every page.
+    pub fn paginate(mut self, article: &Article) -> Result<(Vec<Page>, Vec<OutlineEntry>), Error> {
+        let t = self.theme;
+        let top = t.margin_top;
+        let avail = t.page_height - t.margin_top - t.margin_bottom;
+        let lines = &self.lines;
+        let mut ranges: Vec<std::ops::Range<usize>> = Vec::new();
+        let (mut start, mut i, mut y) = (0usize, 0usize, 0.0f32);
+        while i < lines.len() {
+            let space = if i == start {
+                0.0
+            } else {
+                lines[i].space_before
+            };
+            if i == start || y + space + lines[i].height <= avail + 0.01 {
+                y += space + lines[i].height;
+                i += 1;
+                continue;
+            }
+            // Line i does not fit: break before the latest line that may start a page.
+            let mut j = i;
+            while j > start && lines[j].keep_with_prev {
+                j -= 1;
+            }
+            if j == start {
+                j = i; // a keep chain longer than a page: break where we are
+            }
+            ranges.push(start..j);
+            if ranges.len() >= MAX_PAGES {
+                return Err(Error::Limit(format!(
+                    "the article needs more than {MAX_PAGES} pages"
+                )));
+            }
+            start = j;
+            i = j;
+            y = 0.0;
+        }
+        if start < lines.len() || ranges.is_empty() {
+            ranges.push(start..lines.len());
+        }
+        let text_area = Rect {
+            x: t.margin_inner,
+            y: top,
+            width: t.text_width(),
+            height: avail,
+        };
+        let mut pages = Vec::with_capacity(ranges.len());
+        let mut outline = Vec::new();
+        let mut lines = std::mem::take(&mut self.lines);
+        let total = ranges.len();
+        for (p, range) in ranges.into_iter().enumerate() {
+            let mut items = Vec::new();
+            let mut y = top;
+            for i in range.clone() {
+                let line = &mut lines[i];
+                if i != range.start {
+                    y += line.space_before;
+                }
+                let baseline = y + line.baseline;
+                if let Some((level, title)) = line.outline.take() {
+                    outline.push(OutlineEntry {
+                        level,
+                        title,
+                        page: p,
+                        y,
+                    });
+                }
+                for mut item in line.items.drain(..) {
+                    item.translate(0.0, baseline);
+                    items.push(item);
+                }
+                y += line.height;
+            }
+            let page = Page {
+                width: t.page_width,
+                height: t.page_height,
+                text_area,
+                items,
+            };
+            pages.push(page);
+        }
+        let furniture = Furniture::new(&self, article, total);
+        for (p, page) in pages.iter_mut().enumerate() {
+            furniture.draw(&self, page, p);
+        }
+        Ok((pages, outline))
+    }
+}
+
+/// Running header and footer texts, shaped once per article.
+struct Furniture {
+    source: Option<String>,
+    short_title: String,
+    url: Option<String>,
+    source_url: Option<String>,
+    /// The article's url in full (the footer may show it shortened).
+    full_url: Option<String>,
+    total: usize,
+}
+
+impl Furniture {
+    fn new(flow: &Flow<'_>, article: &Article, total: usize) -> Furniture {
+        let source = article
+            .source
+            .as_ref()
+            .and_then(|s| s.name.as_deref())
+            .map(str::trim)
+            .filter(|s| !s.is_empty());
+        let source_url = article
+            .source
+            .as_ref()
+            .and_then(|s| s.url.as_deref())
+            .map(str::trim)
+            .filter(|s| !s.is_empty());
+        let t = flow.theme;
+        let face = flow.shaper.book.select(Family::Sans, false, false);
+        let room = t.text_width() * if source.is_some() { 0.6 } else { 1.0 };
+        Furniture {
+            source: source.map(str::to_string),
+            short_title: shorten(flow, article.title.trim(), face, t.furniture_size, room),
+            url: article
+                .url
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|u| shorten(flow, u, face, t.furniture_size, t.text_width() * 0.7)),
+            source_url: source_url.map(str::to_string),
+            full_url: article
+                .url
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string),
+            total,
+        }
+    }
+
+    fn draw(&self, flow: &Flow<'_>, page: &mut Page, index: usize) {
+        let t = flow.theme;
+        let size = t.furniture_size;
+        let sans = flow.shaper.book.select(Family::Sans, false, false);
+        let sans_bold = flow.shaper.book.select(Family::Sans, true, false);
+        let left = t.margin_inner;
+        let right = t.page_width - t.margin_outer;
+        let header_y = t.margin_top - 12.0;
+        let mut furniture: Vec<Item> = Vec::new();
+        let mut put = |text: &str,
+                       face: FaceId,
+                       x_left: Option<f32>,
+                       x_right: Option<f32>,
+                       y: f32,
+                       role: Role,
+                       link: Option<&str>| {
+            let (runs, width) = flow.single_line(text, face, size, GREY, role);
+            let x = x_left.unwrap_or_else(|| x_right.unwrap_or(right) - width);
+            if let Some(url) = link {
+                furniture.push(Item::Link(Link {
+                    rect: Rect {
+                        x,
+                        y: y - size * 0.85,
+                        width,
+                        height: size * 1.1,
+                    },
+                    url: Arc::from(url),
+                }));
+            }
+            for mut r in runs {
+                r.x += x;
+                r.y = y;
+                r.link = link.map(Arc::from);
+                furniture.push(Item::Text(r));
+            }
+        };
+        // Every page names the source (page 1 as a masthead); from page 2 the title too.
+        let header_left = self.source.as_deref().or(self.source_url.as_deref());
+        // Page 1 already shows the title in full; later pages name it in the running header.
+        let header_right = (index > 0).then_some(self.short_title.as_str());
+        if let Some(s) = header_left {
+            let link = self.source_url.as_deref();
+            put(s, sans_bold, Some(left), None, header_y, Role::Header, link);
+        }
+        if let Some(s) = header_right {
+            put(s, sans, None, Some(right), header_y, Role::Header, None);
+        }
+        let has_header = header_left.is_some() || header_right.is_some();
+        let footer_y = t.page_height - t.margin_bottom + 20.0;
+        if let Some(u) = &self.url {
+            put(
+                u,
+                sans,
+                Some(left),
+                None,
+                footer_y,
+                Role::Footer,
+                self.full_url.as_deref(),
+            );
+        }
+        let label = (flow.labels.page_of)(index + 1, self.total);
+        put(
+            &label,
+            sans,
+            None,
+            Some(right),
+            footer_y,
+            Role::Footer,
+            None,
+        );
+        page.items.append(&mut furniture);
+        if has_header {
+            page.items.push(Item::Line(Line {
+                from: (left, header_y + 4.0),
+                to: (right, header_y + 4.0),
+                width: 0.4,
+                color: RULE,
+            }));
+        }
+        page.items.push(Item::Line(Line {
+            from: (left, footer_y - 10.0),
+            to: (right, footer_y - 10.0),
+            width: 0.4,
+            color: RULE,
+        }));
+    }
+}
+
+/// The text cut at a word boundary (or anywhere, for a URL) with "…" so it fits `room`.
+fn shorten(flow: &Flow<'_>, text: &str, face: FaceId, size: f32, room: f32) -> String {
+    let fits = |s: &str| flow.single_line(s, face, size, GREY, Role::Header).1 <= room;
+    if fits(text) {
+        return text.to_string();
+    }
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    // Binary search the longest prefix that fits with the ellipsis.
+    let (mut lo, mut hi) = (0usize, chars.len());
+    while lo < hi {
+        let mid = (lo + hi).div_ceil(2);
+        let cut = chars.get(mid).map_or(text.len(), |c| c.0);
+        if fits(&format!("{}…", text[..cut].trim_end())) {
+            lo = mid;
+        } else {
+            hi = mid - 1;
+        }
+    }
+    let cut = chars.get(lo).map_or(text.len(), |c| c.0);
+    let mut prefix = text[..cut].trim_end();
+    if !text.contains("://")
+        && let Some(space) = prefix.rfind(' ')
+        && space > prefix.len() / 2
+    {
+        prefix = prefix[..space].trim_end_matches([',', ':', ';', ' ', '—', '–']);
+    }
+    format!("{prefix}…")
+}
