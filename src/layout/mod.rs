@@ -2,6 +2,8 @@
 
 pub mod display;
 pub mod flow;
+mod items;
+mod line;
 pub mod locale;
 mod matter;
 mod page;

@@ -1,0 +1,335 @@
+//! A paragraph as Knuth–Plass items: boxes of glyphs, glue for spaces, penalties at break points
+//! (hyphenation, URLs, explicit hyphens, emergency cuts of unbreakable strings).
+
+use std::ops::Range;
+
+use unicode_linebreak::{BreakOpportunity, linebreaks};
+
+use super::para::{Align, ParaStyle};
+use crate::text::hyphen;
+use crate::text::linebreak::{FILL, INFINITE_PENALTY, Item};
+use crate::text::shape::Glyph;
+
+/// Cost of breaking at a hyphenation point (TeX's \hyphenpenalty).
+const HYPHEN_PENALTY: f32 = 50.0;
+/// Cost of breaking after a hyphen the writer typed (TeX's \exhyphenpenalty).
+const EXPLICIT_HYPHEN_PENALTY: f32 = 50.0;
+/// Cost of breaking inside a URL after `/ ? & = -`.
+const URL_BREAK_PENALTY: f32 = 50.0;
+/// Cost of breaking a URL between two ordinary characters.
+const URL_ANYWHERE_PENALTY: f32 = 200.0;
+/// Cost of cutting an unbreakable string that is wider than the line: allowed, but last resort.
+const EMERGENCY_BREAK_PENALTY: f32 = 5_000.0;
+/// Inter-word glue: stretch and shrink as fractions of the space's width.
+const SPACE_STRETCH: f32 = 0.5;
+const SPACE_SHRINK: f32 = 0.33;
+/// White space a ragged-right line may leave at its end before it counts as bad, in em.
+const RAGGED_STRETCH_EM: f32 = 3.0;
+
+/// What an item stands for in the shaped text.
+#[derive(Debug, Clone)]
+pub(super) enum Source {
+    Glyphs(Range<usize>),
+    /// A hyphenation point: breaking here adds a hyphen in the face of the glyph before it.
+    Hyphen(usize),
+    Nothing,
+}
+
+struct Builder<'a> {
+    text: &'a str,
+    glyphs: &'a [Glyph],
+    style: &'a ParaStyle,
+    items: Vec<Item>,
+    sources: Vec<Source>,
+    hyphen_lang: Option<hyphen::Hyphenator>,
+    hyphen_width: f32,
+    /// Size of the paragraph's main style, for spaces measured in em.
+    size: f32,
+}
+
+impl Builder<'_> {
+    fn glyph_at(&self, byte: usize) -> usize {
+        self.glyphs.partition_point(|g| (g.cluster as usize) < byte)
+    }
+
+    fn width(&self, r: &Range<usize>) -> f32 {
+        self.glyphs[r.clone()].iter().map(|g| g.advance).sum()
+    }
+
+    fn push(&mut self, item: Item, source: Source) {
+        self.items.push(item);
+        self.sources.push(source);
+    }
+
+    /// A box for `text[a..b]`, cut at glyph boundaries when it is wider than the line.
+    fn push_box(&mut self, a: usize, b: usize) {
+        let range = self.glyph_at(a)..self.glyph_at(b);
+        if range.is_empty() {
+            return;
+        }
+        let width = self.width(&range);
+        if width <= self.style.width {
+            self.push(Item::Box { width }, Source::Glyphs(range));
+            return;
+        }
+        let mut start = range.start;
+        let mut acc = 0.0;
+        for g in range.clone() {
+            let adv = self.glyphs[g].advance;
+            // Never separate a mark from its base: cut only where the cluster changes.
+            let new_cluster = g == start || self.glyphs[g].cluster != self.glyphs[g - 1].cluster;
+            if acc + adv > self.style.width && g > start && new_cluster {
+                self.push(Item::Box { width: acc }, Source::Glyphs(start..g));
+                self.push(
+                    Item::Penalty {
+                        width: 0.0,
+                        cost: EMERGENCY_BREAK_PENALTY,
+                        flagged: false,
+                    },
+                    Source::Nothing,
+                );
+                start = g;
+                acc = 0.0;
+            }
+            acc += adv;
+        }
+        self.push(Item::Box { width: acc }, Source::Glyphs(start..range.end));
+    }
+
+    fn push_break(&mut self, cost: f32, flagged: bool) {
+        self.push(
+            Item::Penalty {
+                width: 0.0,
+                cost,
+                flagged,
+            },
+            Source::Nothing,
+        );
+    }
+
+    /// A word (no breakable space inside): boxes with hyphenation or URL break points between.
+    fn add_word(&mut self, a: usize, b: usize) {
+        let word = &self.text[a..b];
+        // Break points inside the word: `None` a hyphenation point, `Some(cost)` a plain break.
+        let mut points: Vec<(usize, Option<f32>)> = Vec::new();
+        if looks_like_url(word) {
+            // After a separator is the natural place; anywhere else (past the scheme) is allowed
+            // at a higher cost, so a long URL never forces a gaping line.
+            let scheme_end = word.find("://").map_or(0, |i| i + 3);
+            let mut chars = word.char_indices().peekable();
+            while let Some((i, c)) = chars.next() {
+                let Some(&(_, next)) = chars.peek() else {
+                    break;
+                };
+                let at = i + c.len_utf8();
+                if at <= scheme_end || next == '/' {
+                    continue;
+                }
+                let cost = if matches!(c, '/' | '?' | '&' | '=' | '-' | '_' | '.') {
+                    URL_BREAK_PENALTY
+                } else {
+                    URL_ANYWHERE_PENALTY
+                };
+                points.push((a + at, Some(cost)));
+            }
+        } else if let (Some(lang), true) = (self.hyphen_lang, self.style.hyphenate) {
+            for (start, letters) in letter_runs(word) {
+                let abs = a + start;
+                let joined = |c: Option<char>| matches!(c, Some('-' | '\u{2010}' | '\u{2011}'));
+                // A word the writer joined with a hyphen breaks only at that hyphen.
+                if joined(self.text[..abs].chars().next_back())
+                    || joined(self.text[abs + letters.len()..].chars().next())
+                {
+                    continue;
+                }
+                points.extend(
+                    hyphen::points(letters, lang)
+                        .into_iter()
+                        .map(|p| (abs + p, None)),
+                );
+            }
+        }
+        let mut start = a;
+        for (p, plain_break) in points {
+            if p <= start || p >= b {
+                continue;
+            }
+            self.push_box(start, p);
+            if let Some(cost) = plain_break {
+                self.push_break(cost, false);
+            } else {
+                let before = self.glyph_at(p).saturating_sub(1);
+                self.push(
+                    Item::Penalty {
+                        width: self.hyphen_width,
+                        cost: HYPHEN_PENALTY,
+                        flagged: true,
+                    },
+                    Source::Hyphen(before),
+                );
+            }
+            start = p;
+        }
+        self.push_box(start, b);
+    }
+
+    fn build(&mut self) {
+        if self.style.indent > 0.0 {
+            self.push(
+                Item::Box {
+                    width: self.style.indent,
+                },
+                Source::Nothing,
+            );
+        }
+        let urls = url_spans(self.text);
+        let mut prev = 0;
+        for (pos, kind) in linebreaks(self.text) {
+            // Inside a URL our own break rules apply (add_word), not UAX #14's.
+            if kind == BreakOpportunity::Allowed
+                && urls.iter().any(|u| u.start < pos && pos < u.end)
+            {
+                continue;
+            }
+            let segment = &self.text[prev..pos];
+            let word_len = segment.trim_end_matches(is_breaking_space).len();
+            let ws = prev + word_len..pos;
+            if self.style.preserve_spaces {
+                self.push_box(prev, pos);
+            } else {
+                self.add_word(prev, ws.start);
+            }
+            let mandatory = kind == BreakOpportunity::Mandatory;
+            let glyphs = self.glyph_at(ws.start)..self.glyph_at(ws.end);
+            if mandatory {
+                let source = if self.style.preserve_spaces {
+                    Source::Nothing
+                } else {
+                    Source::Glyphs(glyphs)
+                };
+                self.push(
+                    Item::Glue {
+                        width: 0.0,
+                        stretch: FILL,
+                        shrink: 0.0,
+                    },
+                    source,
+                );
+                self.push_break(-INFINITE_PENALTY, false);
+            } else if !ws.is_empty()
+                && !self.style.preserve_spaces
+                && self.style.align != Align::Justify
+            {
+                // Ragged lines (TeX's trick): a line ending here gets stretchable white space at
+                // its end; a line running on gets an ordinary, fixed space.
+                let width = self.width(&glyphs);
+                let ragged = self.size * RAGGED_STRETCH_EM;
+                self.push(
+                    Item::Glue {
+                        width: 0.0,
+                        stretch: ragged,
+                        shrink: 0.0,
+                    },
+                    Source::Nothing,
+                );
+                self.push_break(0.0, false);
+                self.push(
+                    Item::Glue {
+                        width,
+                        stretch: -ragged,
+                        shrink: 0.0,
+                    },
+                    Source::Glyphs(glyphs),
+                );
+            } else if !ws.is_empty() && !self.style.preserve_spaces {
+                let width = self.width(&glyphs);
+                self.push(
+                    Item::Glue {
+                        width,
+                        stretch: width * SPACE_STRETCH,
+                        shrink: width * SPACE_SHRINK,
+                    },
+                    Source::Glyphs(glyphs),
+                );
+            } else {
+                let after_hyphen = segment.ends_with(['-', '\u{2010}']);
+                let cost = if after_hyphen {
+                    EXPLICIT_HYPHEN_PENALTY
+                } else {
+                    0.0
+                };
+                self.push_break(cost, after_hyphen);
+            }
+            prev = pos;
+        }
+    }
+}
+
+fn is_breaking_space(c: char) -> bool {
+    matches!(c, ' ' | '\n' | '\u{2028}' | '\u{2029}' | '\u{200b}' | '\u{3000}' | '\u{2000}'..='\u{2006}' | '\u{2008}'..='\u{200a}')
+}
+
+/// Byte ranges of web addresses in `text` (from `http://`, `https://` or `www.` to the next space).
+fn url_spans(text: &str) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(found) = ["https://", "http://", "www."]
+        .iter()
+        .filter_map(|p| text[from..].find(p).map(|i| from + i))
+        .min()
+    {
+        let end = text[found..]
+            .find(|c: char| c.is_whitespace())
+            .map_or(text.len(), |i| found + i);
+        out.push(found..end);
+        from = end;
+    }
+    out
+}
+
+fn looks_like_url(word: &str) -> bool {
+    word.contains("://") || word.starts_with("www.") || (word.contains('@') && word.contains('.'))
+}
+
+/// Maximal runs of letters (with combining marks) in a word, with their byte offsets.
+fn letter_runs(word: &str) -> Vec<(usize, &str)> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, c) in word.char_indices() {
+        let letter = c.is_alphabetic() || matches!(c as u32, 0x300..=0x36F);
+        match (letter, start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                out.push((s, &word[s..i]));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        out.push((s, &word[s..]));
+    }
+    out
+}
+
+/// The items of a paragraph and what each stands for in the shaped text.
+pub(super) fn build_items(
+    text: &str,
+    glyphs: &[Glyph],
+    style: &ParaStyle,
+    hyphen_width: f32,
+    size: f32,
+) -> (Vec<Item>, Vec<Source>) {
+    let mut b = Builder {
+        text,
+        glyphs,
+        style,
+        items: Vec::with_capacity(glyphs.len() / 3),
+        sources: Vec::with_capacity(glyphs.len() / 3),
+        hyphen_lang: hyphen::language(&style.lang),
+        hyphen_width,
+        size,
+    };
+    b.build();
+    (b.items, b.sources)
+}

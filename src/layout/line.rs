@@ -1,0 +1,208 @@
+//! Turning chosen breaks into set lines: justification, the added hyphen, and glyph runs that
+//! each carry their own source text (what a reader copies out of the PDF).
+
+use super::display::{GlyphRun, RunGlyph};
+use super::items::Source;
+use super::para::{Align, ParaStyle, SetLine, StyledText};
+use crate::text::linebreak::{FILL, Item, ratio};
+use crate::text::shape::{Glyph, Shaper};
+
+/// For each glyph, where its cluster's text ends (the next larger cluster, or the text end).
+pub(super) fn cluster_ends(glyphs: &[Glyph], text_len: usize) -> Vec<u32> {
+    let mut ends = vec![text_len as u32; glyphs.len()];
+    let mut next = text_len as u32;
+    for i in (0..glyphs.len()).rev() {
+        ends[i] = next;
+        if i > 0 && glyphs[i - 1].cluster != glyphs[i].cluster {
+            next = glyphs[i].cluster;
+        }
+    }
+    ends
+}
+
+/// A glyph placed on a line, before grouping into runs.
+struct Placed {
+    glyph: usize,
+    x: f32,
+    advance: f32,
+    /// The hyphen added at a break, drawn in the face and size of `glyph`.
+    hyphen: bool,
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(super) fn set_line(
+    shaper: &Shaper<'_>,
+    styled: &StyledText,
+    style: &ParaStyle,
+    glyphs: &[Glyph],
+    cluster_end: &[u32],
+    items: &[Item],
+    sources: &[Source],
+    start: usize,
+    brk: usize,
+) -> SetLine {
+    let line_items = &items[start.min(brk)..brk];
+    let (mut width, mut stretch, mut shrink) = (0.0f64, 0.0f64, 0.0f64);
+    for item in line_items {
+        match *item {
+            Item::Box { width: w } => width += f64::from(w),
+            Item::Glue {
+                width: w,
+                stretch: st,
+                shrink: sh,
+            } => {
+                width += f64::from(w);
+                stretch += f64::from(st);
+                shrink += f64::from(sh);
+            }
+            Item::Penalty { .. } => {}
+        }
+    }
+    let (hyphen_at, hyphen_width) = match (items.get(brk), sources.get(brk)) {
+        (Some(Item::Penalty { width: w, .. }), Some(Source::Hyphen(g))) => (Some(*g), *w),
+        _ => (None, 0.0),
+    };
+    width += f64::from(hyphen_width);
+    let mut r = ratio(width, stretch, shrink, f64::from(style.width));
+    if !r.is_finite() || style.align != Align::Justify {
+        r = r.clamp(-1.0, 0.0);
+    }
+    r = r.max(-1.0);
+    let r = r as f32;
+    let mut x = if style.align == Align::Center {
+        ((f64::from(style.width) - width).max(0.0) / 2.0) as f32
+    } else {
+        0.0
+    };
+    let mut placed: Vec<Placed> = Vec::new();
+    for (item, source) in line_items.iter().zip(&sources[start.min(brk)..brk]) {
+        match (*item, source) {
+            (Item::Box { width }, Source::Nothing) => x += width,
+            (Item::Box { .. }, Source::Glyphs(range)) => {
+                for g in range.clone() {
+                    placed.push(Placed {
+                        glyph: g,
+                        x,
+                        advance: glyphs[g].advance,
+                        hyphen: false,
+                    });
+                    x += glyphs[g].advance;
+                }
+            }
+            (
+                Item::Glue {
+                    width,
+                    stretch,
+                    shrink,
+                },
+                Source::Glyphs(range),
+            ) if stretch < FILL => {
+                let set = width + if r >= 0.0 { r * stretch } else { r * shrink };
+                let natural: f32 = range.clone().map(|g| glyphs[g].advance).sum();
+                let extra = set - natural;
+                for (k, g) in range.clone().enumerate() {
+                    let mut adv = glyphs[g].advance;
+                    if k + 1 == range.len() {
+                        adv += extra;
+                    }
+                    placed.push(Placed {
+                        glyph: g,
+                        x,
+                        advance: adv,
+                        hyphen: false,
+                    });
+                    x += adv;
+                }
+            }
+            _ => {}
+        }
+    }
+    if let Some(g) = hyphen_at {
+        placed.push(Placed {
+            glyph: g,
+            x,
+            advance: hyphen_width,
+            hyphen: true,
+        });
+        x += hyphen_width;
+    }
+    // Invisible characters at forced breaks (`\n`) are not drawn.
+    placed.retain(|p| {
+        p.hyphen
+            || !matches!(
+                styled.text.as_bytes()[glyphs[p.glyph].cluster as usize],
+                b'\n'
+            )
+    });
+    SetLine {
+        runs: group_runs(shaper, styled, style, glyphs, cluster_end, &placed),
+        width: x,
+        hyphenated: hyphen_at.is_some(),
+    }
+}
+
+/// Groups placed glyphs into runs of one face, size and span, each with its own source text.
+fn group_runs(
+    shaper: &Shaper<'_>,
+    styled: &StyledText,
+    style: &ParaStyle,
+    glyphs: &[Glyph],
+    cluster_end: &[u32],
+    placed: &[Placed],
+) -> Vec<GlyphRun> {
+    let mut runs: Vec<GlyphRun> = Vec::new();
+    let mut run_text_start = 0usize;
+    for p in placed {
+        let g = &glyphs[p.glyph];
+        let same = runs.last().is_some_and(|r| {
+            r.face == g.face && r.size == g.size && r.link == styled.spans[g.span as usize].1.link
+        });
+        if !same {
+            let span = &styled.spans[g.span as usize].1;
+            run_text_start = g.cluster as usize;
+            runs.push(GlyphRun {
+                x: p.x,
+                y: 0.0,
+                face: g.face,
+                size: g.size,
+                color: span.color,
+                role: style.role,
+                text: String::new(),
+                glyphs: Vec::new(),
+                link: span.link.clone(),
+            });
+        }
+        let run = runs.last_mut().expect("a run was just pushed");
+        if p.hyphen {
+            let Some((id, _)) = shaper.book.face(g.face).hyphen else {
+                continue;
+            };
+            let at = run.text.len();
+            run.text.push('-');
+            run.glyphs.push(RunGlyph {
+                id,
+                advance: p.advance,
+                dx: 0.0,
+                dy: 0.0,
+                text_range: at..at + 1,
+            });
+            continue;
+        }
+        let (cs, ce) = (g.cluster as usize, cluster_end[p.glyph] as usize);
+        // Extend the run's text to cover this glyph's cluster.
+        let have = run_text_start + run.text.len();
+        if ce > have {
+            run.text.push_str(&styled.text[have.max(cs)..ce]);
+        }
+        let rel_start = cs.saturating_sub(run_text_start);
+        let rel_end = ce.saturating_sub(run_text_start).max(rel_start);
+        run.glyphs.push(RunGlyph {
+            id: g.id,
+            advance: p.advance,
+            dx: g.dx,
+            dy: g.dy,
+            text_range: rel_start..rel_end.min(run.text.len()),
+        });
+    }
+    runs
+}
