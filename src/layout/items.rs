@@ -296,7 +296,7 @@ fn letter_runs(word: &str) -> Vec<(usize, &str)> {
     let mut out = Vec::new();
     let mut start = None;
     for (i, c) in word.char_indices() {
-        let letter = c.is_alphabetic() || matches!(c as u32, 0x300..=0x36F);
+        let letter = hyphen::is_letter(c) || matches!(c as u32, 0x300..=0x36F);
         match (letter, start) {
             (true, None) => start = Some(i),
             (false, Some(s)) => {

@@ -31,6 +31,16 @@ pub fn language(tag: &str) -> Option<Hyphenator> {
     Lang::from_iso(code).map(Hyphenator::Hypher)
 }
 
+/// `char::is_alphabetic` with a fast path for the scripts we set most (it is a table search
+/// otherwise, and runs for every character of every word).
+pub fn is_letter(c: char) -> bool {
+    match c as u32 {
+        0x41..=0x5A | 0x61..=0x7A | 0x410..=0x44F | 0x401 | 0x451 => true,
+        0..=0x7F => false,
+        _ => c.is_alphabetic(),
+    }
+}
+
 fn is_russian_letter(c: char) -> bool {
     matches!(c, 'а'..='я' | 'А'..='Я' | 'ё' | 'Ё')
 }
@@ -58,7 +68,7 @@ pub fn points(word: &str, hyphenator: Hyphenator) -> Vec<usize> {
     // Letters only, marks removed, with each letter's byte offset in `word`.
     let letters: Vec<(usize, char)> = word.char_indices().filter(|&(_, c)| !is_mark(c)).collect();
     if !(MIN_WORD_LETTERS..=MAX_WORD_LETTERS).contains(&letters.len())
-        || !letters.iter().all(|&(_, c)| c.is_alphabetic())
+        || !letters.iter().all(|&(_, c)| is_letter(c))
     {
         return Vec::new();
     }

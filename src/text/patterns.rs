@@ -5,21 +5,56 @@
 //! breaks agree with what readers' tools and our own checks consider legal. Where TeX's patterns
 //! (hypher) split "быст-ро" or "во-сточный", these split "бы-стро" and "вос-точный".
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
-/// Compiled patterns: letters → inter-letter values, starting at an offset into the word.
+/// Compiled patterns as a trie over letters: walking the word from each position visits every
+/// pattern that matches there, with no hashing (this runs for every word of every article).
 pub struct Patterns {
-    map: HashMap<String, (usize, Vec<u8>)>,
-    longest: usize,
+    nodes: Vec<Node>,
+}
+
+#[derive(Default)]
+struct Node {
+    /// Children sorted by letter.
+    children: Vec<(char, u32)>,
+    /// A pattern ends here: its inter-letter values, from an offset into the matched letters.
+    values: Option<(usize, Vec<u8>)>,
+}
+
+impl Patterns {
+    fn insert(&mut self, letters: &str, start: usize, values: Vec<u8>) {
+        let mut at = 0usize;
+        for c in letters.chars() {
+            let children = &self.nodes[at].children;
+            at = match children.binary_search_by_key(&c, |&(k, _)| k) {
+                Ok(i) => children[i].1 as usize,
+                Err(i) => {
+                    let id = self.nodes.len();
+                    self.nodes[at].children.insert(i, (c, id as u32));
+                    self.nodes.push(Node::default());
+                    id
+                }
+            };
+        }
+        self.nodes[at].values = Some((start, values));
+    }
+
+    fn child(&self, node: usize, c: char) -> Option<usize> {
+        let children = &self.nodes[node].children;
+        children
+            .binary_search_by_key(&c, |&(k, _)| k)
+            .ok()
+            .map(|i| children[i].1 as usize)
+    }
 }
 
 impl Patterns {
     /// Parses a pattern file: an encoding line (UTF-8 only), then one pattern per line such as
     /// `.бе2з1а2`. Comments and directives (upper-case ASCII keywords) are skipped.
     pub fn parse(text: &str) -> Patterns {
-        let mut map = HashMap::new();
-        let mut longest = 0;
+        let mut patterns = Patterns {
+            nodes: vec![Node::default()],
+        };
         for line in text.lines().skip(1) {
             let line = line.trim();
             if line.is_empty()
@@ -43,10 +78,9 @@ impl Patterns {
                 continue;
             };
             let end = values.iter().rposition(|&v| v > 0).map_or(start, |e| e + 1);
-            longest = longest.max(letters.chars().count());
-            map.insert(letters, (start, values[start..end].to_vec()));
+            patterns.insert(&letters, start, values[start..end].to_vec());
         }
-        Patterns { map, longest }
+        patterns
     }
 
     /// Character positions (number of letters before the break) where `word` may be hyphenated,
@@ -58,12 +92,14 @@ impl Patterns {
             .collect();
         let n = chars.len();
         let mut levels = vec![0u8; n + 1];
-        let mut key = String::with_capacity(4 * self.longest);
         for i in 0..n {
-            key.clear();
-            for &c in &chars[i..n.min(i + self.longest)] {
-                key.push(c);
-                if let Some((start, values)) = self.map.get(key.as_str()) {
+            let mut node = 0;
+            for &c in &chars[i..] {
+                let Some(next) = self.child(node, c) else {
+                    break;
+                };
+                node = next;
+                if let Some((start, values)) = &self.nodes[node].values {
                     for (k, &v) in values.iter().enumerate() {
                         let at = i + start + k;
                         if at < levels.len() && v > levels[at] {
