@@ -6,9 +6,9 @@ use std::ops::Range;
 use unicode_linebreak::{BreakOpportunity, linebreaks};
 
 use super::para::{Align, ParaStyle};
-use crate::text::hyphen;
 use crate::text::linebreak::{FILL, INFINITE_PENALTY, Item};
 use crate::text::shape::Glyph;
+use crate::text::{hyphen, typography};
 
 /// Cost of breaking at a hyphenation point (TeX's \hyphenpenalty).
 const HYPHEN_PENALTY: f32 = 50.0;
@@ -23,6 +23,8 @@ const EMERGENCY_BREAK_PENALTY: f32 = 5_000.0;
 /// Inter-word glue: stretch and shrink as fractions of the space's width.
 const SPACE_STRETCH: f32 = 0.5;
 const SPACE_SHRINK: f32 = 0.33;
+/// Longest token the typographic rules look at around a break, in bytes.
+const MAX_RULE_TOKEN: usize = 64;
 /// White space a ragged-right line may leave at its end before it counts as bad, in em.
 const RAGGED_STRETCH_EM: f32 = 3.0;
 
@@ -173,6 +175,33 @@ impl Builder<'_> {
         self.push_box(start, b);
     }
 
+    /// The whitespace-delimited token that ends at byte `end` (at most `MAX_RULE_TOKEN` bytes:
+    /// the typographic rules only look at short words, and this keeps long strings linear).
+    fn token_before(&self, end: usize) -> &str {
+        let mut from = end.saturating_sub(MAX_RULE_TOKEN);
+        while !self.text.is_char_boundary(from) {
+            from += 1;
+        }
+        let window = &self.text[from..end];
+        let start = window
+            .char_indices()
+            .filter(|(_, c)| c.is_whitespace())
+            .last()
+            .map_or(0, |(i, c)| i + c.len_utf8());
+        &window[start..]
+    }
+
+    /// The whitespace-delimited token that starts at byte `start` (at most `MAX_RULE_TOKEN` bytes).
+    fn token_after(&self, start: usize) -> &str {
+        let mut to = (start + MAX_RULE_TOKEN).min(self.text.len());
+        while !self.text.is_char_boundary(to) {
+            to -= 1;
+        }
+        let window = &self.text[start..to];
+        let end = window.find(char::is_whitespace).unwrap_or(window.len());
+        &window[..end]
+    }
+
     fn build(&mut self) {
         if self.style.indent > 0.0 {
             self.push(
@@ -218,6 +247,29 @@ impl Builder<'_> {
                 self.push_break(-INFINITE_PENALTY, false);
             } else if !ws.is_empty()
                 && !self.style.preserve_spaces
+                && typography::space_break_forbidden(
+                    self.token_before(ws.start),
+                    self.token_after(ws.end),
+                )
+            {
+                // A space the Russian rules make unbreakable: it still stretches with its line.
+                let width = self.width(&glyphs);
+                let (stretch, shrink) = if self.style.align == Align::Justify {
+                    (width * SPACE_STRETCH, width * SPACE_SHRINK)
+                } else {
+                    (0.0, 0.0)
+                };
+                self.push_break(INFINITE_PENALTY, false);
+                self.push(
+                    Item::Glue {
+                        width,
+                        stretch,
+                        shrink,
+                    },
+                    Source::Glyphs(glyphs),
+                );
+            } else if !ws.is_empty()
+                && !self.style.preserve_spaces
                 && self.style.align != Align::Justify
             {
                 // Ragged lines (TeX's trick): a line ending here gets stretchable white space at
@@ -251,6 +303,10 @@ impl Builder<'_> {
                     },
                     Source::Glyphs(glyphs),
                 );
+            } else if !self.style.preserve_spaces
+                && typography::joined_break_forbidden(self.token_before(pos), self.token_after(pos))
+            {
+                // 1977–1983 stays on one line: no break item at all.
             } else {
                 let after_hyphen = segment.ends_with(['-', '\u{2010}']);
                 let cost = if after_hyphen {

@@ -257,4 +257,60 @@ mod tests {
         );
         assert!(lines.iter().all(|l| !l.hyphenated));
     }
+
+    fn line_text(l: &SetLine) -> String {
+        l.runs.iter().map(|r| r.text.as_str()).collect()
+    }
+
+    #[test]
+    fn russian_no_break_rules_hold_at_every_width() {
+        let text = "В 1977–1983 годах А. С. Пушкин и Ф. Кисида — так сказал бы он же — перевезли 45 876 \
+            автомобилей, 12 км дороги и 300 тыс. рублей по постановлению № 412-п (§ 3) на 38 % больше. \
+            Я и ты, мы с ним, он в лесу, а она у реки, но не ли? Сумма 1 234 567,89 руб.";
+        use crate::text::typography::{joined_break_forbidden, space_break_forbidden};
+        let mut checked = 0;
+        for width in (90..=300).step_by(7) {
+            let (lines, _) = set(text, width as f32, Align::Justify);
+            for pair in lines.windows(2) {
+                let (a, b) = (line_text(&pair[0]), line_text(&pair[1]));
+                if pair[0].hyphenated {
+                    continue;
+                }
+                let last = a.split_whitespace().last().unwrap_or("");
+                let first = b.split_whitespace().next().unwrap_or("");
+                assert!(
+                    !b.starts_with(['—', '–']),
+                    "width {width}: line starts with a dash: {b:?}"
+                );
+                if a.ends_with(char::is_whitespace) || !last.ends_with(['–', '-']) {
+                    assert!(
+                        !space_break_forbidden(last, first),
+                        "width {width}: break between {last:?} and {first:?}"
+                    );
+                } else {
+                    assert!(
+                        !joined_break_forbidden(last, first),
+                        "width {width}: range split {last:?}|{first:?}"
+                    );
+                }
+                checked += 1;
+            }
+        }
+        assert!(checked > 100);
+    }
+
+    #[test]
+    fn existing_no_break_spaces_are_honoured() {
+        let text = "Стоимость\u{a0}проезда\u{202f}составит 45\u{a0}876 рублей; ".repeat(6);
+        for width in (80..=200).step_by(11) {
+            let (lines, _) = set(&text, width as f32, Align::Justify);
+            for l in &lines {
+                let t = line_text(l);
+                assert!(
+                    !t.trim_end().ends_with("Стоимость") && !t.trim_end().ends_with("45"),
+                    "{t:?}"
+                );
+            }
+        }
+    }
 }

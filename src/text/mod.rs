@@ -6,3 +6,4 @@ pub mod hyphen;
 pub mod linebreak;
 pub mod patterns;
 pub mod shape;
+pub mod typography;
