@@ -7,10 +7,16 @@ use super::patterns::{self, Patterns};
 /// Which patterns hyphenate a language.
 #[derive(Clone, Copy)]
 pub enum Hyphenator {
-    /// Russian: the LibreOffice patterns, restricted to words in the Russian alphabet (a Kazakh
-    /// or Ukrainian word inside a Russian text is left whole rather than split by wrong rules).
-    Russian(&'static Patterns),
-    /// Every other language hypher knows (TeX patterns).
+    /// LibreOffice patterns (Russian, British English), for words entirely in `alphabet`: a Kazakh
+    /// word inside a Russian text is left whole rather than split by the wrong rules.
+    Patterns {
+        patterns: &'static Patterns,
+        alphabet: fn(char) -> bool,
+        /// Fewest letters after the hyphen (English keeps three).
+        right: usize,
+    },
+    /// Every other language hypher knows (TeX patterns; they agree with LibreOffice's for
+    /// uk, be, bg, sr, mn, de and fr on every word we compared).
     Hypher(Lang),
 }
 
@@ -24,8 +30,24 @@ const MAX_WORD_LETTERS: usize = 64;
 /// The hyphenator for a BCP 47 tag (`ru`, `ru-RU`, `uk` ...). `None`: no patterns, no hyphens.
 pub fn language(tag: &str) -> Option<Hyphenator> {
     let primary = tag.split(['-', '_']).next()?.to_ascii_lowercase();
-    if primary == "ru" {
-        return Some(Hyphenator::Russian(patterns::russian()));
+    match primary.as_str() {
+        "ru" => {
+            return Some(Hyphenator::Patterns {
+                patterns: patterns::russian(),
+                alphabet: is_russian_letter,
+                right: MIN_LETTERS_EACH_SIDE,
+            });
+        }
+        // hypher's English is American (TeX); "en" and "en-GB" follow the British patterns that
+        // LibreOffice uses for them. "en-US" keeps hypher.
+        "en" if !tag.to_ascii_lowercase().contains("us") => {
+            return Some(Hyphenator::Patterns {
+                patterns: patterns::english_gb(),
+                alphabet: |c| c.is_ascii_alphabetic(),
+                right: 3,
+            });
+        }
+        _ => {}
     }
     let code: [u8; 2] = primary.as_bytes().try_into().ok()?;
     Lang::from_iso(code).map(Hyphenator::Hypher)
@@ -80,15 +102,19 @@ pub fn points(word: &str, hyphenator: Hyphenator) -> Vec<usize> {
     let plain: String = letters.iter().map(|&(_, c)| c).collect();
     // Break positions as counts of letters before the break.
     let mut at: Vec<usize> = match hyphenator {
-        Hyphenator::Russian(p) => {
-            if !letters.iter().all(|&(_, c)| is_russian_letter(c)) {
+        Hyphenator::Patterns {
+            patterns: p,
+            alphabet,
+            right,
+        } => {
+            if !letters.iter().all(|&(_, c)| alphabet(c)) {
                 return Vec::new();
             }
-            let mut v = p.positions(&plain, MIN_LETTERS_EACH_SIDE, MIN_LETTERS_EACH_SIDE);
+            let mut v = p.positions(&plain, MIN_LETTERS_EACH_SIDE, right);
             // The patterns know some words only spelt with е.
             if plain.contains(['ё', 'Ё']) {
                 let with_e = plain.replace('ё', "е").replace('Ё', "Е");
-                v.extend(p.positions(&with_e, MIN_LETTERS_EACH_SIDE, MIN_LETTERS_EACH_SIDE));
+                v.extend(p.positions(&with_e, MIN_LETTERS_EACH_SIDE, right));
                 v.sort_unstable();
                 v.dedup();
             }
@@ -161,7 +187,18 @@ mod tests {
 
     #[test]
     fn language_tags() {
-        assert!(matches!(language("ru-RU"), Some(Hyphenator::Russian(_))));
+        assert!(matches!(
+            language("ru-RU"),
+            Some(Hyphenator::Patterns { .. })
+        ));
+        assert!(matches!(
+            language("en"),
+            Some(Hyphenator::Patterns { right: 3, .. })
+        ));
+        assert!(matches!(
+            language("en-US"),
+            Some(Hyphenator::Hypher(Lang::English))
+        ));
         assert!(matches!(
             language("uk"),
             Some(Hyphenator::Hypher(Lang::Ukrainian))

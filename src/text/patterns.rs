@@ -118,6 +118,12 @@ impl Patterns {
     }
 }
 
+/// British English patterns (LibreOffice's hyph_en_GB.dic, BSD-style, data/LICENSE-hyph_en_GB.txt).
+pub fn english_gb() -> &'static Patterns {
+    static EN: OnceLock<Patterns> = OnceLock::new();
+    EN.get_or_init(|| Patterns::parse(include_str!("../../data/hyph_en_GB.dic")))
+}
+
 /// The Russian patterns, parsed on first use.
 pub fn russian() -> &'static Patterns {
     static RU: OnceLock<Patterns> = OnceLock::new();
@@ -149,6 +155,12 @@ mod tests {
         assert_eq!(split("подъезд"), "подъ-езд");
         assert_eq!(split("безопасность"), "без-опас-ность");
         assert_eq!(split("дом"), "дом");
+    }
+
+    #[test]
+    fn british_patterns() {
+        let p = english_gb().positions("community", 2, 3);
+        assert_eq!(p, vec![3], "com-munity");
     }
 
     #[test]
