@@ -20,6 +20,14 @@ pub struct RenderOptions {
     pub paper: Paper,
 }
 
+/// A finished render: the PDF and the warnings it produced.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    pub pdf: Vec<u8>,
+    /// One line each, e.g. a character that no font has (drawn as a visible replacement).
+    pub warnings: Vec<String>,
+}
+
 /// Fonts parsed once, shaping plans cached; share one `Engine` between threads (`Send + Sync`).
 pub struct Engine {
     book: FontBook,
@@ -47,21 +55,36 @@ impl Engine {
     /// Lays the article out into the display list (pages of positioned glyphs), without a PDF.
     pub fn layout(&self, article: &Article, options: &RenderOptions) -> Result<Document, Error> {
         article.validate()?;
-        let shaper = Shaper {
-            book: &self.book,
-            plans: &self.plans,
-        };
+        let shaper = Shaper::new(&self.book, &self.plans);
         let theme = Theme::for_paper(options.paper);
         let blocks = input::body_blocks(article);
         let mut doc = flow::lay_out(&shaper, &theme, article, &blocks)?;
         doc.metadata = metadata(article, options);
+        doc.warnings = shaper
+            .missing()
+            .into_iter()
+            .map(|c| format!("U+{:04X} {c:?} is in no font; drawn as U+FFFD", c as u32))
+            .collect();
         Ok(doc)
     }
 
     /// Renders the article to PDF bytes.
     pub fn render(&self, article: &Article, options: &RenderOptions) -> Result<Vec<u8>, Error> {
+        Ok(self.render_with_warnings(article, options)?.pdf)
+    }
+
+    /// Renders the article and reports what a person should know (characters no font has).
+    pub fn render_with_warnings(
+        &self,
+        article: &Article,
+        options: &RenderOptions,
+    ) -> Result<Rendered, Error> {
         let doc = self.layout(article, options)?;
-        pdf::write_pdf(&doc, &self.book)
+        let pdf = pdf::write_pdf(&doc, &self.book)?;
+        Ok(Rendered {
+            pdf,
+            warnings: doc.warnings,
+        })
     }
 
     /// Renders the article and writes the PDF to `out`.

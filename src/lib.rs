@@ -26,6 +26,6 @@ pub mod pdf;
 pub mod text;
 
 pub use article::Article;
-pub use engine::{Engine, RenderOptions};
+pub use engine::{Engine, RenderOptions, Rendered};
 pub use error::Error;
 pub use layout::style::Paper;

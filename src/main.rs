@@ -84,9 +84,13 @@ fn render(
     if let Some(dir) = font_dir {
         engine.add_font_dir(dir).map_err(|e| e.to_string())?;
     }
-    let pdf = engine
-        .render(&article, &RenderOptions { paper })
+    let rendered = engine
+        .render_with_warnings(&article, &RenderOptions { paper })
         .map_err(|e| format!("{name}: {e}"))?;
+    for w in &rendered.warnings {
+        eprintln!("babrpdf: warning: {name}: {w}");
+    }
+    let pdf = rendered.pdf;
     let target = match output {
         Some(o) => o.to_string(),
         None if input == "-" => "-".to_string(),

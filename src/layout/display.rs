@@ -161,4 +161,6 @@ pub struct Document {
     pub pages: Vec<Page>,
     pub outline: Vec<OutlineEntry>,
     pub metadata: Metadata,
+    /// Things a person should know about the render (characters no font has ...), one line each.
+    pub warnings: Vec<String>,
 }

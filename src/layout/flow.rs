@@ -523,6 +523,6 @@ pub fn lay_out(
     Ok(Document {
         pages,
         outline,
-        metadata: Default::default(),
+        ..Default::default()
     })
 }

@@ -154,10 +154,7 @@ mod tests {
     fn set(text: &str, width: f32, align: Align) -> (Vec<SetLine>, String) {
         let book = FontBook::embedded().unwrap();
         let plans = PlanCache::default();
-        let shaper = Shaper {
-            book: &book,
-            plans: &plans,
-        };
+        let shaper = Shaper::new(&book, &plans);
         let mut st = StyledText::default();
         let face = book.select(Family::Serif, false, false);
         st.push(

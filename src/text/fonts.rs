@@ -142,6 +142,10 @@ pub struct FontBook {
     mono: StyleSet,
     /// Faces added with `--font-dir`, tried after the PT families for characters they lack.
     extra: Vec<FaceId>,
+    /// DejaVu Sans: Greek, arrows, math, rare Cyrillic — what the PT fonts lack.
+    symbols: FaceId,
+    /// Noto Color Emoji.
+    emoji: FaceId,
 }
 
 macro_rules! embedded {
@@ -153,8 +157,10 @@ macro_rules! embedded {
     };
 }
 
-/// PT Serif, PT Sans and PT Mono (ParaType Free Font License, see fonts/LICENSE-ParaType.txt).
-const EMBEDDED: [(&str, &[u8]); 9] = [
+/// PT Serif, PT Sans and PT Mono (ParaType Free Font License, fonts/LICENSE-ParaType.txt), then the
+/// fallbacks: DejaVu Sans (Bitstream Vera licence, fonts/LICENSE-DejaVu.txt) and Noto Color Emoji
+/// (SIL OFL 1.1, fonts/LICENSE-NotoColorEmoji.txt).
+const EMBEDDED: [(&str, &[u8]); 11] = [
     embedded!("PTF55F.ttf"),
     embedded!("PTF56F.ttf"),
     embedded!("PTF75F.ttf"),
@@ -164,6 +170,8 @@ const EMBEDDED: [(&str, &[u8]); 9] = [
     embedded!("PTS75F.ttf"),
     embedded!("PTS76F.ttf"),
     embedded!("PTM55F.ttf"),
+    embedded!("DejaVuSans.ttf"),
+    embedded!("NotoColorEmoji.ttf"),
 ];
 
 impl FontBook {
@@ -185,6 +193,8 @@ impl FontBook {
             // PT Mono has one weight; bold and italic code keep the regular face.
             mono: [id(8); 4],
             extra: Vec::new(),
+            symbols: id(9),
+            emoji: id(10),
         })
     }
 
@@ -243,22 +253,41 @@ impl FontBook {
         set[usize::from(italic) + 2 * usize::from(bold)]
     }
 
-    /// The face that draws `c` when `primary` lacks it: the other PT families in the same style,
-    /// then the added faces. `None` when no face has it.
+    /// The face that draws `c` when `primary` lacks it: PT Serif/Sans in the same style, the added
+    /// faces, DejaVu Sans, PT Mono, then the emoji font. `None` when no face has it.
     pub fn fallback(&self, primary: FaceId, c: char) -> Option<FaceId> {
         let style = [&self.serif, &self.sans, &self.mono]
             .iter()
             .find_map(|set| set.iter().position(|&f| f == primary))
             .unwrap_or(0);
-        [
-            self.serif[style],
-            self.sans[style],
-            self.mono[style],
-            self.serif[0],
-        ]
-        .into_iter()
-        .chain(self.extra.iter().copied())
-        .find(|&f| f != primary && self.face(f).has_char(c))
+        // Proportional faces first: PT Mono has arrows and box drawing, but monospaced.
+        [self.serif[style], self.sans[style], self.serif[0]]
+            .into_iter()
+            .chain(self.extra.iter().copied())
+            .chain([self.symbols, self.mono[style], self.emoji])
+            .find(|&f| f != primary && self.face(f).has_char(c))
+    }
+
+    /// The face for an emoji sequence: an added font that has it (a user's colour font), else
+    /// the bundled emoji font if it has the base character.
+    pub fn emoji_face(&self, base: char) -> Option<FaceId> {
+        self.extra
+            .iter()
+            .copied()
+            .chain([self.emoji])
+            .find(|&f| self.face(f).has_char(base))
+    }
+
+    /// The face and glyph drawn for a character no font has: U+FFFD from DejaVu Sans.
+    pub fn replacement(&self) -> (FaceId, u32, f32) {
+        let face = self.face(self.symbols);
+        let sf = harfrust::ShaperFont::new(&face.shaper);
+        let gid = sf.nominal_glyph(0xFFFD).unwrap_or_default();
+        (
+            self.symbols,
+            gid.to_u32(),
+            sf.glyph_h_advance(gid) as f32 / face.units_per_em,
+        )
     }
 }
 
@@ -271,8 +300,14 @@ mod tests {
         let book = FontBook::embedded().unwrap();
         for i in 0..book.len() {
             let face = book.face(FaceId(i as u16));
+            // The emoji font has no letters; every text face has Ж.
+            let probe = if face.name.contains("Emoji") {
+                '😀'
+            } else {
+                'Ж'
+            };
             assert!(
-                face.has_char('Ж') && face.units_per_em > 0.0,
+                face.has_char(probe) && face.units_per_em > 0.0,
                 "{}",
                 face.name
             );

@@ -1,6 +1,7 @@
 //! Shaping with harfrust: styled text in, positioned glyphs out, with per-character font fallback.
 
-use std::collections::HashMap;
+use std::cell::RefCell;
+use std::collections::{BTreeSet, HashMap};
 use std::ops::Range;
 use std::sync::{Arc, RwLock};
 
@@ -110,14 +111,65 @@ fn is_invisible(c: char) -> bool {
         )
 }
 
+/// Emoji presentation: a sequence the emoji font should draw (pictographs, flags, keycaps,
+/// ZWJ families, skin tones, anything with VS16).
+fn is_emoji_sequence(piece: &str) -> bool {
+    piece.chars().any(|c| {
+        matches!(c as u32, 0xFE0F | 0x20E3 | 0x1F1E6..=0x1F1FF | 0x1F300..=0x1FAFF | 0x1F000..=0x1F2FF | 0xE0020..=0xE007F)
+    })
+}
+
+/// Characters that extend the cluster before them.
+fn extends_cluster(c: char) -> bool {
+    is_combining(c)
+        || matches!(c as u32, 0xFE00..=0xFE0F | 0x1F3FB..=0x1F3FF | 0xE0020..=0xE007F | 0x200D)
+}
+
+/// Byte ranges of clusters: a base character with its marks and variation selectors, an emoji
+/// ZWJ sequence, or a pair of regional indicators (a flag).
+fn clusters(text: &str) -> Vec<Range<usize>> {
+    let mut out: Vec<Range<usize>> = Vec::new();
+    let mut after_zwj = false;
+    let mut open_flag = false;
+    for (i, c) in text.char_indices() {
+        let end = i + c.len_utf8();
+        let regional = matches!(c as u32, 0x1F1E6..=0x1F1FF);
+        let joins = after_zwj || extends_cluster(c) || (regional && open_flag);
+        match out.last_mut() {
+            Some(last) if joins => last.end = end,
+            _ => out.push(i..end),
+        }
+        open_flag = regional && !(open_flag && joins);
+        after_zwj = c == '\u{200d}';
+    }
+    out
+}
+
 fn is_combining(c: char) -> bool {
     matches!(c as u32, 0x300..=0x36F | 0x483..=0x489 | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF | 0xFE20..=0xFE2F)
 }
 
-/// Shapes paragraphs; holds the font book and the shared plan cache.
+/// Shapes paragraphs; holds the font book, the shared plan cache and, for one render, the
+/// characters no font could draw.
 pub struct Shaper<'a> {
     pub book: &'a FontBook,
     pub plans: &'a PlanCache,
+    missing: RefCell<BTreeSet<char>>,
+}
+
+impl<'a> Shaper<'a> {
+    pub fn new(book: &'a FontBook, plans: &'a PlanCache) -> Self {
+        Shaper {
+            book,
+            plans,
+            missing: RefCell::default(),
+        }
+    }
+
+    /// Characters drawn as a replacement because no font has them, in code point order.
+    pub fn missing(&self) -> Vec<char> {
+        self.missing.borrow().iter().copied().collect()
+    }
 }
 
 impl Shaper<'_> {
@@ -145,16 +197,26 @@ impl Shaper<'_> {
         out
     }
 
-    /// Splits a span into runs of one face and one script.
+    /// Splits a span into runs of one face and one script. The face is chosen per cluster (a
+    /// base character with its marks, or a whole emoji sequence), so a sequence is never split
+    /// between fonts.
     fn runs(&self, text: &str, span: &StyleSpan) -> Vec<Run> {
         let mut runs: Vec<Run> = Vec::new();
-        for (i, c) in text[span.range.clone()].char_indices() {
-            let pos = span.range.start + i;
-            let class = script_class(c);
-            let face = match runs.last() {
-                Some(last) if is_combining(c) || is_invisible(c) => last.face,
-                _ if self.book.face(span.face).has_char(c) || is_invisible(c) => span.face,
-                _ => self.book.fallback(span.face, c).unwrap_or(span.face),
+        let primary = self.book.face(span.face);
+        for cluster in clusters(&text[span.range.clone()]) {
+            let range = span.range.start + cluster.start..span.range.start + cluster.end;
+            let piece = &text[range.clone()];
+            let base = piece.chars().next().unwrap_or(' ');
+            let class = script_class(base);
+            let face = if is_emoji_sequence(piece) {
+                self.book.emoji_face(base).unwrap_or(span.face)
+            } else if primary.has_char(base) {
+                span.face
+            } else if is_invisible(base) {
+                // Invisible characters the text face lacks stay in the run they are in.
+                runs.last().map_or(span.face, |last| last.face)
+            } else {
+                self.book.fallback(span.face, base).unwrap_or(span.face)
             };
             if let Some(last) = runs.last_mut()
                 && last.face == face
@@ -165,11 +227,11 @@ impl Shaper<'_> {
                 if last.class == ScriptClass::Common {
                     last.class = class;
                 }
-                last.range.end = pos + c.len_utf8();
+                last.range.end = range.end;
                 continue;
             }
             runs.push(Run {
-                range: pos..pos + c.len_utf8(),
+                range,
                 face,
                 class,
                 script: Script::CYRILLIC,
@@ -218,6 +280,26 @@ impl Shaper<'_> {
         }
         let scale = span.size / f.units_per_em;
         for (info, pos) in buffer.glyph_infos().iter().zip(buffer.glyph_positions()) {
+            let cluster = range.start + info.cluster as usize;
+            if info.glyph_id == 0 && !text[cluster..].starts_with(is_invisible) {
+                // No font has it: draw a visible replacement (the text behind it stays the
+                // original character) and report it.
+                let (face, id, advance) = self.book.replacement();
+                if let Some(c) = text[cluster..].chars().next() {
+                    self.missing.borrow_mut().insert(c);
+                }
+                out.push(Glyph {
+                    id,
+                    cluster: cluster as u32,
+                    advance: advance * span.size,
+                    dx: 0.0,
+                    dy: 0.0,
+                    face,
+                    size: span.size,
+                    span: span_index,
+                });
+                continue;
+            }
             out.push(Glyph {
                 id: info.glyph_id,
                 cluster: range.start as u32 + info.cluster,
@@ -283,11 +365,7 @@ mod tests {
         let book = FontBook::embedded().unwrap();
         let plans = PlanCache::default();
         let face = book.select(Family::Serif, false, false);
-        let glyphs = Shaper {
-            book: &book,
-            plans: &plans,
-        }
-        .shape(
+        let glyphs = Shaper::new(&book, &plans).shape(
             text,
             &[StyleSpan {
                 range: 0..text.len(),
