@@ -279,6 +279,7 @@ impl Shaper<'_> {
             return buffer;
         }
         let scale = span.size / f.units_per_em;
+        let first = out.len();
         for (info, pos) in buffer.glyph_infos().iter().zip(buffer.glyph_positions()) {
             let cluster = range.start + info.cluster as usize;
             if info.glyph_id == 0 && !text[cluster..].starts_with(is_invisible) {
@@ -311,7 +312,49 @@ impl Shaper<'_> {
                 span: span_index,
             });
         }
+        place_marks(&mut out[first..], text, &shaper_font, scale);
         buffer
+    }
+}
+
+/// Gap kept between a vowel's ink and a mark above it, in em.
+const MARK_GAP_EM: f32 = 0.04;
+
+/// Puts combining marks that the font left beside their base (PT Mono's stress mark is a
+/// spacing glyph) or sunk into it (an acute over a capital) over the base: centred on its ink,
+/// clear of its top, taking no width.
+fn place_marks(glyphs: &mut [Glyph], text: &str, font: &ShaperFont<'_, '_>, scale: f32) {
+    let mut pen = 0.0f32;
+    let mut base: Option<(usize, f32)> = None;
+    for i in 0..glyphs.len() {
+        let g = glyphs[i];
+        let is_mark = text[g.cluster as usize..]
+            .chars()
+            .next()
+            .is_some_and(is_combining);
+        if is_mark && let Some((b, base_pen)) = base {
+            let extents = |id: u32| font.glyph_extents(harfrust::GlyphId::new(id));
+            if let (Some(m), Some(bx)) = (extents(g.id), extents(glyphs[b].id)) {
+                let base_centre =
+                    base_pen + glyphs[b].dx + (bx.x_bearing as f32 + bx.width as f32 / 2.0) * scale;
+                let mark_centre = pen + g.dx + (m.x_bearing as f32 + m.width as f32 / 2.0) * scale;
+                let half = glyphs[b].advance / 2.0;
+                if (mark_centre - base_centre).abs() > half || g.advance != 0.0 {
+                    glyphs[i].dx += base_centre - mark_centre;
+                    glyphs[i].advance = 0.0;
+                }
+                // Marks above (ink bottom over the baseline) must clear the base's top.
+                let mark_bottom = glyphs[i].dy + (m.y_bearing + m.height) as f32 * scale;
+                let base_top = glyphs[b].dy + bx.y_bearing as f32 * scale;
+                let gap = MARK_GAP_EM * g.size;
+                if mark_bottom > 0.0 && mark_bottom < base_top + gap {
+                    glyphs[i].dy += base_top + gap - mark_bottom;
+                }
+            }
+        } else if !is_mark {
+            base = Some((i, pen));
+        }
+        pen += glyphs[i].advance;
     }
 }
 
@@ -398,5 +441,86 @@ mod tests {
         let word = "ы".repeat(20_000);
         let (_, g) = shape(&word);
         assert_eq!(g.len(), 20_000);
+    }
+
+    #[test]
+    fn stress_mark_sits_on_its_vowel_in_every_text_face() {
+        let book = FontBook::embedded().unwrap();
+        let plans = PlanCache::default();
+        let shaper = Shaper::new(&book, &plans);
+        let faces: Vec<FaceId> = (0..book.len() as u16)
+            .map(FaceId)
+            .filter(|&f| !book.face(f).name.contains("Emoji"))
+            .collect();
+        for face in faces {
+            for vowel in "аеиоуыэюяАЕИОУЭЯ".chars() {
+                let text = format!("{vowel}\u{301}");
+                let span = StyleSpan {
+                    range: 0..text.len(),
+                    face,
+                    size: 1000.0,
+                };
+                let g = shaper.shape(&text, &[span], "ru");
+                let name = &book.face(face).name;
+                assert_eq!(g.len(), 2, "{name} {vowel}: {g:?}");
+                let (base, mark) = (g[0], g[1]);
+                assert_eq!(
+                    mark.face, base.face,
+                    "{name}: the mark must come from the vowel's font"
+                );
+                let f = book.face(mark.face);
+                let sf = harfrust::ShaperFont::new(&f.shaper);
+                let scale = 1000.0 / f.units_per_em;
+                let ext = sf
+                    .glyph_extents(harfrust::GlyphId::new(mark.id))
+                    .expect("mark has ink");
+                let base_ext = sf
+                    .glyph_extents(harfrust::GlyphId::new(base.id))
+                    .expect("vowel has ink");
+                // Ink centre of the mark, relative to the vowel's origin.
+                let centre = base.advance
+                    + mark.dx
+                    + (ext.x_bearing as f32 + ext.width as f32 / 2.0) * scale;
+                assert!(
+                    centre > 0.0 && centre < base.advance,
+                    "{name} {vowel}: mark centre {centre} outside 0..{}",
+                    base.advance
+                );
+                // And above the vowel: the mark's ink bottom is at or above the vowel's ink top minus a little.
+                let mark_bottom = mark.dy + (ext.y_bearing + ext.height) as f32 * scale;
+                let vowel_top = base_ext.y_bearing as f32 * scale;
+                assert!(
+                    mark_bottom >= vowel_top,
+                    "{name} {vowel}: mark bottom {mark_bottom} below vowel top {vowel_top}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn language_selects_localized_forms() {
+        // PT Serif has Bashkir and Chuvash forms of ҫ (locl under cyrl/BSH and cyrl/CHU).
+        let book = FontBook::embedded().unwrap();
+        let plans = PlanCache::default();
+        let shaper = Shaper::new(&book, &plans);
+        let face = book.select(Family::Serif, false, false);
+        let ids = |lang: &str| {
+            let text = "ҫҪ";
+            let span = StyleSpan {
+                range: 0..text.len(),
+                face,
+                size: 10.0,
+            };
+            shaper
+                .shape(text, &[span], lang)
+                .iter()
+                .map(|g| g.id)
+                .collect::<Vec<_>>()
+        };
+        let (ru, ba, cv) = (ids("ru"), ids("ba"), ids("cv"));
+        assert!(
+            ru != ba || ru != cv,
+            "no localized form: ru {ru:?} ba {ba:?} cv {cv:?}"
+        );
     }
 }
