@@ -44,6 +44,11 @@ pub enum Block {
     Quote(Vec<Block>),
     Code(String),
     Rule,
+    /// A passage in another language (BCP 47 tag): hyphenation and localized forms follow it.
+    Lang {
+        lang: String,
+        blocks: Vec<Block>,
+    },
     /// An image the engine does not draw yet: its caption or alt text prints in its place.
     Image {
         src: String,

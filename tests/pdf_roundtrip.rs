@@ -19,7 +19,7 @@ fn expected_words(article: &Article) -> Vec<String> {
                     out.push('\n');
                 }
                 Block::List { items, .. } => items.iter().for_each(|it| walk(it, out)),
-                Block::Quote(q) => walk(q, out),
+                Block::Quote(q) | Block::Lang { blocks: q, .. } => walk(q, out),
                 Block::Code(c) => out.push_str(c),
                 Block::Rule | Block::Image { .. } => {}
             }

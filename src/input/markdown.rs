@@ -23,6 +23,8 @@ enum Container {
         start: u64,
     },
     Item,
+    /// `<div lang="uk">` … `</div>`: a passage in another language.
+    Lang(String),
     /// A container past `MAX_NESTING`: its content goes to the parent.
     Flattened,
 }
@@ -145,6 +147,10 @@ impl Builder {
                 }) => items.push(frame.blocks),
                 _ => self.target().extend(frame.blocks),
             },
+            Container::Lang(lang) => self.target().push(Block::Lang {
+                lang,
+                blocks: frame.blocks,
+            }),
             Container::Flattened => self.target().extend(frame.blocks),
         }
     }
@@ -164,6 +170,21 @@ impl Builder {
             Event::HardBreak => self.text("\n"),
             Event::Rule => self.push_block(Block::Rule),
             // Raw HTML in Markdown keeps its text, without the tags.
+            Event::Html(h) if lang_div_open(&h).is_some() => {
+                let lang = lang_div_open(&h).unwrap_or_default();
+                self.open(Container::Lang(lang));
+            }
+            Event::Html(h) if h.trim().eq_ignore_ascii_case("</div>") => {
+                if matches!(
+                    self.stack.last(),
+                    Some(Frame {
+                        kind: Container::Lang(_),
+                        ..
+                    })
+                ) {
+                    self.close();
+                }
+            }
             Event::Html(h) | Event::InlineHtml(h) => {
                 let stripped = super::text::strip_tags(&h);
                 if !stripped.trim().is_empty() {
@@ -250,6 +271,20 @@ impl Builder {
     }
 }
 
+/// The language of a `<div lang="xx">` line (the way a Markdown writer marks a passage in
+/// another language), or `None`.
+fn lang_div_open(html: &str) -> Option<String> {
+    let t = html.trim();
+    let rest = t.strip_prefix("<div")?.strip_suffix('>')?;
+    let at = rest.find("lang=")?;
+    let value = rest[at + 5..].trim_start_matches(['"', '\'']);
+    let lang: String = value
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect();
+    (!lang.is_empty() && lang.len() <= 35).then_some(lang)
+}
+
 fn heading_level(level: HeadingLevel) -> u8 {
     match level {
         HeadingLevel::H1 => 1,
@@ -317,5 +352,14 @@ mod tests {
                 .unwrap_or(0)
         }
         assert!(depth(&b) <= MAX_NESTING);
+    }
+
+    #[test]
+    fn lang_divs_become_language_blocks() {
+        let md =
+            "Русский абзац.\n\n<div lang=\"uk\">\n\nУкраїнський абзац.\n\n</div>\n\nСнова русский.";
+        let b = blocks(md);
+        assert_eq!(b.len(), 3, "{b:?}");
+        assert!(matches!(&b[1], Block::Lang { lang, blocks } if lang == "uk" && blocks.len() == 1));
     }
 }

@@ -371,6 +371,11 @@ impl<'a> Flow<'a> {
                     self.flush_next = true;
                     self.space_next = t.body_leading * 0.4;
                 }
+                Block::Lang { lang, blocks } => {
+                    let outer = std::mem::replace(&mut self.lang, lang.clone());
+                    self.blocks_in(blocks, frame);
+                    self.lang = outer;
+                }
                 Block::Rule => {
                     self.push_rule(frame, frame.width / 4.0, t.body_leading * 0.3);
                     self.flush_next = true;

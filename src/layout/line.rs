@@ -7,6 +7,23 @@ use super::para::{Align, ParaStyle, SetLine, StyledText};
 use crate::text::linebreak::{FILL, Item, ratio};
 use crate::text::shape::{Glyph, Shaper};
 
+/// Glue adjustment ratio beyond which a justified line also spreads its letters.
+const LETTERSPACE_AFTER_RATIO: f64 = 2.0;
+/// Most letter-spacing added to a gaping line, in em.
+const MAX_LETTERSPACE_EM: f32 = 0.04;
+
+/// The first glyph a line's items draw (for the size its letter-spacing is measured in).
+fn line_first_glyph(items: &[Item], sources: &[Source]) -> usize {
+    items
+        .iter()
+        .zip(sources)
+        .find_map(|(item, src)| match (item, src) {
+            (Item::Box { .. }, Source::Glyphs(range)) if !range.is_empty() => Some(range.start),
+            _ => None,
+        })
+        .unwrap_or(usize::MAX)
+}
+
 /// For each glyph, where its cluster's text ends (the next larger cluster, or the text end).
 pub(super) fn cluster_ends(glyphs: &[Glyph], text_len: usize) -> Vec<u32> {
     let mut ends = vec![text_len as u32; glyphs.len()];
@@ -68,7 +85,39 @@ pub(super) fn set_line(
         r = r.clamp(-1.0, 0.0);
     }
     r = r.max(-1.0);
+    // A line that would gape takes part of its slack as letter-spacing (a few hundredths of an em
+    // per letter, as careful typesetters do) so that no word space grows past ~0.55 em.
+    let mut tracking = 0.0f32;
+    if style.align == Align::Justify && r.is_finite() && r > LETTERSPACE_AFTER_RATIO {
+        let letters = line_items
+            .iter()
+            .zip(&sources[start.min(brk)..brk])
+            .filter_map(|(item, src)| match (item, src) {
+                (Item::Box { .. }, Source::Glyphs(range)) => Some(range.len()),
+                _ => None,
+            })
+            .sum::<usize>();
+        if letters > 1 {
+            let slack = f64::from(style.width) - width - LETTERSPACE_AFTER_RATIO * stretch;
+            let size = glyphs
+                .get(line_first_glyph(line_items, &sources[start.min(brk)..brk]))
+                .map_or(10.0, |g| g.size);
+            tracking = ((slack / (letters - 1) as f64) as f32)
+                .min(MAX_LETTERSPACE_EM * size)
+                .max(0.0);
+            r = (f64::from(style.width) - width - f64::from(tracking) * (letters - 1) as f64)
+                / stretch;
+        }
+    }
     let r = r as f32;
+    let last_box_glyph = line_items
+        .iter()
+        .zip(&sources[start.min(brk)..brk])
+        .rev()
+        .find_map(|(item, src)| match (item, src) {
+            (Item::Box { .. }, Source::Glyphs(range)) if !range.is_empty() => Some(range.end - 1),
+            _ => None,
+        });
     let mut x = if style.align == Align::Center {
         ((f64::from(style.width) - width).max(0.0) / 2.0) as f32
     } else {
@@ -80,13 +129,21 @@ pub(super) fn set_line(
             (Item::Box { width }, Source::Nothing) => x += width,
             (Item::Box { .. }, Source::Glyphs(range)) => {
                 for g in range.clone() {
+                    // Tracking goes after the last glyph of a cluster (never between a letter and
+                    // its mark) and never after the line's last glyph.
+                    let next_is_mark = glyphs.get(g + 1).is_some_and(|n| n.advance == 0.0);
+                    let advance = if tracking > 0.0 && !next_is_mark && Some(g) != last_box_glyph {
+                        glyphs[g].advance + tracking
+                    } else {
+                        glyphs[g].advance
+                    };
                     placed.push(Placed {
                         glyph: g,
                         x,
-                        advance: glyphs[g].advance,
+                        advance,
                         hyphen: false,
                     });
-                    x += glyphs[g].advance;
+                    x += advance;
                 }
             }
             (
