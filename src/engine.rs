@@ -14,10 +14,24 @@ use crate::pdf;
 use crate::text::fonts::FontBook;
 use crate::text::shape::{PlanCache, Shaper};
 
-/// How to render. `Default` gives A4.
-#[derive(Debug, Clone, Default)]
+/// How to render. `Default` gives A4 with two-line widow and orphan control.
+#[derive(Debug, Clone)]
 pub struct RenderOptions {
     pub paper: Paper,
+    /// Fewest lines of a paragraph left alone at the top of a page (1 turns the control off).
+    pub widows: usize,
+    /// Fewest lines of a paragraph left alone at the bottom of a page.
+    pub orphans: usize,
+}
+
+impl Default for RenderOptions {
+    fn default() -> Self {
+        RenderOptions {
+            paper: Paper::default(),
+            widows: 2,
+            orphans: 2,
+        }
+    }
 }
 
 /// A finished render: the PDF and the warnings it produced.
@@ -56,7 +70,9 @@ impl Engine {
     pub fn layout(&self, article: &Article, options: &RenderOptions) -> Result<Document, Error> {
         article.validate()?;
         let shaper = Shaper::new(&self.book, &self.plans);
-        let theme = Theme::for_paper(options.paper);
+        let mut theme = Theme::for_paper(options.paper);
+        theme.widows = options.widows.max(1);
+        theme.orphans = options.orphans.max(1);
         let blocks = input::body_blocks(article);
         let mut doc = flow::lay_out(&shaper, &theme, article, &blocks)?;
         doc.metadata = metadata(article, options);

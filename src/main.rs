@@ -37,6 +37,12 @@ enum Command {
         /// Folder of extra fonts (.ttf, .otf) used for characters the PT fonts lack.
         #[arg(long)]
         font_dir: Option<PathBuf>,
+        /// Fewest lines of a paragraph alone at the top of a page (1 = no widow control).
+        #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u8).range(1..=10))]
+        widows: u8,
+        /// Fewest lines of a paragraph alone at the bottom of a page (1 = no orphan control).
+        #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u8).range(1..=10))]
+        orphans: u8,
     },
 }
 
@@ -52,20 +58,29 @@ fn main() -> ExitCode {
             output,
             paper,
             font_dir,
-        } => match render(&input, output.as_deref(), paper, font_dir.as_deref()) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(message) => {
-                eprintln!("babrpdf: {message}");
-                ExitCode::FAILURE
+            widows,
+            orphans,
+        } => {
+            let options = RenderOptions {
+                paper,
+                widows: widows.into(),
+                orphans: orphans.into(),
+            };
+            match render(&input, output.as_deref(), &options, font_dir.as_deref()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(message) => {
+                    eprintln!("babrpdf: {message}");
+                    ExitCode::FAILURE
+                }
             }
-        },
+        }
     }
 }
 
 fn render(
     input: &str,
     output: Option<&str>,
-    paper: Paper,
+    options: &RenderOptions,
     font_dir: Option<&Path>,
 ) -> Result<(), String> {
     let name = if input == "-" { "<stdin>" } else { input };
@@ -85,7 +100,7 @@ fn render(
         engine.add_font_dir(dir).map_err(|e| e.to_string())?;
     }
     let rendered = engine
-        .render_with_warnings(&article, &RenderOptions { paper })
+        .render_with_warnings(&article, options)
         .map_err(|e| format!("{name}: {e}"))?;
     for w in &rendered.warnings {
         eprintln!("babrpdf: warning: {name}: {w}");

@@ -8,7 +8,13 @@ use common::*;
 
 fn layout(article: &Article, paper: Paper) -> Document {
     engine()
-        .layout(article, &RenderOptions { paper })
+        .layout(
+            article,
+            &RenderOptions {
+                paper,
+                ..Default::default()
+            },
+        )
         .expect("lays out")
 }
 
@@ -163,43 +169,59 @@ fn no_heading_is_the_last_line_of_a_page() {
     assert!(checked > 10);
 }
 
+/// Checks that every paragraph split across pages keeps at least `min` lines on each side.
+fn assert_split_paragraphs_keep(doc: &Document, min: usize, what: &str) {
+    let mut per_page: Vec<std::collections::BTreeMap<usize, usize>> = Vec::new();
+    let mut total: std::collections::BTreeMap<usize, usize> = Default::default();
+    for page in &doc.pages {
+        let mut counts = std::collections::BTreeMap::new();
+        for (_, line) in lines(page) {
+            if let Some(k) = paragraph_of(&line) {
+                *counts.entry(k).or_insert(0) += 1;
+                *total.entry(k).or_insert(0) += 1;
+            }
+        }
+        per_page.push(counts);
+    }
+    let mut split = 0;
+    for (p, counts) in per_page.iter().enumerate() {
+        for (k, n) in counts {
+            if total[k] > *n {
+                split += 1;
+                assert!(
+                    *n >= min,
+                    "{what} page {p}: paragraph {k} has {n} of {} lines here",
+                    total[k]
+                );
+            }
+        }
+    }
+    assert!(
+        split > 0,
+        "{what}: no paragraph was split across pages, the test proves nothing"
+    );
+}
+
 #[test]
 fn no_lone_paragraph_line_at_a_page_edge() {
     let (article, _) = tagged_article();
     for paper in [Paper::A4, Paper::A5] {
         let doc = layout(&article, paper);
         assert!(doc.pages.len() >= 3);
-        // Lines of each paragraph per page.
-        let mut per_page: Vec<std::collections::BTreeMap<usize, usize>> = Vec::new();
-        let mut total: std::collections::BTreeMap<usize, usize> = Default::default();
-        for page in &doc.pages {
-            let mut counts = std::collections::BTreeMap::new();
-            for (_, line) in lines(page) {
-                if let Some(k) = paragraph_of(&line) {
-                    *counts.entry(k).or_insert(0) += 1;
-                    *total.entry(k).or_insert(0) += 1;
-                }
-            }
-            per_page.push(counts);
-        }
-        let mut split = 0;
-        for (p, counts) in per_page.iter().enumerate() {
-            for (k, n) in counts {
-                if total[k] > *n {
-                    split += 1;
-                    assert!(
-                        *n >= 2,
-                        "{paper:?} page {p}: paragraph {k} has a lone line here ({n} of {})",
-                        total[k]
-                    );
-                }
-            }
-        }
-        assert!(
-            split > 0,
-            "{paper:?}: no paragraph was split across pages, the test proves nothing"
-        );
+        assert_split_paragraphs_keep(&doc, 2, &format!("{paper:?}"));
     }
+}
+
+#[test]
+fn widow_and_orphan_control_is_configurable() {
+    let (article, _) = tagged_article();
+    let options = RenderOptions {
+        widows: 3,
+        orphans: 3,
+        ..Default::default()
+    };
+    let doc = engine().layout(&article, &options).unwrap();
+    assert_split_paragraphs_keep(&doc, 3, "3/3");
 }
 
 #[test]
@@ -276,4 +298,81 @@ fn cover_and_body_images_print_their_caption_until_images_are_drawn() {
         .join(" ");
     assert!(text.contains("Паром у причала. Фото: автор"), "{text}");
     assert!(text.contains("Лёд на Байкале. Фото: Иван Петров"), "{text}");
+}
+
+/// Text of the body lines of a page, top to bottom.
+fn line_texts(page: &Page) -> Vec<(String, Role)> {
+    lines(page)
+        .into_iter()
+        .map(|(_, l)| {
+            (
+                l.iter().map(|r| r.text.as_str()).collect::<String>(),
+                l[0].role,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn no_hyphen_at_a_page_end_none_in_headings_at_most_two_in_a_row() {
+    let article = sample("long-feature.json");
+    let plain: String = article
+        .body
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    for paper in [Paper::A4, Paper::A5, Paper::Letter] {
+        let doc = layout(&article, paper);
+        let mut in_a_row = 0;
+        let mut seen = 0;
+        for (p, page) in doc.pages.iter().enumerate() {
+            let lines = line_texts(page);
+            for (k, (text, role)) in lines.iter().enumerate() {
+                // A soft hyphen is one whose word appears unhyphenated in the source.
+                let soft = text.ends_with('-') && {
+                    let stem = text
+                        .split_whitespace()
+                        .last()
+                        .unwrap_or("")
+                        .trim_end_matches('-');
+                    let next = lines
+                        .get(k + 1)
+                        .or(doc
+                            .pages
+                            .get(p + 1)
+                            .and_then(|n| line_texts(n).first().cloned())
+                            .as_ref())
+                        .map(|(t, _)| t.split_whitespace().next().unwrap_or("").to_string())
+                        .unwrap_or_default();
+                    !stem.is_empty()
+                        && plain.contains(&format!(
+                            "{stem}{}",
+                            next.trim_end_matches([',', '.', ';', ':', '»'])
+                        ))
+                };
+                if soft {
+                    seen += 1;
+                    assert!(
+                        !matches!(role, Role::Heading(_) | Role::Title),
+                        "{paper:?} p{p}: hyphen in a heading: {text}"
+                    );
+                    assert!(
+                        k + 1 < lines.len(),
+                        "{paper:?} p{p}: the page ends with a hyphen: {text}"
+                    );
+                    in_a_row += 1;
+                    assert!(
+                        in_a_row <= 2,
+                        "{paper:?} p{p}: three hyphenated lines in a row, last {text}"
+                    );
+                } else {
+                    in_a_row = 0;
+                }
+            }
+        }
+        assert!(
+            seen >= 5,
+            "{paper:?}: only {seen} hyphenated lines recognised; the test proves little"
+        );
+    }
 }

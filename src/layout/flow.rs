@@ -13,9 +13,6 @@ use crate::text::shape::Shaper;
 
 /// Most pages one article may produce; beyond this the input is refused rather than rendered.
 pub const MAX_PAGES: usize = 20_000;
-/// Lines of a paragraph kept together at the bottom (orphans) and top (widows) of a page.
-const ORPHAN_LINES: usize = 2;
-const WIDOW_LINES: usize = 2;
 
 pub(super) const ACCENT: Color = Color(0x9b, 0x1b, 0x1b);
 pub(super) const GREY: Color = Color(0x55, 0x55, 0x55);
@@ -199,7 +196,10 @@ impl<'a> Flow<'a> {
             let keep = if k == 0 {
                 self.keep_next
             } else {
-                keep_together || prev_hyphenated || k < ORPHAN_LINES || k + WIDOW_LINES > n
+                keep_together
+                    || prev_hyphenated
+                    || k < self.theme.orphans
+                    || k + self.theme.widows > n
             };
             prev_hyphenated = line.hyphenated;
             let mut items = Vec::with_capacity(line.runs.len() + frame.bars.len());
@@ -381,6 +381,10 @@ impl<'a> Flow<'a> {
                     self.flush_next = true;
                 }
                 Block::Image { description, src } => {
+                    // The paragraph before a figure keeps its last line with the caption.
+                    if !self.lines.is_empty() {
+                        self.keep_next = true;
+                    }
                     let what = if description.is_empty() {
                         src.as_str()
                     } else {

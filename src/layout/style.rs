@@ -55,6 +55,9 @@ pub struct Theme {
     pub furniture_size: f32,
     /// Indent of list items and block quotes.
     pub block_indent: f32,
+    /// Widow and orphan control: fewest lines of a paragraph at the top / bottom of a page.
+    pub widows: usize,
+    pub orphans: usize,
 }
 
 impl Theme {
@@ -90,6 +93,8 @@ impl Theme {
             code_size: body_size - 1.5,
             furniture_size: 7.5,
             block_indent: body_size * 2.0,
+            widows: 2,
+            orphans: 2,
         }
     }
 
