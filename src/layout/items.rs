@@ -185,8 +185,8 @@ impl Builder<'_> {
         let window = &self.text[from..end];
         let start = window
             .char_indices()
-            .filter(|(_, c)| c.is_whitespace())
-            .last()
+            .rev()
+            .find(|(_, c)| c.is_whitespace())
             .map_or(0, |(i, c)| i + c.len_utf8());
         &window[start..]
     }

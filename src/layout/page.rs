@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use super::display::{Item, Line, Link, OutlineEntry, Page, Rect, Role};
-use super::flow::{Flow, GREY, MAX_PAGES, RULE};
+use super::flow::{Flow, FlowLine, GREY, MAX_PAGES, RULE};
 use crate::article::Article;
 use crate::error::Error;
 use crate::text::fonts::{FaceId, Family};
@@ -50,6 +50,7 @@ impl Flow<'_> {
         if start < lines.len() || ranges.is_empty() {
             ranges.push(start..lines.len());
         }
+        let last_squeeze = pull_back_last_page(lines, &mut ranges, avail);
         let text_area = Rect {
             x: t.margin_inner,
             y: top,
@@ -63,10 +64,11 @@ impl Flow<'_> {
         for (p, range) in ranges.into_iter().enumerate() {
             let mut items = Vec::new();
             let mut y = top;
+            let squeeze = if p + 1 == total { last_squeeze } else { 1.0 };
             for i in range.clone() {
                 let line = &mut lines[i];
                 if i != range.start {
-                    y += line.space_before;
+                    y += line.space_before * squeeze;
                 }
                 let baseline = y + line.baseline;
                 if let Some((level, title)) = line.outline.take() {
@@ -97,6 +99,45 @@ impl Flow<'_> {
         }
         Ok((pages, outline))
     }
+}
+
+/// A last page with this few lines is pulled back onto the page before when that page's
+/// vertical spaces can make room: a print-out without a nearly empty last sheet.
+const PULL_BACK_MAX_LINES: usize = 3;
+/// Spaces between blocks may shrink to this fraction of their size to make that room.
+const MIN_SPACE_SQUEEZE: f32 = 0.5;
+
+/// Merges a nearly empty last page into the one before it if squeezing the spaces between blocks
+/// (never the lines) makes it fit. Returns the factor for the spaces of the (new) last page.
+fn pull_back_last_page(
+    lines: &[FlowLine],
+    ranges: &mut Vec<std::ops::Range<usize>>,
+    avail: f32,
+) -> f32 {
+    let n = ranges.len();
+    if n < 2 || ranges[n - 1].len() > PULL_BACK_MAX_LINES {
+        return 1.0;
+    }
+    let merged = ranges[n - 2].start..ranges[n - 1].end;
+    let heights: f32 = lines[merged.clone()].iter().map(|l| l.height).sum();
+    let spaces: f32 = lines[merged.start + 1..merged.end]
+        .iter()
+        .map(|l| l.space_before)
+        .sum();
+    if heights > avail {
+        return 1.0;
+    }
+    let factor = if spaces > 0.0 {
+        ((avail - heights) / spaces).min(1.0)
+    } else {
+        1.0
+    };
+    if heights + spaces * factor > avail + 0.01 || factor < MIN_SPACE_SQUEEZE {
+        return 1.0;
+    }
+    ranges.truncate(n - 2);
+    ranges.push(merged);
+    factor
 }
 
 /// Running header and footer texts, shaped once per article.
@@ -262,4 +303,42 @@ fn shorten(flow: &Flow<'_>, text: &str, face: FaceId, size: f32, room: f32) -> S
         prefix = prefix[..space].trim_end_matches([',', ':', ';', ' ', '—', '–']);
     }
     format!("{prefix}…")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(height: f32, space_before: f32) -> FlowLine {
+        FlowLine {
+            height,
+            baseline: height * 0.8,
+            space_before,
+            keep_with_prev: false,
+            items: Vec::new(),
+            outline: None,
+        }
+    }
+
+    #[test]
+    fn a_short_last_page_is_pulled_back_when_spaces_can_make_room() {
+        // Page 1: 10 lines of 10 pt with 4 spaces of 6 pt = 124 pt; page 2: 2 lines.
+        let mut lines: Vec<FlowLine> = (0..12)
+            .map(|i| line(10.0, if i % 3 == 0 { 6.0 } else { 0.0 }))
+            .collect();
+        lines[0].space_before = 0.0;
+        let mut ranges = vec![0..10, 10..12];
+        // 120 pt of lines and 18 pt of spaces between them must fit 132: spaces at 2/3.
+        let f = pull_back_last_page(&lines, &mut ranges, 132.0);
+        assert_eq!(ranges, vec![0..12]);
+        assert!((f - 2.0 / 3.0).abs() < 1e-4, "{f}");
+        // No room even at half spaces: nothing changes.
+        let mut ranges = vec![0..10, 10..12];
+        assert_eq!(pull_back_last_page(&lines, &mut ranges, 125.0), 1.0);
+        assert_eq!(ranges, vec![0..10, 10..12]);
+        // A last page with more lines stays.
+        let mut ranges = vec![0..8, 8..12];
+        assert_eq!(pull_back_last_page(&lines, &mut ranges, 500.0), 1.0);
+        assert_eq!(ranges.len(), 2);
+    }
 }
