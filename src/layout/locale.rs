@@ -9,7 +9,8 @@ pub struct Labels {
     pub updated: &'static str,
     pub views: &'static str,
     months: [&'static str; 12],
-    english_dates: bool,
+    /// Separator after the day number ("17 июня", "17. Juni"); NBSP keeps day and month together.
+    day_sep: &'static str,
 }
 
 const RU: Labels = Labels {
@@ -33,7 +34,7 @@ const RU: Labels = Labels {
         "ноября",
         "декабря",
     ],
-    english_dates: false,
+    day_sep: "\u{a0}",
 };
 
 const UK: Labels = Labels {
@@ -57,7 +58,7 @@ const UK: Labels = Labels {
         "листопада",
         "грудня",
     ],
-    english_dates: false,
+    day_sep: "\u{a0}",
 };
 
 const BE: Labels = Labels {
@@ -81,7 +82,7 @@ const BE: Labels = Labels {
         "лістапада",
         "снежня",
     ],
-    english_dates: false,
+    day_sep: "\u{a0}",
 };
 
 const EN: Labels = Labels {
@@ -105,11 +106,155 @@ const EN: Labels = Labels {
         "November",
         "December",
     ],
-    english_dates: true,
+    day_sep: " ",
 };
 
-/// Labels for a BCP 47 tag. Languages without their own table use Russian, the site's language;
-/// Latin-script languages use English.
+const BG: Labels = Labels {
+    page_of: |n, m| format!("стр. {n} от {m}"),
+    tags: "Етикети",
+    related: "Още по темата",
+    image: "Илюстрация",
+    updated: "обновено",
+    views: "прегледи",
+    months: [
+        "януари",
+        "февруари",
+        "март",
+        "април",
+        "май",
+        "юни",
+        "юли",
+        "август",
+        "септември",
+        "октомври",
+        "ноември",
+        "декември",
+    ],
+    day_sep: "\u{a0}",
+};
+
+const SR: Labels = Labels {
+    page_of: |n, m| format!("стр. {n} од {m}"),
+    tags: "Ознаке",
+    related: "Повезано",
+    image: "Илустрација",
+    updated: "ажурирано",
+    views: "прегледа",
+    months: [
+        "јануар",
+        "фебруар",
+        "март",
+        "април",
+        "мај",
+        "јун",
+        "јул",
+        "август",
+        "септембар",
+        "октобар",
+        "новембар",
+        "децембар",
+    ],
+    day_sep: ".\u{a0}",
+};
+
+const MK: Labels = Labels {
+    page_of: |n, m| format!("стр. {n} од {m}"),
+    tags: "Ознаки",
+    related: "Поврзано",
+    image: "Илустрација",
+    updated: "ажурирано",
+    views: "прегледи",
+    months: [
+        "јануари",
+        "февруари",
+        "март",
+        "април",
+        "мај",
+        "јуни",
+        "јули",
+        "август",
+        "септември",
+        "октомври",
+        "ноември",
+        "декември",
+    ],
+    day_sep: "\u{a0}",
+};
+
+const KK: Labels = Labels {
+    page_of: |n, m| format!("{n}/{m} бет"),
+    tags: "Тегтер",
+    related: "Тақырып бойынша",
+    image: "Сурет",
+    updated: "жаңартылды",
+    views: "қаралым",
+    months: [
+        "қаңтар",
+        "ақпан",
+        "наурыз",
+        "сәуір",
+        "мамыр",
+        "маусым",
+        "шілде",
+        "тамыз",
+        "қыркүйек",
+        "қазан",
+        "қараша",
+        "желтоқсан",
+    ],
+    day_sep: "\u{a0}",
+};
+
+const DE: Labels = Labels {
+    page_of: |n, m| format!("Seite {n} von {m}"),
+    tags: "Schlagwörter",
+    related: "Mehr zum Thema",
+    image: "Bild",
+    updated: "aktualisiert",
+    views: "Aufrufe",
+    months: [
+        "Januar",
+        "Februar",
+        "März",
+        "April",
+        "Mai",
+        "Juni",
+        "Juli",
+        "August",
+        "September",
+        "Oktober",
+        "November",
+        "Dezember",
+    ],
+    day_sep: ".\u{a0}",
+};
+
+const FR: Labels = Labels {
+    page_of: |n, m| format!("Page {n} sur {m}"),
+    tags: "Mots-clés",
+    related: "À lire aussi",
+    image: "Image",
+    updated: "mis à jour",
+    views: "vues",
+    months: [
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ],
+    day_sep: "\u{a0}",
+};
+
+/// Labels for a BCP 47 tag. Languages without their own table use Russian, the site's language
+/// (the Cyrillic languages of Russia are read by Russian speakers); other Latin-script ones English.
 pub fn labels(lang: &str) -> &'static Labels {
     match lang
         .split(['-', '_'])
@@ -120,7 +265,13 @@ pub fn labels(lang: &str) -> &'static Labels {
     {
         "uk" => &UK,
         "be" => &BE,
-        "en" | "de" | "fr" | "es" | "it" | "pl" | "cs" => &EN,
+        "en" | "es" | "it" | "pl" | "cs" => &EN,
+        "bg" => &BG,
+        "sr" => &SR,
+        "mk" => &MK,
+        "kk" => &KK,
+        "de" => &DE,
+        "fr" => &FR,
         _ => &RU,
     }
 }
@@ -179,11 +330,7 @@ pub fn format_date(s: &str, lang: &str) -> String {
     };
     let l = labels(lang);
     let month = l.months[usize::from(mo) - 1];
-    let date = if l.english_dates {
-        format!("{d} {month} {y}")
-    } else {
-        format!("{d}\u{a0}{month} {y}")
-    };
+    let date = format!("{d}{}{month} {y}", l.day_sep);
     match time {
         Some((h, m)) => format!("{date}, {h}:{m:02}"),
         None => date,
@@ -217,6 +364,7 @@ mod tests {
     fn page_labels() {
         assert_eq!((labels("ru").page_of)(2, 5), "стр. 2 из 5");
         assert_eq!((labels("en-GB").page_of)(1, 1), "Page 1 of 1");
-        assert_eq!((labels("kk").page_of)(1, 3), "стр. 1 из 3");
+        assert_eq!((labels("kk").page_of)(1, 3), "1/3 бет");
+        assert_eq!((labels("tt").page_of)(1, 3), "стр. 1 из 3");
     }
 }
