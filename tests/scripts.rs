@@ -169,22 +169,70 @@ fn emoji_pdf_is_valid_and_text_copies_out() {
 
 /// One sentence per language the site prints (our own text).
 const SENTENCES: [(&str, &str); 16] = [
-    ("ru", "Региональное правительство объявило, что строительство нового моста через реку начнётся следующей весной после консультаций с жителями."),
-    ("uk", "Регіональний уряд оголосив, що будівництво нового мосту через річку розпочнеться наступної весни після консультацій із мешканцями."),
-    ("be", "Рэгіянальны ўрад абвясціў, што будаўніцтва новага моста праз раку пачнецца наступнай вясной пасля кансультацый з жыхарамі."),
-    ("bg", "Регионалното правителство обяви, че строителството на новия мост над реката ще започне следващата пролет след консултации с жителите."),
-    ("sr", "Регионална влада је објавила да ће изградња новог моста преко реке почети следећег пролећа након консултација са становницима."),
-    ("mk", "Регионалната влада објави дека изградбата на новиот мост преку реката ќе започне следната пролет по консултациите со жителите."),
-    ("kk", "Облыстық әкімдік өзен арқылы өтетін жаңа көпірдің құрылысы келесі көктемде тұрғындармен кеңескеннен кейін басталатынын хабарлады."),
-    ("ky", "Облустук администрация дарыянын үстүнөн жаңы көпүрөнүн курулушу кийинки жазда тургундар менен кеңешкенден кийин башталарын билдирди."),
-    ("tt", "Төбәк хакимияте елга аша яңа күпер төзү эшләре киләсе язда халык белән киңәшләшкәннән соң башланачагын хәбәр итте."),
-    ("ba", "Төбәк хакимиәте йылға аша яңы күпер төҙөү эштәре киләһе яҙҙа халыҡ менән кәңәшләшкәндән һуң башланасағын хәбәр итте."),
-    ("sah", "Оройуон дьаһалтата өрүс нөҥүө саҥа муосту тутуу кэлэр сааһыттан олохтоохтору кытта сүбэлэһии кэнниттэн саҕаланарын биллэрдэ."),
-    ("bua", "Можын засагай газар голой дээгүүр шэнэ хүүргэ барилга ерэхэ хабар зоной hанал бодол дуулаhанай hүүлдэ эхилхэ гэжэ мэдүүлбэ."),
-    ("mn", "Бүсийн засаг захиргаа голын дээгүүр шинэ гүүр барих ажил ирэх хавар иргэдтэй зөвлөлдсөний дараа эхэлнэ гэж мэдэгдлээ."),
-    ("en", "The regional government announced that construction of the new bridge across the river will begin next spring after consultations."),
-    ("de", "Die Landesregierung kündigte an, dass der Bau der neuen Brücke über den Fluss im kommenden Frühjahr nach Gesprächen beginnen wird."),
-    ("fr", "Le gouvernement régional a annoncé que la construction du nouveau pont sur la rivière commencera au printemps prochain après consultation."),
+    (
+        "ru",
+        "Региональное правительство объявило, что строительство нового моста через реку начнётся следующей весной после консультаций с жителями.",
+    ),
+    (
+        "uk",
+        "Регіональний уряд оголосив, що будівництво нового мосту через річку розпочнеться наступної весни після консультацій із мешканцями.",
+    ),
+    (
+        "be",
+        "Рэгіянальны ўрад абвясціў, што будаўніцтва новага моста праз раку пачнецца наступнай вясной пасля кансультацый з жыхарамі.",
+    ),
+    (
+        "bg",
+        "Регионалното правителство обяви, че строителството на новия мост над реката ще започне следващата пролет след консултации с жителите.",
+    ),
+    (
+        "sr",
+        "Регионална влада је објавила да ће изградња новог моста преко реке почети следећег пролећа након консултација са становницима.",
+    ),
+    (
+        "mk",
+        "Регионалната влада објави дека изградбата на новиот мост преку реката ќе започне следната пролет по консултациите со жителите.",
+    ),
+    (
+        "kk",
+        "Облыстық әкімдік өзен арқылы өтетін жаңа көпірдің құрылысы келесі көктемде тұрғындармен кеңескеннен кейін басталатынын хабарлады.",
+    ),
+    (
+        "ky",
+        "Облустук администрация дарыянын үстүнөн жаңы көпүрөнүн курулушу кийинки жазда тургундар менен кеңешкенден кийин башталарын билдирди.",
+    ),
+    (
+        "tt",
+        "Төбәк хакимияте елга аша яңа күпер төзү эшләре киләсе язда халык белән киңәшләшкәннән соң башланачагын хәбәр итте.",
+    ),
+    (
+        "ba",
+        "Төбәк хакимиәте йылға аша яңы күпер төҙөү эштәре киләһе яҙҙа халыҡ менән кәңәшләшкәндән һуң башланасағын хәбәр итте.",
+    ),
+    (
+        "sah",
+        "Оройуон дьаһалтата өрүс нөҥүө саҥа муосту тутуу кэлэр сааһыттан олохтоохтору кытта сүбэлэһии кэнниттэн саҕаланарын биллэрдэ.",
+    ),
+    (
+        "bua",
+        "Можын засагай газар голой дээгүүр шэнэ хүүргэ барилга ерэхэ хабар зоной hанал бодол дуулаhанай hүүлдэ эхилхэ гэжэ мэдүүлбэ.",
+    ),
+    (
+        "mn",
+        "Бүсийн засаг захиргаа голын дээгүүр шинэ гүүр барих ажил ирэх хавар иргэдтэй зөвлөлдсөний дараа эхэлнэ гэж мэдэгдлээ.",
+    ),
+    (
+        "en",
+        "The regional government announced that construction of the new bridge across the river will begin next spring after consultations.",
+    ),
+    (
+        "de",
+        "Die Landesregierung kündigte an, dass der Bau der neuen Brücke über den Fluss im kommenden Frühjahr nach Gesprächen beginnen wird.",
+    ),
+    (
+        "fr",
+        "Le gouvernement régional a annoncé que la construction du nouveau pont sur la rivière commencera au printemps prochain après consultation.",
+    ),
 ];
 
 #[test]
@@ -192,18 +240,35 @@ fn every_language_sets_with_its_own_hyphenation_or_none() {
     let with_patterns = ["ru", "uk", "be", "bg", "sr", "mn", "en", "de", "fr"];
     for (lang, sentence) in SENTENCES {
         let body = [sentence; 12].join(" ");
-        let json = serde_json::json!({"title": "Язык", "body": body, "body_format": "text", "lang": lang});
+        let json =
+            serde_json::json!({"title": "Язык", "body": body, "body_format": "text", "lang": lang});
         let article = Article::from_json(json.to_string().as_bytes()).unwrap();
-        let options = RenderOptions { paper: babrpdf::Paper::A5, ..Default::default() };
+        let options = RenderOptions {
+            paper: babrpdf::Paper::A5,
+            ..Default::default()
+        };
         let doc = engine().layout(&article, &options).unwrap();
         assert_all_drawn(&doc, lang);
         // A hyphen the engine added shows as a run ending in '-' that the sentence does not have there.
-        let lines: Vec<String> = doc.pages[0].runs().filter(|r| r.role == babrpdf::layout::display::Role::Body).map(|r| r.text.clone()).collect();
-        let hyphenated = lines.iter().filter(|t| t.ends_with('-') && !sentence.contains(&format!("{}", t.split_whitespace().last().unwrap_or("")))).count();
+        let lines: Vec<String> = doc.pages[0]
+            .runs()
+            .filter(|r| r.role == babrpdf::layout::display::Role::Body)
+            .map(|r| r.text.clone())
+            .collect();
+        let hyphenated = lines
+            .iter()
+            .filter(|t| {
+                t.ends_with('-')
+                    && !sentence.contains(&format!("{}", t.split_whitespace().last().unwrap_or("")))
+            })
+            .count();
         if with_patterns.contains(&lang) {
             assert!(hyphenated > 0, "{lang}: no hyphenation at all in {lines:?}");
         } else {
-            assert_eq!(hyphenated, 0, "{lang}: hyphenated without patterns: {lines:?}");
+            assert_eq!(
+                hyphenated, 0,
+                "{lang}: hyphenated without patterns: {lines:?}"
+            );
         }
     }
 }
