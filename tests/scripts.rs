@@ -258,8 +258,7 @@ fn every_language_sets_with_its_own_hyphenation_or_none() {
         let hyphenated = lines
             .iter()
             .filter(|t| {
-                t.ends_with('-')
-                    && !sentence.contains(&format!("{}", t.split_whitespace().last().unwrap_or("")))
+                t.ends_with('-') && !sentence.contains(t.split_whitespace().last().unwrap_or(""))
             })
             .count();
         if with_patterns.contains(&lang) {
