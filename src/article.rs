@@ -131,6 +131,11 @@ impl Article {
         Ok(article)
     }
 
+    /// Parses a Markdown article file: YAML front matter with the same fields, then the body.
+    pub fn from_markdown(bytes: &[u8]) -> Result<Article, Error> {
+        crate::input::frontmatter::article_from_markdown(bytes)
+    }
+
     /// Checks what serde cannot: required text is not blank.
     pub fn validate(&self) -> Result<(), Error> {
         if self.title.trim().is_empty() {

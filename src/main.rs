@@ -23,10 +23,11 @@ enum Command {
     /// Render one article to PDF.
     #[command(after_help = "Examples:
   babrpdf render samples/short-news.json                 writes samples/short-news.pdf
+  babrpdf render samples/short-news.md -o news.pdf       a Markdown article with YAML front matter
   babrpdf render article.json -o /tmp/out.pdf --paper a5
   curl -s https://site/api/article/123 | babrpdf render - -o - > article.pdf")]
     Render {
-        /// Article JSON file, or `-` for standard input.
+        /// Article JSON (.json) or Markdown with YAML front matter (.md), or `-` for standard input.
         input: String,
         /// Output PDF; `-` writes to standard output. Default: the input's name with `.pdf`.
         #[arg(short, long)]
@@ -85,16 +86,28 @@ fn render(
 ) -> Result<(), String> {
     let name = if input == "-" { "<stdin>" } else { input };
     let bytes = read_input(input).map_err(|e| format!("{name}: {e}"))?;
-    let is_markdown = Path::new(input)
+    // `.md` files are Markdown articles; `.json` is JSON; anything else (stdin) by its first character.
+    let extension = Path::new(input)
         .extension()
         .and_then(|e| e.to_str())
-        .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "md" | "markdown"));
-    if is_markdown {
-        return Err(format!(
-            "{name}: Markdown article files are not supported yet; give article JSON (article.schema.json) with \"body_format\": \"markdown\""
-        ));
-    }
-    let article = Article::from_json(&bytes).map_err(|e| format!("{name}: {e}"))?;
+        .map(str::to_ascii_lowercase);
+    let is_markdown = match extension.as_deref() {
+        Some("md" | "markdown") => true,
+        Some("json") => false,
+        _ => {
+            !String::from_utf8_lossy(&bytes[..bytes.len().min(64)])
+                .trim_start_matches('\u{feff}')
+                .trim_start()
+                .starts_with(['{', '['])
+                && !bytes.is_empty()
+        }
+    };
+    let parsed = if is_markdown {
+        Article::from_markdown(&bytes)
+    } else {
+        Article::from_json(&bytes)
+    };
+    let article = parsed.map_err(|e| format!("{name}: {e}"))?;
     let mut engine = Engine::new().map_err(|e| e.to_string())?;
     if let Some(dir) = font_dir {
         engine.add_font_dir(dir).map_err(|e| e.to_string())?;

@@ -181,3 +181,36 @@ fn help_shows_examples() {
         "{text}"
     );
 }
+
+#[test]
+fn markdown_article_files_render() {
+    let dir = scratch("markdown");
+    let input = dir.join("news.md");
+    std::fs::copy(common::sample_path("short-news.md"), &input).unwrap();
+    let out = bin().arg("render").arg(&input).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = common::pdf_text(&common::load(&std::fs::read(dir.join("news.pdf")).unwrap()));
+    assert!(text.contains("Листвянк"), "{text}");
+    // Markdown on stdin is recognised without an extension.
+    let md = "---\ntitle: Заметка\n---\n\nТекст заметки.\n";
+    let out = run_with_stdin(bin().args(["render", "-", "-o", "-"]), md.as_bytes());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(common::pdf_text(&common::load(&out.stdout)).contains("Текст заметки."));
+    // A broken front matter is one line naming the file.
+    std::fs::write(&input, "---\ntitle: [oops\n---\nx").unwrap();
+    let out = bin().arg("render").arg(&input).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && stderr.contains("news.md") && stderr.contains("front matter"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+}

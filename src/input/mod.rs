@@ -1,5 +1,6 @@
 //! Input formats: each lowers an article body into the document tree (`doc::Block`).
 
+pub mod frontmatter;
 pub mod markdown;
 pub mod text;
 
