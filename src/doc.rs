@@ -49,11 +49,34 @@ pub enum Block {
         lang: String,
         blocks: Vec<Block>,
     },
-    /// An image the engine does not draw yet: its caption or alt text prints in its place.
-    Image {
-        src: String,
-        description: String,
-    },
+    /// A figure: the image with its caption and credit kept together.
+    Image(Figure),
+}
+
+/// An image as the article gives it. `src` is a relative path, a `data:` URI or a URL.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Figure {
+    pub src: String,
+    /// Description for readers who cannot see the image (screen readers, a failed load).
+    pub alt: String,
+    pub caption: String,
+    pub credit: String,
+}
+
+impl Figure {
+    /// What prints in place of the image when it cannot be drawn: caption (or alt) and credit.
+    pub fn fallback_text(&self) -> String {
+        let text = [self.caption.trim(), self.alt.trim()]
+            .into_iter()
+            .find(|s| !s.is_empty())
+            .unwrap_or("");
+        match (text, self.credit.trim()) {
+            ("", "") => self.src.clone(),
+            (t, "") => t.to_string(),
+            ("", c) => c.to_string(),
+            (t, c) => format!("{t}. {c}"),
+        }
+    }
 }
 
 /// Concatenated text of inlines, for outlines and tests.

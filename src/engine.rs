@@ -4,6 +4,7 @@ use std::io::Write;
 use std::path::Path;
 
 use crate::article::Article;
+use crate::assets::Assets;
 use crate::error::Error;
 use crate::input;
 use crate::layout::display::{Document, Metadata};
@@ -22,6 +23,11 @@ pub struct RenderOptions {
     pub widows: usize,
     /// Fewest lines of a paragraph left alone at the bottom of a page.
     pub orphans: usize,
+    /// Where images may be read from (the article's folder, `data:` URIs, allowed hosts).
+    /// The default reads only `data:` URIs.
+    pub assets: Assets,
+    /// An image that cannot be drawn fails the render instead of printing its caption.
+    pub strict: bool,
 }
 
 impl Default for RenderOptions {
@@ -30,6 +36,8 @@ impl Default for RenderOptions {
             paper: Paper::default(),
             widows: 2,
             orphans: 2,
+            assets: Assets::default(),
+            strict: false,
         }
     }
 }
@@ -74,13 +82,21 @@ impl Engine {
         theme.widows = options.widows.max(1);
         theme.orphans = options.orphans.max(1);
         let blocks = input::body_blocks(article);
-        let mut doc = flow::lay_out(&shaper, &theme, article, &blocks)?;
+        let mut doc = flow::lay_out(
+            &shaper,
+            &theme,
+            article,
+            &blocks,
+            &options.assets,
+            options.strict,
+        )?;
         doc.metadata = metadata(article, options);
-        doc.warnings = shaper
-            .missing()
-            .into_iter()
-            .map(|c| format!("U+{:04X} {c:?} is in no font; drawn as U+FFFD", c as u32))
-            .collect();
+        doc.warnings.extend(
+            shaper
+                .missing()
+                .into_iter()
+                .map(|c| format!("U+{:04X} {c:?} is in no font; drawn as U+FFFD", c as u32)),
+        );
         Ok(doc)
     }
 

@@ -17,12 +17,14 @@
 //! → `layout` (paragraphs, pages, the display list) → `pdf` (krilla).
 
 pub mod article;
+pub mod assets;
 pub mod doc;
 mod engine;
 pub mod error;
 pub mod input;
 pub mod layout;
 pub mod pdf;
+pub mod photo;
 pub mod text;
 
 pub use article::Article;

@@ -4,6 +4,7 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use babrpdf::assets::Assets;
 use babrpdf::{Article, Engine, Paper, RenderOptions};
 use clap::{Parser, Subcommand};
 
@@ -32,19 +33,65 @@ enum Command {
         /// Output PDF; `-` writes to standard output. Default: the input's name with `.pdf`.
         #[arg(short, long)]
         output: Option<String>,
-        /// Paper size: a4, a5 or letter.
-        #[arg(long, default_value = "a4", value_parser = parse_paper)]
-        paper: Paper,
-        /// Folder of extra fonts (.ttf, .otf) used for characters the PT fonts lack.
-        #[arg(long)]
-        font_dir: Option<PathBuf>,
-        /// Fewest lines of a paragraph alone at the top of a page (1 = no widow control).
-        #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u8).range(1..=10))]
-        widows: u8,
-        /// Fewest lines of a paragraph alone at the bottom of a page (1 = no orphan control).
-        #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u8).range(1..=10))]
-        orphans: u8,
+        #[command(flatten)]
+        options: OptionArgs,
     },
+}
+
+/// Options shared by every command that renders.
+#[derive(clap::Args)]
+struct OptionArgs {
+    /// Paper size: a4, a5 or letter.
+    #[arg(long, default_value = "a4", value_parser = parse_paper)]
+    paper: Paper,
+    /// Folder of extra fonts (.ttf, .otf) used for characters the PT fonts lack.
+    #[arg(long)]
+    font_dir: Option<PathBuf>,
+    /// Fewest lines of a paragraph alone at the top of a page (1 = no widow control).
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u8).range(1..=10))]
+    widows: u8,
+    /// Fewest lines of a paragraph alone at the bottom of a page (1 = no orphan control).
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u8).range(1..=10))]
+    orphans: u8,
+    /// Folder images are read from (default: the article's folder; none for standard input).
+    #[arg(long, value_name = "DIR")]
+    assets: Option<PathBuf>,
+    /// Host whose http(s) images may be fetched (repeatable). Nothing is fetched otherwise.
+    #[arg(long = "allow-host", value_name = "HOST")]
+    allow_hosts: Vec<String>,
+    /// Fail when an image cannot be drawn, instead of printing its caption with a warning.
+    #[arg(long)]
+    strict: bool,
+}
+
+impl OptionArgs {
+    /// Library options for an input at `input` (`-` for standard input).
+    fn render_options(&self, input: &str) -> RenderOptions {
+        let root = self.assets.clone().or_else(|| {
+            (input != "-").then(|| {
+                Path::new(input).parent().map_or_else(
+                    || PathBuf::from("."),
+                    |p| {
+                        if p.as_os_str().is_empty() {
+                            PathBuf::from(".")
+                        } else {
+                            p.to_path_buf()
+                        }
+                    },
+                )
+            })
+        });
+        RenderOptions {
+            paper: self.paper,
+            widows: self.widows.into(),
+            orphans: self.orphans.into(),
+            assets: Assets {
+                root,
+                allow_hosts: self.allow_hosts.clone(),
+            },
+            strict: self.strict,
+        }
+    }
 }
 
 fn parse_paper(s: &str) -> Result<Paper, String> {
@@ -57,17 +104,15 @@ fn main() -> ExitCode {
         Command::Render {
             input,
             output,
-            paper,
-            font_dir,
-            widows,
-            orphans,
+            options,
         } => {
-            let options = RenderOptions {
-                paper,
-                widows: widows.into(),
-                orphans: orphans.into(),
-            };
-            match render(&input, output.as_deref(), &options, font_dir.as_deref()) {
+            let render_options = options.render_options(&input);
+            match render(
+                &input,
+                output.as_deref(),
+                &render_options,
+                options.font_dir.as_deref(),
+            ) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(message) => {
                     eprintln!("babrpdf: {message}");

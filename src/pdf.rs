@@ -6,7 +6,8 @@ use krilla::action::LinkAction;
 use krilla::annotation::{Annotation, LinkAnnotation, Target};
 use krilla::color::rgb;
 use krilla::destination::XyzDestination;
-use krilla::geom::{PathBuilder, Point};
+use krilla::geom::{PathBuilder, Point, Size, Transform};
+use krilla::image::Image as KrillaImage;
 use krilla::metadata::{DateTime, Metadata};
 use krilla::outline::{Outline, OutlineNode};
 use krilla::page::PageSettings;
@@ -15,6 +16,7 @@ use krilla::text::{GlyphId, KrillaGlyph};
 
 use crate::error::Error;
 use crate::layout::display::{Color, Document, Item};
+use crate::photo::Encoding;
 use crate::text::fonts::FontBook;
 
 fn paint(c: Color) -> krilla::paint::Paint {
@@ -89,6 +91,20 @@ pub fn write_pdf(doc: &Document, book: &FontBook) -> Result<Vec<u8>, Error> {
                         }
                     }
                     Item::Link(link) => links.push(link.clone()),
+                    Item::Image(img) => {
+                        let data: krilla::Data = img.picture.bytes.clone().into();
+                        let image = match img.picture.encoding {
+                            Encoding::Jpeg => KrillaImage::from_jpeg(data, true),
+                            Encoding::Png => KrillaImage::from_png(data, true),
+                        }
+                        .map_err(|e| Error::Pdf(format!("image: {e}")))?;
+                        let r = img.rect;
+                        if let Some(size) = Size::from_wh(r.width, r.height) {
+                            surface.push_transform(&Transform::from_translate(r.x, r.y));
+                            surface.draw_image(image, size);
+                            surface.pop();
+                        }
+                    }
                 }
             }
             surface.finish();

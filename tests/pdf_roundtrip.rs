@@ -21,7 +21,7 @@ fn expected_words(article: &Article) -> Vec<String> {
                 Block::List { items, .. } => items.iter().for_each(|it| walk(it, out)),
                 Block::Quote(q) | Block::Lang { blocks: q, .. } => walk(q, out),
                 Block::Code(c) => out.push_str(c),
-                Block::Rule | Block::Image { .. } => {}
+                Block::Rule | Block::Image(_) => {}
             }
             out.push('\n');
         }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 use super::MAX_NESTING;
-use crate::doc::{Block, Inline, InlineStyle};
+use crate::doc::{Block, Figure, Inline, InlineStyle};
 
 pub fn blocks(body: &str) -> Vec<Block> {
     let mut b = Builder::default();
@@ -249,13 +249,16 @@ impl Builder {
             }
             TagEnd::Image => {
                 if let Some((alt, src, title)) = self.image.take() {
-                    // The Markdown title carries the credit ("Фото: автор").
-                    let description = match (alt.trim(), title.trim()) {
-                        (a, "") => a.to_string(),
-                        ("", t) => t.to_string(),
-                        (a, t) => format!("{a}. {t}"),
+                    // The alt text doubles as the caption; the Markdown title carries the credit
+                    // ("Фото: автор").
+                    let alt = alt.trim().to_string();
+                    let figure = Figure {
+                        src,
+                        caption: alt.clone(),
+                        alt,
+                        credit: title.trim().to_string(),
                     };
-                    self.push_block(Block::Image { src, description });
+                    self.push_block(Block::Image(figure));
                 }
             }
             _ => {}
@@ -331,10 +334,12 @@ mod tests {
         let b = blocks("![Вид на Байкал](baikal.jpg \"Фото: автор\")");
         assert_eq!(
             b,
-            vec![Block::Image {
+            vec![Block::Image(Figure {
                 src: "baikal.jpg".into(),
-                description: "Вид на Байкал. Фото: автор".into()
-            }]
+                alt: "Вид на Байкал".into(),
+                caption: "Вид на Байкал".into(),
+                credit: "Фото: автор".into(),
+            })]
         );
     }
 

@@ -4,6 +4,7 @@
 use std::ops::Range;
 use std::sync::Arc;
 
+use crate::photo::Picture;
 use crate::text::fonts::FaceId;
 
 /// Points; origin at the top-left corner of the page, y growing downwards.
@@ -89,11 +90,20 @@ pub struct Link {
     pub url: Arc<str>,
 }
 
+/// An image drawn into `rect`; `alt` describes it for those who cannot see it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImageItem {
+    pub rect: Rect,
+    pub picture: Picture,
+    pub alt: String,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Item {
     Text(GlyphRun),
     Line(Line),
     Link(Link),
+    Image(ImageItem),
 }
 
 impl Item {
@@ -111,6 +121,10 @@ impl Item {
             Item::Link(l) => {
                 l.rect.x += dx;
                 l.rect.y += dy;
+            }
+            Item::Image(i) => {
+                i.rect.x += dx;
+                i.rect.y += dy;
             }
         }
     }

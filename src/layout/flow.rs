@@ -6,7 +6,8 @@ use super::locale::{self, Labels};
 use super::para::{Align, ParaStyle, SetLine, SpanStyle, StyledText, set_paragraph};
 use super::style::Theme;
 use crate::article::Article;
-use crate::doc::{Block, Inline};
+use crate::assets::Assets;
+use crate::doc::{Block, Figure, Inline};
 use crate::error::Error;
 use crate::text::fonts::{FaceId, Family};
 use crate::text::shape::Shaper;
@@ -82,6 +83,12 @@ pub struct Flow<'a> {
     pub(super) flush_next: bool,
     /// Extra space owed before the next line (after a list, quote, code or figure).
     pub(super) space_next: f32,
+    /// Where images come from.
+    pub(super) assets: &'a Assets,
+    /// A figure that cannot be drawn is an error, not a warning.
+    pub(super) strict: bool,
+    pub(super) warnings: Vec<String>,
+    pub(super) failure: Option<Error>,
 }
 
 fn body_face(shaper: &Shaper<'_>, style: crate::doc::InlineStyle) -> FaceId {
@@ -94,7 +101,13 @@ fn body_face(shaper: &Shaper<'_>, style: crate::doc::InlineStyle) -> FaceId {
 }
 
 impl<'a> Flow<'a> {
-    pub fn new(shaper: &'a Shaper<'a>, theme: &'a Theme, lang: &str) -> Self {
+    pub fn new(
+        shaper: &'a Shaper<'a>,
+        theme: &'a Theme,
+        lang: &str,
+        assets: &'a Assets,
+        strict: bool,
+    ) -> Self {
         Flow {
             shaper,
             theme,
@@ -104,6 +117,10 @@ impl<'a> Flow<'a> {
             keep_next: false,
             flush_next: true,
             space_next: 0.0,
+            assets,
+            strict,
+            warnings: Vec::new(),
+            failure: None,
         }
     }
 
@@ -380,47 +397,7 @@ impl<'a> Flow<'a> {
                     self.push_rule(frame, frame.width / 4.0, t.body_leading * 0.3);
                     self.flush_next = true;
                 }
-                Block::Image { description, src } => {
-                    // The paragraph before a figure keeps its last line with the caption.
-                    if !self.lines.is_empty() {
-                        self.keep_next = true;
-                    }
-                    let what = if description.is_empty() {
-                        src.as_str()
-                    } else {
-                        description.as_str()
-                    };
-                    let text = format!("[{}: {}]", self.labels.image, what);
-                    let inl = [Inline {
-                        text,
-                        style: crate::doc::InlineStyle {
-                            italic: true,
-                            ..Default::default()
-                        },
-                        link: None,
-                    }];
-                    let st = self.styled(
-                        &inl,
-                        t.body_size - 0.5,
-                        Some((Family::Sans, false, true, GREY)),
-                    );
-                    self.push_paragraph(
-                        &st,
-                        frame,
-                        BlockStyle {
-                            align: Align::Center,
-                            indent: 0.0,
-                            leading: t.body_leading,
-                            space_before: t.body_leading * 0.4,
-                            role: Role::Body,
-                            hyphenate: true,
-                            keep_together: true,
-                            outline: None,
-                        },
-                    );
-                    self.flush_next = true;
-                    self.space_next = t.body_leading * 0.4;
-                }
+                Block::Image(figure) => self.figure(figure, frame),
             }
         }
     }
@@ -498,40 +475,32 @@ pub fn lay_out(
     theme: &Theme,
     article: &Article,
     blocks: &[Block],
+    assets: &Assets,
+    strict: bool,
 ) -> Result<Document, Error> {
     let lang = article.lang().to_string();
-    let mut flow = Flow::new(shaper, theme, &lang);
+    let mut flow = Flow::new(shaper, theme, &lang, assets, strict);
     flow.title_block(article);
     if let Some(cover) = &article.cover {
-        // Until images are drawn, the cover prints as its caption (or alt text) and credit.
-        let text = [cover.caption.as_deref(), cover.alt.as_deref()]
-            .into_iter()
-            .flatten()
-            .map(str::trim)
-            .find(|s| !s.is_empty())
-            .unwrap_or("");
-        let credit = cover
-            .credit
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty());
-        let description = match credit {
-            Some(c) if !text.is_empty() => format!("{text}. {c}"),
-            Some(c) => c.to_string(),
-            None => text.to_string(),
-        };
-        let image = Block::Image {
+        let figure = Figure {
             src: cover.src.clone(),
-            description,
+            alt: cover.alt.clone().unwrap_or_default(),
+            caption: cover.caption.clone().unwrap_or_default(),
+            credit: cover.credit.clone().unwrap_or_default(),
         };
-        flow.blocks(std::slice::from_ref(&image));
+        flow.blocks(&[Block::Image(figure)]);
     }
     flow.blocks(blocks);
     flow.end_matter(article);
+    if let Some(e) = flow.failure.take() {
+        return Err(e);
+    }
+    let warnings = std::mem::take(&mut flow.warnings);
     let (pages, outline) = flow.paginate(article)?;
     Ok(Document {
         pages,
         outline,
+        warnings,
         ..Default::default()
     })
 }

@@ -1,6 +1,7 @@
 //! Layout: paragraphs into lines, lines into pages, pages into a display list.
 
 pub mod display;
+mod figure;
 pub mod flow;
 mod items;
 mod line;

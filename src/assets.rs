@@ -1,0 +1,208 @@
+//! Where image bytes come from, safely: `data:` URIs, files under the asset root (no `..`, no
+//! absolute paths, no `file:` URIs, no symlinks leaving the root), and nothing from the network
+//! unless the caller allows the host.
+
+use std::io::Read;
+use std::path::{Component, Path, PathBuf};
+
+use base64::Engine as _;
+
+/// Largest image file read, in bytes: a 40-megapixel JPEG is well under this.
+pub const MAX_IMAGE_BYTES: u64 = 50 * 1024 * 1024;
+
+/// The caller's rules for reading images.
+#[derive(Debug, Clone, Default)]
+pub struct Assets {
+    /// Folder relative image paths resolve in; `None`: only `data:` URIs are read.
+    pub root: Option<PathBuf>,
+    /// Hosts whose http(s) images may be fetched.
+    pub allow_hosts: Vec<String>,
+}
+
+impl Assets {
+    /// The bytes of an image `src`, or why they cannot be had (one line).
+    pub fn load(&self, src: &str) -> Result<Vec<u8>, String> {
+        let src = src.trim();
+        if let Some(rest) = strip_prefix_ci(src, "data:") {
+            return decode_data_uri(rest);
+        }
+        if strip_prefix_ci(src, "http://").is_some()
+            || strip_prefix_ci(src, "https://").is_some()
+            || src.starts_with("//")
+        {
+            let host = src
+                .split("//")
+                .nth(1)
+                .unwrap_or("")
+                .split(['/', '?', '#', ':'])
+                .next()
+                .unwrap_or("");
+            return Err(
+                if self
+                    .allow_hosts
+                    .iter()
+                    .any(|h| h.eq_ignore_ascii_case(host))
+                {
+                    format!(
+                        "remote image from {host} not fetched: fetching is not available in this build"
+                    )
+                } else {
+                    format!("remote image not fetched: host {host:?} is not allowed (--allow-host)")
+                },
+            );
+        }
+        if strip_prefix_ci(src, "file:").is_some() {
+            return Err("file: URIs are refused; give a path relative to the article".into());
+        }
+        if src.contains("://") {
+            return Err("unsupported URI scheme".into());
+        }
+        let root = self
+            .root
+            .as_ref()
+            .ok_or("no asset folder was given for relative image paths")?;
+        let path = Path::new(src);
+        if path.is_absolute() || src.starts_with('\\') {
+            return Err("absolute paths are refused; give a path relative to the article".into());
+        }
+        if path.components().any(|c| {
+            matches!(
+                c,
+                Component::ParentDir | Component::Prefix(_) | Component::RootDir
+            )
+        }) {
+            return Err("paths with `..` are refused".into());
+        }
+        let root = root
+            .canonicalize()
+            .map_err(|e| format!("asset folder {}: {e}", root.display()))?;
+        let full = root.join(path);
+        // Resolving links before checking: a symlink inside the root may point anywhere.
+        let real = full.canonicalize().map_err(|e| format!("{e}"))?;
+        if !real.starts_with(&root) {
+            return Err("the path leads outside the asset folder (a symbolic link?)".into());
+        }
+        let file = std::fs::File::open(&real).map_err(|e| e.to_string())?;
+        if file.metadata().map(|m| !m.is_file()).unwrap_or(true) {
+            return Err("not a regular file".into());
+        }
+        let mut bytes = Vec::new();
+        file.take(MAX_IMAGE_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| e.to_string())?;
+        if bytes.len() as u64 > MAX_IMAGE_BYTES {
+            return Err(format!("larger than {} MB", MAX_IMAGE_BYTES >> 20));
+        }
+        Ok(bytes)
+    }
+}
+
+fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
+    (s.len() >= prefix.len()
+        && s.is_char_boundary(prefix.len())
+        && s[..prefix.len()].eq_ignore_ascii_case(prefix))
+    .then(|| &s[prefix.len()..])
+}
+
+/// `image/png;base64,....` or a percent-encoded payload.
+fn decode_data_uri(rest: &str) -> Result<Vec<u8>, String> {
+    let (meta, payload) = rest
+        .split_once(',')
+        .ok_or("malformed data: URI (no comma)")?;
+    if payload.len() as u64 > MAX_IMAGE_BYTES * 4 / 3 + 4 {
+        return Err(format!(
+            "data: URI larger than {} MB",
+            MAX_IMAGE_BYTES >> 20
+        ));
+    }
+    if meta.to_ascii_lowercase().ends_with(";base64") {
+        let cleaned: String = payload.chars().filter(|c| !c.is_whitespace()).collect();
+        base64::engine::general_purpose::STANDARD
+            .decode(cleaned.trim_end_matches('='))
+            .or_else(|_| {
+                base64::engine::general_purpose::STANDARD_NO_PAD
+                    .decode(cleaned.trim_end_matches('='))
+            })
+            .map_err(|e| format!("data: URI is not valid base64: {e}"))
+    } else {
+        Ok(percent_decode(payload))
+    }
+}
+
+fn percent_decode(s: &str) -> Vec<u8> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%'
+            && i + 2 < b.len()
+            && let Ok(v) =
+                u8::from_str_radix(std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or(""), 16)
+        {
+            out.push(v);
+            i += 3;
+            continue;
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("babrpdf-assets-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    #[test]
+    fn escapes_are_refused_before_anything_is_opened() {
+        let root = scratch("escape");
+        std::fs::write(root.join("ok.jpg"), b"x").unwrap();
+        let a = Assets {
+            root: Some(root.clone()),
+            allow_hosts: vec![],
+        };
+        assert_eq!(a.load("ok.jpg").unwrap(), b"x");
+        for bad in [
+            "../secret.jpg",
+            "img/../../x.jpg",
+            "/etc/passwd",
+            "file:///etc/passwd",
+            "FILE:/etc/hosts",
+            "ftp://x/y.jpg",
+        ] {
+            assert!(a.load(bad).is_err(), "{bad} was accepted");
+        }
+        let remote = a.load("https://evil.example/x.jpg").unwrap_err();
+        assert!(remote.contains("not allowed"), "{remote}");
+    }
+
+    #[test]
+    fn symlinks_out_of_the_root_are_refused() {
+        let root = scratch("symlink");
+        let outside = scratch("symlink-outside");
+        std::fs::write(outside.join("secret.jpg"), b"secret").unwrap();
+        std::os::unix::fs::symlink(outside.join("secret.jpg"), root.join("link.jpg")).unwrap();
+        let a = Assets {
+            root: Some(root),
+            allow_hosts: vec![],
+        };
+        let e = a.load("link.jpg").unwrap_err();
+        assert!(e.contains("outside"), "{e}");
+    }
+
+    #[test]
+    fn data_uris() {
+        let a = Assets::default();
+        assert_eq!(a.load("data:image/png;base64,aGVsbG8=").unwrap(), b"hello");
+        assert_eq!(a.load("data:text/plain,a%20b").unwrap(), b"a b");
+        assert!(a.load("data:image/png;base64,!!!").is_err());
+        assert!(a.load("photo.jpg").unwrap_err().contains("no asset folder"));
+    }
+}

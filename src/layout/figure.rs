@@ -1,0 +1,112 @@
+//! Figures: the image placed at (at most) the text width with its caption and credit kept
+//! together, and kept with the paragraph before it. An image that cannot be had prints its
+//! caption in its place and is reported.
+
+use super::display::{Color, ImageItem, Item, Rect, Role};
+use super::flow::{BlockStyle, Flow, FlowLine, Frame, GREY};
+use super::para::{Align, SpanStyle, StyledText};
+use crate::doc::Figure;
+use crate::error::Error;
+use crate::photo;
+use crate::text::fonts::Family;
+
+/// Room kept below an image on its page for a caption of this many lines.
+const CAPTION_LINES_RESERVED: f32 = 3.0;
+
+impl Flow<'_> {
+    pub(super) fn figure(&mut self, figure: &Figure, frame: &Frame) {
+        let t = self.theme;
+        let caption_leading = t.meta_size * 1.45;
+        let page_room = t.page_height
+            - t.margin_top
+            - t.margin_bottom
+            - CAPTION_LINES_RESERVED * caption_leading;
+        let loaded = self
+            .assets
+            .load(&figure.src)
+            .and_then(|bytes| photo::prepare(bytes, frame.width, page_room));
+        // The paragraph before a figure keeps its last line with it.
+        if !self.lines.is_empty() {
+            self.keep_next = true;
+        }
+        match loaded {
+            Ok((picture, w, h)) => {
+                let x = frame.x + (frame.width - w) / 2.0;
+                let space_before = t.body_leading * 0.5_f32.max(self.space_next / t.body_leading);
+                self.space_next = 0.0;
+                self.lines.push(FlowLine {
+                    height: h,
+                    baseline: 0.0,
+                    space_before,
+                    keep_with_prev: self.keep_next,
+                    items: vec![Item::Image(ImageItem {
+                        rect: Rect {
+                            x,
+                            y: 0.0,
+                            width: w,
+                            height: h,
+                        },
+                        picture,
+                        alt: figure.alt.trim().to_string(),
+                    })],
+                    outline: None,
+                });
+                self.keep_next = true;
+                self.caption(figure, frame, caption_leading);
+            }
+            Err(reason) => {
+                let src: String = figure.src.chars().take(80).collect();
+                let message = format!("image {src:?}: {reason}; its caption is printed instead");
+                if self.strict && self.failure.is_none() {
+                    self.failure = Some(Error::input(message.clone()));
+                }
+                self.warnings.push(message);
+                let text = format!("[{}: {}]", self.labels.image, figure.fallback_text());
+                let face = self.shaper.book.select(Family::Sans, false, true);
+                let st = StyledText::single(&text, face, t.body_size - 0.5, GREY);
+                let block = BlockStyle {
+                    align: Align::Center,
+                    ..BlockStyle::meta(t.body_leading, t.body_leading * 0.4)
+                };
+                self.push_paragraph(&st, frame, block);
+            }
+        }
+        self.flush_next = true;
+        self.space_next = t.body_leading * 0.5;
+    }
+
+    /// Caption in the text face's sans companion, the credit after it in italic grey.
+    fn caption(&mut self, figure: &Figure, frame: &Frame, leading: f32) {
+        let t = self.theme;
+        let caption = figure.caption.trim();
+        let credit = figure.credit.trim();
+        if caption.is_empty() && credit.is_empty() {
+            self.keep_next = false;
+            return;
+        }
+        let sans = self.shaper.book.select(Family::Sans, false, false);
+        let sans_italic = self.shaper.book.select(Family::Sans, false, true);
+        let mut st = StyledText::single(caption, sans, t.meta_size, Color(0x33, 0x33, 0x33));
+        if !credit.is_empty() {
+            let sep = match caption.chars().last() {
+                None => "",
+                Some('.' | '!' | '?' | '…' | ':' | '»' | ')') => " ",
+                Some(_) => ". ",
+            };
+            st.push(
+                &format!("{sep}{credit}"),
+                SpanStyle {
+                    face: sans_italic,
+                    size: t.meta_size,
+                    color: GREY,
+                    link: None,
+                },
+            );
+        }
+        let block = BlockStyle {
+            role: Role::Meta,
+            ..BlockStyle::meta(leading, t.meta_size * 0.4)
+        };
+        self.push_paragraph(&st, frame, block);
+    }
+}
