@@ -4,8 +4,8 @@ use std::sync::Arc;
 
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
-use super::MAX_NESTING;
-use crate::doc::{Block, Figure, Inline, InlineStyle};
+use super::tree::{Builder, Container, Frame};
+use crate::doc::Block;
 
 pub fn blocks(body: &str) -> Vec<Block> {
     let mut b = Builder::default();
@@ -16,145 +16,7 @@ pub fn blocks(body: &str) -> Vec<Block> {
     b.finish()
 }
 
-enum Container {
-    Quote,
-    List {
-        ordered: bool,
-        start: u64,
-    },
-    Item,
-    /// `<div lang="uk">` … `</div>`: a passage in another language.
-    Lang(String),
-    /// A container past `MAX_NESTING`: its content goes to the parent.
-    Flattened,
-}
-
-struct Frame {
-    kind: Container,
-    blocks: Vec<Block>,
-    items: Vec<Vec<Block>>,
-}
-
-#[derive(Default)]
-struct Builder {
-    root: Vec<Block>,
-    stack: Vec<Frame>,
-    inlines: Vec<Inline>,
-    heading: Option<u8>,
-    style: InlineStyle,
-    strong: u32,
-    emphasis: u32,
-    strike: u32,
-    links: Vec<Arc<str>>,
-    /// Inside an image: (alt text collected so far, src, title).
-    image: Option<(String, String, String)>,
-    code: Option<String>,
-}
-
 impl Builder {
-    fn target(&mut self) -> &mut Vec<Block> {
-        match self.stack.last_mut() {
-            Some(f) => &mut f.blocks,
-            None => &mut self.root,
-        }
-    }
-
-    fn push_block(&mut self, block: Block) {
-        self.flush_inlines();
-        self.target().push(block);
-    }
-
-    fn flush_inlines(&mut self) {
-        if self.inlines.iter().all(|i| i.text.trim().is_empty()) {
-            self.inlines.clear();
-            return;
-        }
-        let content = std::mem::take(&mut self.inlines);
-        let block = match self.heading {
-            Some(level) => Block::Heading { level, content },
-            None => Block::Paragraph(content),
-        };
-        self.target().push(block);
-    }
-
-    fn text(&mut self, text: &str) {
-        if let Some((alt, _, _)) = &mut self.image {
-            alt.push_str(text);
-            return;
-        }
-        if let Some(code) = &mut self.code {
-            code.push_str(text);
-            return;
-        }
-        let style = InlineStyle {
-            bold: self.strong > 0,
-            italic: self.emphasis > 0,
-            strike: self.strike > 0,
-            ..self.style
-        };
-        let link = self.links.last().cloned();
-        if let Some(last) = self.inlines.last_mut()
-            && last.style == style
-            && last.link == link
-        {
-            last.text.push_str(text);
-            return;
-        }
-        self.inlines.push(Inline {
-            text: text.to_string(),
-            style,
-            link,
-        });
-    }
-
-    fn open(&mut self, kind: Container) {
-        self.flush_inlines();
-        let kind = if self.stack.len() >= MAX_NESTING {
-            Container::Flattened
-        } else {
-            kind
-        };
-        self.stack.push(Frame {
-            kind,
-            blocks: Vec::new(),
-            items: Vec::new(),
-        });
-    }
-
-    fn close(&mut self) {
-        self.flush_inlines();
-        let Some(frame) = self.stack.pop() else {
-            return;
-        };
-        match frame.kind {
-            Container::Quote => self.target().push(Block::Quote(frame.blocks)),
-            Container::List { ordered, start } => {
-                let mut items = frame.items;
-                if !frame.blocks.is_empty() {
-                    items.push(frame.blocks);
-                }
-                self.target().push(Block::List {
-                    ordered,
-                    start,
-                    items,
-                });
-            }
-            Container::Item => match self.stack.last_mut() {
-                Some(Frame {
-                    kind: Container::List { .. },
-                    items,
-                    ..
-                }) => items.push(frame.blocks),
-                _ => self.target().extend(frame.blocks),
-            },
-            Container::Lang(lang) => self.target().push(Block::Lang {
-                lang,
-                blocks: frame.blocks,
-            }),
-            Container::Flattened => self.target().extend(frame.blocks),
-        }
-    }
-
     fn event(&mut self, event: Event<'_>) {
         match event {
             Event::Start(tag) => self.start(tag),
@@ -247,30 +109,10 @@ impl Builder {
             TagEnd::Link => {
                 self.links.pop();
             }
-            TagEnd::Image => {
-                if let Some((alt, src, title)) = self.image.take() {
-                    // The alt text doubles as the caption; the Markdown title carries the credit
-                    // ("Фото: автор").
-                    let alt = alt.trim().to_string();
-                    let figure = Figure {
-                        src,
-                        caption: alt.clone(),
-                        alt,
-                        credit: title.trim().to_string(),
-                    };
-                    self.push_block(Block::Image(figure));
-                }
-            }
+            // The Markdown title carries the credit ("Фото: автор").
+            TagEnd::Image => self.end_image(),
             _ => {}
         }
-    }
-
-    fn finish(mut self) -> Vec<Block> {
-        self.flush_inlines();
-        while !self.stack.is_empty() {
-            self.close();
-        }
-        self.root
     }
 }
 
@@ -302,7 +144,8 @@ fn heading_level(level: HeadingLevel) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::doc::plain_text;
+    use crate::doc::{Figure, plain_text};
+    use crate::input::MAX_NESTING;
 
     #[test]
     fn headings_paragraphs_lists_quotes() {

@@ -3,6 +3,7 @@
 pub mod frontmatter;
 pub mod markdown;
 pub mod text;
+mod tree;
 
 use crate::article::{Article, BodyFormat};
 use crate::doc::Block;
