@@ -9,6 +9,9 @@ pub struct InlineStyle {
     pub italic: bool,
     pub code: bool,
     pub strike: bool,
+    pub underline: bool,
+    pub sub: bool,
+    pub sup: bool,
 }
 
 /// A run of text with one style. `\n` inside `text` is a forced line break.

@@ -43,6 +43,13 @@ pub enum Role {
     Footer,
 }
 
+/// Lines drawn with the text.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Decoration {
+    pub underline: bool,
+    pub strike: bool,
+}
+
 /// A glyph inside a run. `text_range` indexes the run's `text`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunGlyph {
@@ -68,6 +75,7 @@ pub struct GlyphRun {
     pub text: String,
     pub glyphs: Vec<RunGlyph>,
     pub link: Option<Arc<str>>,
+    pub decoration: Decoration,
 }
 
 impl GlyphRun {

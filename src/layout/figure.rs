@@ -95,12 +95,7 @@ impl Flow<'_> {
             };
             st.push(
                 &format!("{sep}{credit}"),
-                SpanStyle {
-                    face: sans_italic,
-                    size: t.meta_size,
-                    color: GREY,
-                    link: None,
-                },
+                SpanStyle::new(sans_italic, t.meta_size, GREY),
             );
         }
         let block = BlockStyle {

@@ -1,7 +1,7 @@
 //! The flow: the article's blocks become lines with their keep rules (headings stay with what
 //! follows, no lone first or last line of a paragraph at a page edge). `page.rs` fills pages.
 
-use super::display::{Color, Document, GlyphRun, Item, Line, Link, Rect, Role};
+use super::display::{Color, Decoration, Document, GlyphRun, Item, Line, Link, Rect, Role};
 use super::locale::{self, Labels};
 use super::para::{Align, ParaStyle, SetLine, SpanStyle, StyledText, set_paragraph};
 use super::style::Theme;
@@ -16,6 +16,8 @@ use crate::text::shape::Shaper;
 pub const MAX_PAGES: usize = 20_000;
 
 pub(super) const ACCENT: Color = Color(0x9b, 0x1b, 0x1b);
+/// Size of sub- and superscripts relative to the text.
+const SCRIPT_SCALE: f32 = 0.7;
 pub(super) const GREY: Color = Color(0x55, 0x55, 0x55);
 pub(super) const LINK: Color = Color(0x1a, 0x3f, 0x7a);
 pub(super) const RULE: Color = Color(0x99, 0x99, 0x99);
@@ -151,13 +153,23 @@ impl<'a> Flow<'a> {
                 None => (body_face(self.shaper, i.style), Color::BLACK),
             };
             let color = if i.link.is_some() { LINK } else { color };
+            // Sub- and superscripts: smaller, off the baseline.
+            let (size, rise) = match (i.style.sup, i.style.sub) {
+                (true, _) => (size * SCRIPT_SCALE, size * 0.33),
+                (_, true) => (size * SCRIPT_SCALE, -size * 0.15),
+                _ => (size, 0.0),
+            };
+            let decoration = Decoration {
+                underline: i.style.underline,
+                strike: i.style.strike,
+            };
             st.push(
                 &i.text,
                 SpanStyle {
-                    face,
-                    size,
-                    color,
                     link: i.link.clone(),
+                    rise,
+                    decoration,
+                    ..SpanStyle::new(face, size, color)
                 },
             );
         }
@@ -233,6 +245,7 @@ impl<'a> Flow<'a> {
                         url: url.clone(),
                     }));
                 }
+                push_decorations(&mut items, &run);
                 items.push(Item::Text(run));
             }
             for &bar in &frame.bars {
@@ -503,4 +516,19 @@ pub fn lay_out(
         warnings,
         ..Default::default()
     })
+}
+
+/// Underline and strike-through lines for a run, relative to its baseline.
+fn push_decorations(items: &mut Vec<Item>, run: &GlyphRun) {
+    let d = run.decoration;
+    for (on, offset) in [(d.underline, run.size * 0.12), (d.strike, -run.size * 0.27)] {
+        if on {
+            items.push(Item::Line(Line {
+                from: (run.x, offset),
+                to: (run.x + run.width(), offset),
+                width: run.size * 0.055,
+                color: run.color,
+            }));
+        }
+    }
 }

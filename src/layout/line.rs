@@ -211,11 +211,15 @@ fn group_runs(
     let mut run_text_start = 0usize;
     for p in placed {
         let g = &glyphs[p.glyph];
+        let span = &styled.spans[g.span as usize].1;
         let same = runs.last().is_some_and(|r| {
-            r.face == g.face && r.size == g.size && r.link == styled.spans[g.span as usize].1.link
+            r.face == g.face
+                && r.size == g.size
+                && r.link == span.link
+                && r.color == span.color
+                && r.decoration == span.decoration
         });
         if !same {
-            let span = &styled.spans[g.span as usize].1;
             run_text_start = g.cluster as usize;
             runs.push(GlyphRun {
                 x: p.x,
@@ -227,6 +231,7 @@ fn group_runs(
                 text: String::new(),
                 glyphs: Vec::new(),
                 link: span.link.clone(),
+                decoration: span.decoration,
             });
         }
         let run = runs.last_mut().expect("a run was just pushed");

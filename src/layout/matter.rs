@@ -139,15 +139,7 @@ impl Flow<'_> {
                 t.meta_size,
                 GREY,
             );
-            st.push(
-                &tags.join(", "),
-                SpanStyle {
-                    face: sans,
-                    size: t.meta_size,
-                    color: GREY,
-                    link: None,
-                },
-            );
+            st.push(&tags.join(", "), SpanStyle::new(sans, t.meta_size, GREY));
             self.push_paragraph(&st, &frame, BlockStyle::meta(leading, 0.0));
         }
         if !related.is_empty() {
@@ -170,10 +162,8 @@ impl Flow<'_> {
                 st.push(
                     &format!("— {}", r.title.trim()),
                     SpanStyle {
-                        face: sans,
-                        size: t.meta_size,
-                        color,
-                        link,
+                        link: link,
+                        ..SpanStyle::new(sans, t.meta_size, color)
                     },
                 );
                 self.push_paragraph(&st, &frame, BlockStyle::meta(leading, 0.0));

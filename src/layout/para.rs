@@ -4,7 +4,7 @@
 use std::ops::Range;
 use std::sync::Arc;
 
-use super::display::{Color, GlyphRun, Role};
+use super::display::{Color, Decoration, GlyphRun, Role};
 use super::items::build_items;
 use super::line::{cluster_ends, set_line};
 use crate::text::fonts::FaceId;
@@ -17,6 +17,22 @@ pub struct SpanStyle {
     pub size: f32,
     pub color: Color,
     pub link: Option<Arc<str>>,
+    /// Baseline shift, points up (superscript) or down (negative, subscript).
+    pub rise: f32,
+    pub decoration: Decoration,
+}
+
+impl SpanStyle {
+    pub fn new(face: FaceId, size: f32, color: Color) -> SpanStyle {
+        SpanStyle {
+            face,
+            size,
+            color,
+            link: None,
+            rise: 0.0,
+            decoration: Decoration::default(),
+        }
+    }
 }
 
 /// Paragraph text with style spans covering it, in order, without gaps.
@@ -30,15 +46,7 @@ impl StyledText {
     /// Text in one face, size and colour, without a link.
     pub fn single(text: &str, face: FaceId, size: f32, color: Color) -> StyledText {
         let mut st = StyledText::default();
-        st.push(
-            text,
-            SpanStyle {
-                face,
-                size,
-                color,
-                link: None,
-            },
-        );
+        st.push(text, SpanStyle::new(face, size, color));
         st
     }
 
@@ -103,6 +111,7 @@ pub fn set_paragraph(shaper: &Shaper<'_>, styled: &StyledText, style: &ParaStyle
             range: r.clone(),
             face: s.face,
             size: s.size,
+            rise: s.rise,
         })
         .collect();
     let glyphs = shaper.shape(&styled.text, &spans, &style.lang);
@@ -157,15 +166,7 @@ mod tests {
         let shaper = Shaper::new(&book, &plans);
         let mut st = StyledText::default();
         let face = book.select(Family::Serif, false, false);
-        st.push(
-            text,
-            SpanStyle {
-                face,
-                size: 10.0,
-                color: Color::BLACK,
-                link: None,
-            },
-        );
+        st.push(text, SpanStyle::new(face, 10.0, Color::BLACK));
         let style = ParaStyle {
             width,
             align,

@@ -36,6 +36,8 @@ pub struct StyleSpan {
     pub range: Range<usize>,
     pub face: FaceId,
     pub size: f32,
+    /// Baseline shift in points (superscript up, subscript down).
+    pub rise: f32,
 }
 
 type PlanKey = (FaceId, [u8; 4], String);
@@ -306,7 +308,7 @@ impl Shaper<'_> {
                 cluster: range.start as u32 + info.cluster,
                 advance: pos.x_advance as f32 * scale,
                 dx: pos.x_offset as f32 * scale,
-                dy: pos.y_offset as f32 * scale,
+                dy: pos.y_offset as f32 * scale + span.rise,
                 face,
                 size: span.size,
                 span: span_index,
