@@ -1,6 +1,7 @@
 //! Input formats: each lowers an article body into the document tree (`doc::Block`).
 
 pub mod frontmatter;
+pub mod html;
 pub mod markdown;
 pub mod text;
 mod tree;
@@ -17,8 +18,6 @@ pub fn body_blocks(article: &Article) -> Vec<Block> {
     match article.body_format {
         BodyFormat::Text => text::blocks(&article.body),
         BodyFormat::Markdown => markdown::blocks(&article.body),
-        // A real HTML parser arrives with rich articles; until then tags are dropped and the
-        // text kept, so nothing the writer wrote is lost.
-        BodyFormat::Html => text::blocks(&text::strip_tags(&article.body)),
+        BodyFormat::Html => html::blocks(&article.body),
     }
 }

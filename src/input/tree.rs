@@ -36,6 +36,10 @@ pub(super) struct Builder {
     pub(super) strong: u32,
     pub(super) emphasis: u32,
     pub(super) strike: u32,
+    pub(super) underline: u32,
+    pub(super) sub: u32,
+    pub(super) sup: u32,
+    pub(super) code_span: u32,
     pub(super) links: Vec<Arc<str>>,
     /// Inside an image: (alt text collected so far, src, title).
     pub(super) image: Option<(String, String, String)>,
@@ -60,7 +64,15 @@ impl Builder {
             self.inlines.clear();
             return;
         }
-        let content = std::mem::take(&mut self.inlines);
+        let mut content = std::mem::take(&mut self.inlines);
+        // White space at the edges of a paragraph is layout, not text.
+        content.retain(|i| !i.text.is_empty());
+        if let Some(first) = content.first_mut() {
+            first.text = first.text.trim_start_matches([' ', '\n']).to_string();
+        }
+        if let Some(last) = content.last_mut() {
+            last.text = last.text.trim_end_matches([' ', '\n']).to_string();
+        }
         let block = match self.heading {
             Some(level) => Block::Heading { level, content },
             None => Block::Paragraph(content),
@@ -81,7 +93,10 @@ impl Builder {
             bold: self.strong > 0,
             italic: self.emphasis > 0,
             strike: self.strike > 0,
-            ..self.style
+            underline: self.underline > 0,
+            sub: self.sub > 0,
+            sup: self.sup > 0,
+            code: self.style.code || self.code_span > 0,
         };
         let link = self.links.last().cloned();
         if let Some(last) = self.inlines.last_mut()
@@ -157,6 +172,29 @@ impl Builder {
                 credit: title.trim().to_string(),
             };
             self.push_block(Block::Image(figure));
+        }
+    }
+
+    /// Text from HTML, where runs of white space collapse into one space, across elements too.
+    pub(super) fn collapsed_text(&mut self, text: &str) {
+        let mut out = String::with_capacity(text.len());
+        let mut space = self
+            .inlines
+            .last()
+            .is_none_or(|i| i.text.ends_with([' ', '\n']));
+        for c in text.chars() {
+            if matches!(c, ' ' | '\t' | '\n' | '\r' | '\u{c}') {
+                if !space {
+                    out.push(' ');
+                    space = true;
+                }
+            } else {
+                out.push(c);
+                space = false;
+            }
+        }
+        if !out.is_empty() {
+            self.text(&out);
         }
     }
 

@@ -162,7 +162,7 @@ impl Flow<'_> {
                 st.push(
                     &format!("— {}", r.title.trim()),
                     SpanStyle {
-                        link: link,
+                        link,
                         ..SpanStyle::new(sans, t.meta_size, color)
                     },
                 );

@@ -416,6 +416,7 @@ mod tests {
                 range: 0..text.len(),
                 face,
                 size: 10.0,
+                rise: 0.0,
             }],
             "ru",
         );
@@ -461,6 +462,7 @@ mod tests {
                     range: 0..text.len(),
                     face,
                     size: 1000.0,
+                    rise: 0.0,
                 };
                 let g = shaper.shape(&text, &[span], "ru");
                 let name = &book.face(face).name;
@@ -512,6 +514,7 @@ mod tests {
                 range: 0..text.len(),
                 face,
                 size: 10.0,
+                rise: 0.0,
             };
             shaper
                 .shape(text, &[span], lang)

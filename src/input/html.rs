@@ -1,0 +1,364 @@
+//! HTML bodies, parsed by a real HTML5 parser (html5ever) into the same document tree as
+//! Markdown. Scripts, styles, frames, forms and comments are dropped; entities are decoded;
+//! unknown tags keep their text; `lang` on an element marks a passage in another language.
+
+use std::sync::Arc;
+
+use html5ever::tendril::TendrilSink;
+use html5ever::{ParseOpts, parse_document};
+use markup5ever_rcdom::{Handle, NodeData, RcDom};
+
+use super::tree::{Builder, Container};
+use crate::doc::{Block, Figure};
+
+/// Elements whose whole content is left out.
+const DROPPED: [&str; 20] = [
+    "script", "style", "iframe", "frame", "frameset", "form", "input", "button", "select",
+    "textarea", "noscript", "template", "svg", "math", "object", "embed", "canvas", "video",
+    "audio", "head",
+];
+
+/// Elements that end the paragraph before them and after them.
+const BLOCKS: [&str; 16] = [
+    "p", "div", "section", "article", "main", "header", "footer", "aside", "center", "address",
+    "dl", "dt", "dd", "nav", "details", "summary",
+];
+
+pub fn blocks(body: &str) -> Vec<Block> {
+    let dom = parse_document(RcDom::default(), ParseOpts::default()).one(body);
+    let mut b = Builder::default();
+    walk(&mut b, &dom.document);
+    b.finish()
+}
+
+/// What to do when the walk leaves an element.
+enum Exit {
+    Flush,
+    Close,
+    CloseAndFlush,
+    Heading,
+    Strong,
+    Emphasis,
+    Strike,
+    Underline,
+    Sub,
+    Sup,
+    Code,
+    Link,
+    Pre,
+    Figure,
+    Caption,
+    Cell,
+    Row,
+}
+
+enum Step {
+    Enter(Handle),
+    Exit(Vec<Exit>),
+}
+
+/// Depth-first, with an explicit stack: 10,000 nested elements must not exhaust the call stack.
+fn walk(b: &mut Builder, root: &Handle) {
+    let mut stack = vec![Step::Enter(root.clone())];
+    let mut figure: Option<Figure> = None;
+    let mut in_caption = 0u32;
+    while let Some(step) = stack.pop() {
+        match step {
+            Step::Exit(actions) => {
+                for a in actions {
+                    exit(b, a, &mut figure, &mut in_caption);
+                }
+            }
+            Step::Enter(node) => {
+                let exits = match &node.data {
+                    NodeData::Text { contents } => {
+                        let text = contents.borrow();
+                        if in_caption > 0 {
+                            if let Some(f) = &mut figure {
+                                f.caption.push_str(&text);
+                            }
+                        } else if b.code.is_some() {
+                            b.text(&text);
+                        } else {
+                            b.collapsed_text(&text);
+                        }
+                        continue;
+                    }
+                    NodeData::Element { name, attrs, .. } => {
+                        let tag = name.local.to_ascii_lowercase();
+                        if DROPPED.contains(&tag.as_str()) {
+                            continue;
+                        }
+                        let attr = |key: &str| {
+                            attrs
+                                .borrow()
+                                .iter()
+                                .find(|a| &*a.name.local == key)
+                                .map(|a| a.value.to_string())
+                        };
+                        enter(b, &tag, &attr, &mut figure, &mut in_caption)
+                    }
+                    NodeData::Document => Vec::new(),
+                    _ => continue,
+                };
+                stack.push(Step::Exit(exits));
+                for child in node.children.borrow().iter().rev() {
+                    stack.push(Step::Enter(child.clone()));
+                }
+            }
+        }
+    }
+}
+
+fn enter(
+    b: &mut Builder,
+    tag: &str,
+    attr: &dyn Fn(&str) -> Option<String>,
+    figure: &mut Option<Figure>,
+    in_caption: &mut u32,
+) -> Vec<Exit> {
+    let mut exits = Vec::new();
+    // `lang` on any block element starts a passage in that language.
+    let lang = attr("lang").filter(|l| !l.trim().is_empty() && l.len() <= 35);
+    let block = BLOCKS.contains(&tag)
+        || matches!(tag, "blockquote" | "ul" | "ol" | "li" | "table" | "figure");
+    if let (Some(lang), true) = (lang, block) {
+        b.open(Container::Lang(lang.trim().to_string()));
+        exits.push(Exit::Close);
+    }
+    match tag {
+        t if BLOCKS.contains(&t) => {
+            b.flush_inlines();
+            exits.push(Exit::Flush);
+        }
+        "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => {
+            b.flush_inlines();
+            b.heading = Some(tag.as_bytes()[1] - b'0');
+            exits.push(Exit::Heading);
+        }
+        "b" | "strong" => {
+            b.strong += 1;
+            exits.push(Exit::Strong);
+        }
+        "i" | "em" | "cite" | "dfn" | "var" => {
+            b.emphasis += 1;
+            exits.push(Exit::Emphasis);
+        }
+        "s" | "strike" | "del" => {
+            b.strike += 1;
+            exits.push(Exit::Strike);
+        }
+        "u" | "ins" => {
+            b.underline += 1;
+            exits.push(Exit::Underline);
+        }
+        "sub" => {
+            b.sub += 1;
+            exits.push(Exit::Sub);
+        }
+        "sup" => {
+            b.sup += 1;
+            exits.push(Exit::Sup);
+        }
+        "code" | "kbd" | "samp" | "tt" => {
+            b.code_span += 1;
+            exits.push(Exit::Code);
+        }
+        "a" => {
+            let href = attr("href").unwrap_or_default();
+            b.links.push(Arc::from(href.trim()));
+            exits.push(Exit::Link);
+        }
+        "br" => b.text("\n"),
+        "hr" => b.push_block(Block::Rule),
+        "blockquote" => {
+            b.open(Container::Quote);
+            exits.push(Exit::CloseAndFlush);
+        }
+        "ul" | "ol" => {
+            let start = attr("start")
+                .and_then(|s| s.trim().parse().ok())
+                .unwrap_or(1);
+            b.open(Container::List {
+                ordered: tag == "ol",
+                start,
+            });
+            exits.push(Exit::Close);
+        }
+        "li" => {
+            b.open(Container::Item);
+            exits.push(Exit::Close);
+        }
+        "pre" => {
+            b.flush_inlines();
+            b.code = Some(String::new());
+            exits.push(Exit::Pre);
+        }
+        "figure" => {
+            b.flush_inlines();
+            *figure = Some(Figure::default());
+            exits.push(Exit::Figure);
+        }
+        "figcaption" => {
+            *in_caption += 1;
+            exits.push(Exit::Caption);
+        }
+        "img" => {
+            let image = Figure {
+                src: attr("src").unwrap_or_default(),
+                alt: attr("alt").unwrap_or_default(),
+                caption: String::new(),
+                credit: attr("title").unwrap_or_default(),
+            };
+            match figure {
+                Some(f) if f.src.is_empty() => {
+                    f.src = image.src;
+                    f.alt = image.alt;
+                    f.credit = image.credit;
+                }
+                _ => {
+                    // A bare image: its alt text is what a reader of the print-out gets.
+                    let caption = image.alt.clone();
+                    b.push_block(Block::Image(Figure { caption, ..image }));
+                }
+            }
+        }
+        // Until tables are laid out as tables, a row is a line and cells are separated.
+        "tr" => {
+            b.flush_inlines();
+            exits.push(Exit::Row);
+        }
+        "td" | "th" => {
+            if tag == "th" {
+                b.strong += 1;
+                exits.push(Exit::Strong);
+            }
+            exits.push(Exit::Cell);
+        }
+        _ => {}
+    }
+    exits.reverse();
+    exits
+}
+
+fn exit(b: &mut Builder, action: Exit, figure: &mut Option<Figure>, in_caption: &mut u32) {
+    match action {
+        Exit::Flush => b.flush_inlines(),
+        Exit::Close => b.close(),
+        Exit::CloseAndFlush => {
+            b.close();
+            b.flush_inlines();
+        }
+        Exit::Heading => {
+            b.flush_inlines();
+            b.heading = None;
+        }
+        Exit::Strong => b.strong = b.strong.saturating_sub(1),
+        Exit::Emphasis => b.emphasis = b.emphasis.saturating_sub(1),
+        Exit::Strike => b.strike = b.strike.saturating_sub(1),
+        Exit::Underline => b.underline = b.underline.saturating_sub(1),
+        Exit::Sub => b.sub = b.sub.saturating_sub(1),
+        Exit::Sup => b.sup = b.sup.saturating_sub(1),
+        Exit::Code => b.code_span = b.code_span.saturating_sub(1),
+        Exit::Link => {
+            b.links.pop();
+        }
+        Exit::Pre => {
+            if let Some(code) = b.code.take() {
+                let code = code.trim_matches('\n').to_string();
+                if !code.trim().is_empty() {
+                    b.push_block(Block::Code(code));
+                }
+            }
+        }
+        Exit::Figure => {
+            if let Some(mut f) = figure.take() {
+                f.caption = f.caption.split_whitespace().collect::<Vec<_>>().join(" ");
+                if !f.src.is_empty() || !f.caption.is_empty() {
+                    b.push_block(Block::Image(f));
+                }
+            }
+        }
+        Exit::Caption => *in_caption = in_caption.saturating_sub(1),
+        Exit::Cell => b.collapsed_text(" · "),
+        Exit::Row => b.flush_inlines(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::doc::plain_text;
+
+    #[test]
+    fn structure_styles_and_entities() {
+        let html = r#"<h2>Заголовок &laquo;в кавычках&raquo;</h2>
+            <p>Текст <b>жирный</b>, <i>курсив</i>, <a href="https://x.ru">ссылка</a>&nbsp;и H<sub>2</sub>O, x<sup>2</sup>.<br>Новая строка</p>
+            <ul><li>раз</li><li>два<ol start="3"><li>вложенный</li></ol></li></ul>
+            <blockquote><p>цитата</p></blockquote>
+            <pre>fn main() {
+    println!("код");
+}</pre>
+            <figure><img src="a.jpg" alt="Описание"><figcaption>Подпись <small>Фото: автор</small></figcaption></figure>"#;
+        let b = blocks(html);
+        assert!(
+            matches!(&b[0], Block::Heading { level: 2, content } if plain_text(content) == "Заголовок «в кавычках»"),
+            "{:?}",
+            b[0]
+        );
+        let Block::Paragraph(p) = &b[1] else {
+            panic!("{:?}", b[1])
+        };
+        let text = plain_text(p);
+        assert!(
+            text.starts_with("Текст жирный, курсив, ссылка\u{a0}и H2O, x2.\nНовая строка"),
+            "{text:?}"
+        );
+        assert!(p.iter().any(|i| i.style.bold && i.text == "жирный"));
+        assert!(p.iter().any(|i| i.style.sub && i.text == "2"));
+        assert!(p.iter().any(|i| i.link.as_deref() == Some("https://x.ru")));
+        assert!(matches!(&b[2], Block::List { ordered: false, items, .. } if items.len() == 2));
+        assert!(matches!(&b[3], Block::Quote(_)));
+        assert!(
+            matches!(&b[4], Block::Code(c) if c.contains("println!(\"код\");") && c.contains("\n    "))
+        );
+        assert!(
+            matches!(&b[5], Block::Image(f) if f.src == "a.jpg" && f.caption == "Подпись Фото: автор" && f.alt == "Описание")
+        );
+    }
+
+    #[test]
+    fn scripts_styles_forms_and_comments_are_dropped() {
+        let html = "<p>до<script>alert('x')</script><style>p{color:red}</style><!-- комментарий --><iframe src=x>рамка</iframe><form><input value=v>форма</form> после</p><unknown-tag>неизвестный</unknown-tag>";
+        let text: String = blocks(html)
+            .iter()
+            .map(|b| match b {
+                Block::Paragraph(p) => plain_text(p),
+                _ => String::new(),
+            })
+            .collect::<Vec<_>>()
+            .join("|");
+        // A <form> closes the open <p> (HTML5 parsing rules), so "после" is a paragraph of its own.
+        assert_eq!(text, "до|после|неизвестный");
+    }
+
+    #[test]
+    fn lang_attribute_marks_a_passage() {
+        let b =
+            blocks("<p>Русский.</p><blockquote lang=\"uk\"><p>Українська мова.</p></blockquote>");
+        assert!(
+            matches!(&b[1], Block::Lang { lang, blocks } if lang == "uk" && matches!(blocks[0], Block::Quote(_))),
+            "{b:?}"
+        );
+    }
+
+    #[test]
+    fn ten_thousand_nested_elements_do_not_overflow() {
+        let html = "<div>".repeat(10_000)
+            + "глубоко"
+            + &"</div>".repeat(10_000)
+            + &"<blockquote>".repeat(5_000);
+        let b = blocks(&html);
+        assert!(!b.is_empty());
+    }
+}
