@@ -18,6 +18,8 @@ pub const MAX_PAGES: usize = 20_000;
 pub(super) const ACCENT: Color = Color(0x9b, 0x1b, 0x1b);
 /// Size of sub- and superscripts relative to the text.
 const SCRIPT_SCALE: f32 = 0.7;
+/// Room at the left of code for the continuation mark, in em of the code size.
+const CODE_MARK_EM: f32 = 1.2;
 pub(super) const GREY: Color = Color(0x55, 0x55, 0x55);
 pub(super) const LINK: Color = Color(0x1a, 0x3f, 0x7a);
 pub(super) const RULE: Color = Color(0x99, 0x99, 0x99);
@@ -376,31 +378,7 @@ impl<'a> Flow<'a> {
                     self.flush_next = true;
                     self.space_next = t.body_leading * 0.4;
                 }
-                Block::Code(code) => {
-                    let face = self.shaper.book.select(Family::Mono, false, false);
-                    let st = StyledText::single(code, face, t.code_size, Color::BLACK);
-                    let style = ParaStyle {
-                        width: frame.width,
-                        align: Align::Left,
-                        indent: 0.0,
-                        lang: self.lang.clone(),
-                        hyphenate: false,
-                        preserve_spaces: true,
-                        role: Role::Body,
-                    };
-                    let set = set_paragraph(self.shaper, &st, &style);
-                    self.push_set_lines(
-                        set,
-                        frame,
-                        t.code_size * 1.35,
-                        t.code_size,
-                        t.body_leading * 0.4,
-                        false,
-                        None,
-                    );
-                    self.flush_next = true;
-                    self.space_next = t.body_leading * 0.4;
-                }
+                Block::Code(code) => self.code_block(code, frame),
                 Block::Lang { lang, blocks } => {
                     let outer = std::mem::replace(&mut self.lang, lang.clone());
                     self.blocks_in(blocks, frame);
@@ -413,6 +391,50 @@ impl<'a> Flow<'a> {
                 Block::Image(figure) => self.figure(figure, frame),
             }
         }
+    }
+
+    /// Code in PT Mono, unjustified, every space kept. A line too long for the column wraps; the
+    /// continuation is indented and marked with an arrow drawn as lines (so copying the code
+    /// out does not pick up a character that was never in it).
+    fn code_block(&mut self, code: &str, frame: &Frame) {
+        let t = self.theme;
+        let mark = t.code_size * CODE_MARK_EM;
+        let face = self.shaper.book.select(Family::Mono, false, false);
+        let st = StyledText::single(code, face, t.code_size, Color::BLACK);
+        let style = ParaStyle {
+            width: frame.width - mark,
+            align: Align::Left,
+            indent: 0.0,
+            lang: self.lang.clone(),
+            hyphenate: false,
+            preserve_spaces: true,
+            role: Role::Body,
+        };
+        let set = set_paragraph(self.shaper, &st, &style);
+        let marks: Vec<bool> = set.iter().map(|l| l.continues).collect();
+        let first = self.lines.len();
+        let inner = Frame {
+            x: frame.x + mark,
+            width: frame.width - mark,
+            ..frame.clone()
+        };
+        let leading = t.code_size * 1.35;
+        self.push_set_lines(
+            set,
+            &inner,
+            leading,
+            t.code_size,
+            t.body_leading * 0.4,
+            false,
+            None,
+        );
+        for (line, continues) in self.lines[first..].iter_mut().zip(marks) {
+            if continues {
+                line.items.extend(continuation_arrow(frame.x, t.code_size));
+            }
+        }
+        self.flush_next = true;
+        self.space_next = t.body_leading * 0.4;
     }
 
     fn list(&mut self, ordered: bool, start: u64, items: &[Vec<Block>], frame: &Frame) {
@@ -516,6 +538,26 @@ pub fn lay_out(
         warnings,
         ..Default::default()
     })
+}
+
+/// A small "↪" drawn with lines at `x`, on the baseline of a code line of `size`.
+fn continuation_arrow(x: f32, size: f32) -> Vec<Item> {
+    let s = size;
+    let line = |from: (f32, f32), to: (f32, f32)| {
+        Item::Line(Line {
+            from,
+            to,
+            width: s * 0.07,
+            color: GREY,
+        })
+    };
+    let (x0, top, mid, tip) = (x + s * 0.1, -s * 0.62, -s * 0.25, x + s * 0.75);
+    vec![
+        line((x0, top), (x0, mid)),
+        line((x0, mid), (tip, mid)),
+        line((tip - s * 0.22, mid - s * 0.18), (tip, mid)),
+        line((tip - s * 0.22, mid + s * 0.18), (tip, mid)),
+    ]
 }
 
 /// Underline and strike-through lines for a run, relative to its baseline.

@@ -195,6 +195,7 @@ pub(super) fn set_line(
         runs: group_runs(shaper, styled, style, glyphs, cluster_end, &placed),
         width: x,
         hyphenated: hyphen_at.is_some(),
+        continues: false,
     }
 }
 

@@ -97,6 +97,8 @@ pub struct SetLine {
     pub runs: Vec<GlyphRun>,
     pub width: f32,
     pub hyphenated: bool,
+    /// The line carries on a source line the width forced apart (not after a `\n`).
+    pub continues: bool,
 }
 
 /// Sets one paragraph into lines.
@@ -126,8 +128,9 @@ pub fn set_paragraph(shaper: &Shaper<'_>, styled: &StyledText, style: &ParaStyle
     let cluster_end = cluster_ends(&glyphs, styled.text.len());
     let mut lines = Vec::with_capacity(breaks.len());
     let mut start = 0;
+    let mut continues = false;
     for &brk in &breaks {
-        let line = set_line(
+        let mut line = set_line(
             shaper,
             styled,
             style,
@@ -138,7 +141,10 @@ pub fn set_paragraph(shaper: &Shaper<'_>, styled: &StyledText, style: &ParaStyle
             start,
             brk,
         );
-        if !line.runs.is_empty() || lines.is_empty() {
+        line.continues = continues;
+        continues = !matches!(items[brk], Item::Penalty { cost, .. } if cost <= -INFINITE_PENALTY);
+        // Empty lines matter in code (blank lines between statements), nowhere else.
+        if !line.runs.is_empty() || style.preserve_spaces {
             lines.push(line);
         }
         // The next line starts at the next box: glue and penalties after a break vanish.
@@ -150,7 +156,9 @@ pub fn set_paragraph(shaper: &Shaper<'_>, styled: &StyledText, style: &ParaStyle
             start += 1;
         }
     }
-    lines.retain(|l| !l.runs.is_empty());
+    if !style.preserve_spaces {
+        lines.retain(|l| !l.runs.is_empty());
+    }
     lines
 }
 
