@@ -54,6 +54,24 @@ pub enum Block {
     },
     /// A figure: the image with its caption and credit kept together.
     Image(Figure),
+    Table(Table),
+}
+
+/// Horizontal alignment of a table column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CellAlign {
+    #[default]
+    Left,
+    Center,
+    Right,
+}
+
+/// A table: an optional header row and body rows of cells (each cell one paragraph of inlines).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Table {
+    pub header: Option<Vec<Vec<Inline>>>,
+    pub rows: Vec<Vec<Vec<Inline>>>,
+    pub align: Vec<CellAlign>,
 }
 
 /// An image as the article gives it. `src` is a relative path, a `data:` URI or a URL.

@@ -50,6 +50,8 @@ enum Exit {
     Caption,
     Cell,
     Row,
+    Head,
+    Table,
 }
 
 enum Step {
@@ -223,15 +225,23 @@ fn enter(
                 }
             }
         }
-        // Until tables are laid out as tables, a row is a line and cells are separated.
+        "table" => {
+            b.start_table(Vec::new());
+            exits.push(Exit::Table);
+        }
+        "thead" => {
+            if let Some(t) = &mut b.table {
+                t.in_head = true;
+            }
+            exits.push(Exit::Head);
+        }
         "tr" => {
             b.flush_inlines();
             exits.push(Exit::Row);
         }
         "td" | "th" => {
-            if tag == "th" {
-                b.strong += 1;
-                exits.push(Exit::Strong);
+            if b.table.is_some() {
+                b.inlines.clear();
             }
             exits.push(Exit::Cell);
         }
@@ -280,8 +290,14 @@ fn exit(b: &mut Builder, action: Exit, figure: &mut Option<Figure>, in_caption: 
             }
         }
         Exit::Caption => *in_caption = in_caption.saturating_sub(1),
-        Exit::Cell => b.collapsed_text(" · "),
-        Exit::Row => b.flush_inlines(),
+        Exit::Cell => b.end_cell(),
+        Exit::Row => b.end_row(),
+        Exit::Head => {
+            if let Some(t) = &mut b.table {
+                t.in_head = false;
+            }
+        }
+        Exit::Table => b.end_table(),
     }
 }
 

@@ -2,14 +2,16 @@
 
 use std::sync::Arc;
 
-use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{Alignment, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 use super::tree::{Builder, Container, Frame};
-use crate::doc::Block;
+use crate::doc::{Block, CellAlign};
 
 pub fn blocks(body: &str) -> Vec<Block> {
     let mut b = Builder::default();
-    let parser = Parser::new_ext(body, Options::ENABLE_STRIKETHROUGH);
+    let options =
+        Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TABLES | Options::ENABLE_TASKLISTS;
+    let parser = Parser::new_ext(body, options);
     for event in parser {
         b.event(event);
     }
@@ -76,6 +78,21 @@ impl Builder {
                 self.flush_inlines();
                 self.code = Some(String::new());
             }
+            Tag::Table(align) => self.start_table(
+                align
+                    .iter()
+                    .map(|a| match a {
+                        Alignment::Center => CellAlign::Center,
+                        Alignment::Right => CellAlign::Right,
+                        _ => CellAlign::Left,
+                    })
+                    .collect(),
+            ),
+            Tag::TableHead => {
+                if let Some(t) = &mut self.table {
+                    t.in_head = true;
+                }
+            }
             Tag::Emphasis => self.emphasis += 1,
             Tag::Strong => self.strong += 1,
             Tag::Strikethrough => self.strike += 1,
@@ -103,6 +120,15 @@ impl Builder {
                     self.push_block(Block::Code(code.trim_end_matches('\n').to_string()));
                 }
             }
+            TagEnd::TableCell => self.end_cell(),
+            TagEnd::TableHead => {
+                self.end_row();
+                if let Some(t) = &mut self.table {
+                    t.in_head = false;
+                }
+            }
+            TagEnd::TableRow => self.end_row(),
+            TagEnd::Table => self.end_table(),
             TagEnd::Emphasis => self.emphasis = self.emphasis.saturating_sub(1),
             TagEnd::Strong => self.strong = self.strong.saturating_sub(1),
             TagEnd::Strikethrough => self.strike = self.strike.saturating_sub(1),

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use super::MAX_NESTING;
-use crate::doc::{Block, Figure, Inline, InlineStyle};
+use crate::doc::{Block, CellAlign, Figure, Inline, InlineStyle, Table};
 
 pub(super) enum Container {
     Quote,
@@ -23,6 +23,14 @@ pub(super) struct Frame {
     pub(super) kind: Container,
     pub(super) blocks: Vec<Block>,
     pub(super) items: Vec<Vec<Block>>,
+}
+
+/// A table under construction: rows of cells, each cell the inlines collected for it.
+#[derive(Default)]
+pub(super) struct TableBuild {
+    pub(super) table: Table,
+    pub(super) row: Vec<Vec<Inline>>,
+    pub(super) in_head: bool,
 }
 
 /// Builds blocks from open/close/text calls; the input modules translate their events into these.
@@ -44,6 +52,8 @@ pub(super) struct Builder {
     /// Inside an image: (alt text collected so far, src, title).
     pub(super) image: Option<(String, String, String)>,
     pub(super) code: Option<String>,
+    /// The table being read, if any.
+    pub(super) table: Option<TableBuild>,
 }
 
 impl Builder {
@@ -198,7 +208,62 @@ impl Builder {
         }
     }
 
+    pub(super) fn start_table(&mut self, align: Vec<CellAlign>) {
+        self.flush_inlines();
+        self.table = Some(TableBuild {
+            table: Table {
+                align,
+                ..Table::default()
+            },
+            ..TableBuild::default()
+        });
+    }
+
+    /// Ends a cell: what was collected since it started is its content.
+    pub(super) fn end_cell(&mut self) {
+        let mut cell = std::mem::take(&mut self.inlines);
+        if let Some(first) = cell.first_mut() {
+            first.text = first.text.trim_start().to_string();
+        }
+        if let Some(last) = cell.last_mut() {
+            last.text = last.text.trim_end().to_string();
+        }
+        match &mut self.table {
+            Some(t) => t.row.push(cell),
+            None => self.inlines = cell,
+        }
+    }
+
+    pub(super) fn end_row(&mut self) {
+        if !self.inlines.is_empty() {
+            self.end_cell();
+        }
+        if let Some(t) = &mut self.table {
+            let row = std::mem::take(&mut t.row);
+            if row.is_empty() {
+                return;
+            }
+            if t.in_head && t.table.header.is_none() {
+                t.table.header = Some(row);
+            } else {
+                t.table.rows.push(row);
+            }
+        }
+    }
+
+    pub(super) fn end_table(&mut self) {
+        if let Some(mut t) = self.table.take() {
+            if !t.row.is_empty() {
+                t.table.rows.push(std::mem::take(&mut t.row));
+            }
+            if t.table.header.is_some() || !t.table.rows.is_empty() {
+                self.push_block(Block::Table(t.table));
+            }
+        }
+    }
+
     pub(super) fn finish(mut self) -> Vec<Block> {
+        self.end_table();
         self.flush_inlines();
         while !self.stack.is_empty() {
             self.close();

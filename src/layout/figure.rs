@@ -50,6 +50,7 @@ impl Flow<'_> {
                         alt: figure.alt.trim().to_string(),
                     })],
                     outline: None,
+                    repeat: None,
                 });
                 self.keep_next = true;
                 self.caption(figure, frame, caption_leading);

@@ -33,6 +33,9 @@ pub(super) struct FlowLine {
     pub(super) keep_with_prev: bool,
     pub(super) items: Vec<Item>,
     pub(super) outline: Option<(u8, String)>,
+    /// A table row: the index of its table's header row, repeated atop every page the table
+    /// continues on.
+    pub(super) repeat: Option<usize>,
 }
 
 /// How one block is set: alignment, spacing, and how it may break across pages.
@@ -270,6 +273,7 @@ impl<'a> Flow<'a> {
                 keep_with_prev: keep,
                 items,
                 outline: outline.take(),
+                repeat: None,
             });
         }
         self.keep_next = false;
@@ -290,6 +294,7 @@ impl<'a> Flow<'a> {
                 color: RULE,
             })],
             outline: None,
+            repeat: None,
         });
         self.keep_next = false;
     }
@@ -389,6 +394,7 @@ impl<'a> Flow<'a> {
                     self.flush_next = true;
                 }
                 Block::Image(figure) => self.figure(figure, frame),
+                Block::Table(table) => self.table(table, frame),
             }
         }
     }

@@ -118,10 +118,11 @@ pub(super) fn set_line(
             (Item::Box { .. }, Source::Glyphs(range)) if !range.is_empty() => Some(range.end - 1),
             _ => None,
         });
-    let mut x = if style.align == Align::Center {
-        ((f64::from(style.width) - width).max(0.0) / 2.0) as f32
-    } else {
-        0.0
+    let slack = (f64::from(style.width) - width).max(0.0) as f32;
+    let mut x = match style.align {
+        Align::Center => slack / 2.0,
+        Align::Right => slack,
+        Align::Justify | Align::Left => 0.0,
     };
     let mut placed: Vec<Placed> = Vec::new();
     for (item, source) in line_items.iter().zip(&sources[start.min(brk)..brk]) {

@@ -10,3 +10,4 @@ mod matter;
 mod page;
 pub mod para;
 pub mod style;
+mod table;

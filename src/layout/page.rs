@@ -45,7 +45,8 @@ impl Flow<'_> {
             }
             start = j;
             i = j;
-            y = 0.0;
+            // A table row opening a page brings its header row along.
+            y = repeated_header(lines, j).map_or(0.0, |h| lines[h].height);
         }
         if start < lines.len() || ranges.is_empty() {
             ranges.push(start..lines.len());
@@ -61,10 +62,26 @@ impl Flow<'_> {
         let mut outline = Vec::new();
         let mut lines = std::mem::take(&mut self.lines);
         let total = ranges.len();
+        // Header rows are drawn again on later pages: keep a copy before their items move.
+        let header_copies: std::collections::HashMap<usize, Vec<Item>> = lines
+            .iter()
+            .filter_map(|l| l.repeat)
+            .collect::<std::collections::BTreeSet<usize>>()
+            .into_iter()
+            .map(|h| (h, lines[h].items.clone()))
+            .collect();
         for (p, range) in ranges.into_iter().enumerate() {
             let mut items = Vec::new();
             let mut y = top;
             let squeeze = if p + 1 == total { last_squeeze } else { 1.0 };
+            if let Some(h) = repeated_header(&lines, range.start) {
+                for item in header_copies.get(&h).into_iter().flatten() {
+                    let mut item = item.clone();
+                    item.translate(0.0, y + lines[h].baseline);
+                    items.push(item);
+                }
+                y += lines[h].height;
+            }
             for i in range.clone() {
                 let line = &mut lines[i];
                 if i != range.start {
@@ -99,6 +116,11 @@ impl Flow<'_> {
         }
         Ok((pages, outline))
     }
+}
+
+/// The header row to repeat above line `start` when a page begins there inside a table.
+fn repeated_header(lines: &[FlowLine], start: usize) -> Option<usize> {
+    lines.get(start)?.repeat.filter(|&h| h < start)
 }
 
 /// A last page with this few lines is pulled back onto the page before when that page's
@@ -317,6 +339,7 @@ mod tests {
             keep_with_prev: false,
             items: Vec::new(),
             outline: None,
+            repeat: None,
         }
     }
 

@@ -76,6 +76,7 @@ pub enum Align {
     Justify,
     Left,
     Center,
+    Right,
 }
 
 #[derive(Debug, Clone)]

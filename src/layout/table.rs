@@ -1,0 +1,208 @@
+//! Tables: column widths from the content, cells wrapped and hyphenated, rows never split across
+//! pages, the header row repeated atop every page the table continues on.
+
+use super::display::{Color, Item, Line, Link, Rect, Role};
+use super::flow::{Flow, FlowLine, Frame, RULE};
+use super::para::{Align, ParaStyle, StyledText, set_paragraph};
+use crate::doc::{CellAlign, Table};
+use crate::text::fonts::Family;
+
+/// Space between a cell's text and its edges, in points.
+const CELL_PAD_X: f32 = 4.0;
+const CELL_PAD_Y: f32 = 2.5;
+/// A column's minimum (its longest word) claims at most this share of the width: longer words
+/// are hyphenated or cut rather than squeezing the other columns to nothing.
+const MAX_MIN_SHARE: f32 = 0.35;
+
+impl Flow<'_> {
+    pub(super) fn table(&mut self, table: &Table, frame: &Frame) {
+        let t = self.theme;
+        let size = t.body_size - 1.0;
+        let leading = size * 1.3;
+        let columns = table
+            .header
+            .iter()
+            .chain(&table.rows)
+            .map(Vec::len)
+            .max()
+            .unwrap_or(0);
+        if columns == 0 {
+            return;
+        }
+        let header: Option<Vec<StyledText>> = table.header.as_ref().map(|cells| {
+            cells
+                .iter()
+                .map(|c| self.styled(c, size, Some((Family::Sans, true, false, Color::BLACK))))
+                .collect()
+        });
+        let rows: Vec<Vec<StyledText>> = table
+            .rows
+            .iter()
+            .map(|r| r.iter().map(|c| self.styled(c, size, None)).collect())
+            .collect();
+        let widths = self.column_widths(header.iter().chain(&rows), columns, frame.width);
+        let align = |i: usize| match table.align.get(i).copied().unwrap_or_default() {
+            CellAlign::Left => Align::Left,
+            CellAlign::Center => Align::Center,
+            CellAlign::Right => Align::Right,
+        };
+        let aligns: Vec<Align> = (0..columns).map(align).collect();
+        let rule = |y: f32, width: f32| {
+            Item::Line(Line {
+                from: (frame.x, y),
+                to: (frame.x + frame.width, y),
+                width,
+                color: RULE,
+            })
+        };
+        let space_before = t.body_leading * 0.5_f32.max(self.space_next / t.body_leading);
+        self.space_next = 0.0;
+        let mut header_index = None;
+        if let Some(cells) = &header {
+            let mut line = self.table_row(cells, &widths, &aligns, frame, size, leading, false);
+            line.items.push(rule(0.0, 0.8));
+            line.items.push(rule(line.height, 0.8));
+            line.space_before = space_before;
+            line.keep_with_prev = self.keep_next;
+            header_index = Some(self.lines.len());
+            self.lines.push(line);
+        }
+        for (k, cells) in rows.iter().enumerate() {
+            let mut line = self.table_row(cells, &widths, &aligns, frame, size, leading, true);
+            let last = k + 1 == rows.len();
+            line.items
+                .push(rule(line.height, if last { 0.8 } else { 0.3 }));
+            if k == 0 {
+                if header_index.is_some() {
+                    // The header never ends a page alone.
+                    line.keep_with_prev = true;
+                } else {
+                    line.items.push(rule(0.0, 0.8));
+                    line.space_before = space_before;
+                    line.keep_with_prev = self.keep_next;
+                }
+            }
+            line.repeat = header_index;
+            self.lines.push(line);
+        }
+        self.keep_next = false;
+        self.flush_next = true;
+        self.space_next = t.body_leading * 0.5;
+    }
+
+    /// Auto layout: columns get their minimum (longest word) plus a share of the room left in
+    /// proportion to how much wider their content wants to be.
+    fn column_widths<'r>(
+        &self,
+        rows: impl Iterator<Item = &'r Vec<StyledText>>,
+        columns: usize,
+        avail: f32,
+    ) -> Vec<f32> {
+        let pad = 2.0 * CELL_PAD_X;
+        let mut min = vec![0.0f32; columns];
+        let mut max = vec![0.0f32; columns];
+        for row in rows {
+            for (i, cell) in row.iter().enumerate() {
+                if cell.text.trim().is_empty() {
+                    continue;
+                }
+                let style = self.cell_style(1.0e6, Align::Left, false);
+                let natural = set_paragraph(self.shaper, cell, &style)
+                    .iter()
+                    .map(|l| l.width)
+                    .fold(0.0, f32::max);
+                max[i] = max[i].max(natural);
+                let face = cell.spans[0].1.face;
+                let size = cell.spans[0].1.size;
+                for word in cell.text.split_whitespace() {
+                    let w = self
+                        .single_line(word, face, size, Color::BLACK, Role::Body)
+                        .1;
+                    min[i] = min[i].max(w.min(avail * MAX_MIN_SHARE));
+                }
+            }
+        }
+        let sum_min: f32 = min.iter().map(|m| m + pad).sum();
+        let sum_max: f32 = max.iter().map(|m| m + pad).sum();
+        if sum_max <= avail {
+            // Everything fits on one line per cell: spread the spare width like the content.
+            let extra = avail - sum_max;
+            let total: f32 = max.iter().sum::<f32>().max(1.0);
+            max.iter().map(|m| m + pad + extra * m / total).collect()
+        } else if sum_min >= avail {
+            min.iter().map(|m| (m + pad) * avail / sum_min).collect()
+        } else {
+            let room = (avail - sum_min) / (sum_max - sum_min);
+            min.iter()
+                .zip(&max)
+                .map(|(lo, hi)| lo + pad + (hi - lo).max(0.0) * room)
+                .collect()
+        }
+    }
+
+    fn cell_style(&self, width: f32, align: Align, hyphenate: bool) -> ParaStyle {
+        ParaStyle {
+            width,
+            align,
+            indent: 0.0,
+            lang: self.lang.clone(),
+            hyphenate,
+            preserve_spaces: false,
+            role: Role::Body,
+        }
+    }
+
+    /// One row as one unbreakable flow line, cells side by side.
+    #[allow(clippy::too_many_arguments)]
+    fn table_row(
+        &self,
+        cells: &[StyledText],
+        widths: &[f32],
+        aligns: &[Align],
+        frame: &Frame,
+        size: f32,
+        leading: f32,
+        hyphenate: bool,
+    ) -> FlowLine {
+        let baseline = (leading + size * (0.72 - 0.22)) / 2.0;
+        let mut items = Vec::new();
+        let mut x = frame.x;
+        let mut lines_in_row = 1usize;
+        for (i, &w) in widths.iter().enumerate() {
+            if let Some(cell) = cells.get(i).filter(|c| !c.text.trim().is_empty()) {
+                let style = self.cell_style((w - 2.0 * CELL_PAD_X).max(1.0), aligns[i], hyphenate);
+                let lines = set_paragraph(self.shaper, cell, &style);
+                lines_in_row = lines_in_row.max(lines.len());
+                for (k, line) in lines.into_iter().enumerate() {
+                    let y = CELL_PAD_Y + k as f32 * leading + baseline;
+                    for mut run in line.runs {
+                        run.x += x + CELL_PAD_X;
+                        run.y = y;
+                        if let Some(url) = &run.link {
+                            items.push(Item::Link(Link {
+                                rect: Rect {
+                                    x: run.x,
+                                    y: y - size * 0.85,
+                                    width: run.width(),
+                                    height: size * 1.1,
+                                },
+                                url: url.clone(),
+                            }));
+                        }
+                        items.push(Item::Text(run));
+                    }
+                }
+            }
+            x += w;
+        }
+        FlowLine {
+            height: 2.0 * CELL_PAD_Y + lines_in_row as f32 * leading,
+            baseline: 0.0,
+            space_before: 0.0,
+            keep_with_prev: false,
+            items,
+            outline: None,
+            repeat: None,
+        }
+    }
+}

@@ -1,0 +1,164 @@
+//! Rich Markdown and HTML: tables, code, strike-through, task lists, HTML bodies.
+
+mod common;
+
+use babrpdf::layout::display::{Document, Item, Role};
+use babrpdf::{Article, RenderOptions};
+use common::*;
+
+fn article(body: &str, format: &str) -> Article {
+    let json = serde_json::json!({"title": "Материал", "body": body, "body_format": format});
+    Article::from_json(json.to_string().as_bytes()).unwrap()
+}
+
+fn layout(a: &Article) -> Document {
+    engine().layout(a, &RenderOptions::default()).unwrap()
+}
+
+fn page_text(doc: &Document, p: usize) -> String {
+    doc.pages[p]
+        .runs()
+        .filter(|r| !matches!(r.role, Role::Header | Role::Footer))
+        .map(|r| r.text.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn long_table(rows: usize) -> String {
+    let mut md =
+        String::from("Таблица результатов:\n\n| Район | Жителей | Комментарий |\n|:--|--:|:--|\n");
+    for i in 0..rows {
+        md.push_str(&format!(
+            "| Район № {i} | {} | строка {i}: данные переписи и текущего учёта |\n",
+            1000 + i * 37
+        ));
+    }
+    md + "\nПосле таблицы."
+}
+
+#[test]
+fn table_cells_come_out_of_the_pdf() {
+    let a = article(&long_table(5), "markdown");
+    let text = pdf_text(&load(&render(&a)));
+    for needle in [
+        "Район",
+        "Жителей",
+        "Комментарий",
+        "Район № 3",
+        "1111",
+        "строка 4",
+    ] {
+        assert!(text.contains(needle), "{needle} missing in {text}");
+    }
+}
+
+#[test]
+fn a_long_table_repeats_its_header_and_never_splits_a_row() {
+    let doc = layout(&article(&long_table(120), "markdown"));
+    let pages_with_rows: Vec<usize> = (0..doc.pages.len())
+        .filter(|&p| page_text(&doc, p).contains("Район №"))
+        .collect();
+    assert!(pages_with_rows.len() >= 2, "the table should span pages");
+    for &p in &pages_with_rows {
+        let text = page_text(&doc, p);
+        assert!(
+            text.contains("Жителей") && text.contains("Комментарий"),
+            "page {p} lacks the header row"
+        );
+    }
+    // Every row's three cells are on one page.
+    for i in 0..120 {
+        let id = format!("Район № {i} ");
+        let pages: Vec<usize> = (0..doc.pages.len())
+            .filter(|&p| {
+                page_text(&doc, p).contains(&id)
+                    || page_text(&doc, p).ends_with(&id[..id.len() - 1])
+            })
+            .collect();
+        let data = format!("строка {i}:");
+        let data_pages: Vec<usize> = (0..doc.pages.len())
+            .filter(|&p| page_text(&doc, p).contains(&data))
+            .collect();
+        assert_eq!(
+            pages.first(),
+            data_pages.first(),
+            "row {i} split across pages"
+        );
+    }
+    // Within the text width.
+    for page in &doc.pages {
+        for run in page.runs().filter(|r| r.role == Role::Body) {
+            assert!(
+                run.x >= page.text_area.x - 0.01
+                    && run.x + run.width() <= page.text_area.right() + 0.01
+            );
+        }
+    }
+}
+
+#[test]
+fn right_aligned_column_ends_at_the_same_edge() {
+    let doc = layout(&article(&long_table(6), "markdown"));
+    let numbers: Vec<f32> = doc.pages[0]
+        .runs()
+        .filter(|r| r.text.trim().parse::<u32>().is_ok())
+        .map(|r| r.x + r.width())
+        .collect();
+    assert!(numbers.len() >= 6);
+    assert!(
+        numbers.windows(2).all(|w| (w[0] - w[1]).abs() < 0.01),
+        "{numbers:?}"
+    );
+}
+
+#[test]
+fn html_table_with_header_and_link() {
+    let html = "<table><thead><tr><th>Год</th><th>Событие</th></tr></thead><tbody><tr><td>1904</td><td>Открыта <a href=\"https://x.example\">Кругобайкальская</a> дорога</td></tr></tbody></table>";
+    let a = article(html, "html");
+    let doc = layout(&a);
+    let text = page_text(&doc, 0);
+    assert!(
+        text.contains("Год") && text.contains("1904") && text.contains("Кругобайкальская"),
+        "{text}"
+    );
+    assert!(
+        doc.pages[0]
+            .items
+            .iter()
+            .any(|i| matches!(i, Item::Link(l) if &*l.url == "https://x.example"))
+    );
+}
+
+#[test]
+fn strike_through_is_drawn_and_task_lists_are_marked() {
+    let doc = layout(&article(
+        "Было ~~зачёркнуто~~ слово.\n\n- [x] сделано\n- [ ] не сделано",
+        "markdown",
+    ));
+    let run = doc.pages[0]
+        .runs()
+        .find(|r| r.text.contains("зачёркнуто"))
+        .unwrap();
+    let strike = doc.pages[0]
+        .items
+        .iter()
+        .any(|i| matches!(i, Item::Line(l) if (l.from.0 - run.x).abs() < 0.01 && l.from.1 < run.y));
+    assert!(strike, "no strike line over the run");
+    let text = page_text(&doc, 0);
+    assert!(text.contains("☒") && text.contains("☐"), "{text}");
+    assert!(doc.warnings.is_empty(), "{:?}", doc.warnings);
+}
+
+#[test]
+fn the_html_sample_drops_script_and_style() {
+    let bytes = std::fs::read(sample_path("html-news.json")).unwrap();
+    let a = Article::from_json(&bytes).unwrap();
+    let text = pdf_text(&load(&render(&a)));
+    assert!(
+        !text.contains("trackVisit")
+            && !text.contains("display:none")
+            && !text.contains("служебный"),
+        "{text}"
+    );
+    assert!(text.contains("Глазковского") && text.contains("Академическим"));
+}
