@@ -21,6 +21,14 @@ fn expected_words(article: &Article) -> Vec<String> {
                 Block::List { items, .. } => items.iter().for_each(|it| walk(it, out)),
                 Block::Quote(q) | Block::Lang { blocks: q, .. } => walk(q, out),
                 Block::Code(c) => out.push_str(c),
+                Block::Table(t) => {
+                    for row in t.header.iter().chain(&t.rows) {
+                        for cell in row {
+                            out.push_str(&plain_text(cell));
+                            out.push('\n');
+                        }
+                    }
+                }
                 Block::Rule | Block::Image(_) => {}
             }
             out.push('\n');
