@@ -20,6 +20,8 @@ pub struct Inline {
     pub text: String,
     pub style: InlineStyle,
     pub link: Option<Arc<str>>,
+    /// A reference to the footnote with this label (the text is then empty; layout numbers it).
+    pub footnote: Option<Arc<str>>,
 }
 
 impl Inline {
@@ -28,6 +30,7 @@ impl Inline {
             text: text.into(),
             style: InlineStyle::default(),
             link: None,
+            footnote: None,
         }
     }
 }
@@ -50,6 +53,11 @@ pub enum Block {
     /// A passage in another language (BCP 47 tag): hyphenation and localized forms follow it.
     Lang {
         lang: String,
+        blocks: Vec<Block>,
+    },
+    /// The text of a footnote, referenced from inlines by `label`.
+    Footnote {
+        label: String,
         blocks: Vec<Block>,
     },
     /// A figure: the image with its caption and credit kept together.

@@ -19,7 +19,9 @@ fn expected_words(article: &Article) -> Vec<String> {
                     out.push('\n');
                 }
                 Block::List { items, .. } => items.iter().for_each(|it| walk(it, out)),
-                Block::Quote(q) | Block::Lang { blocks: q, .. } => walk(q, out),
+                Block::Quote(q)
+                | Block::Lang { blocks: q, .. }
+                | Block::Footnote { blocks: q, .. } => walk(q, out),
                 Block::Code(c) => out.push_str(c),
                 Block::Table(t) => {
                     for row in t.header.iter().chain(&t.rows) {

@@ -162,3 +162,80 @@ fn the_html_sample_drops_script_and_style() {
     );
     assert!(text.contains("Глазковского") && text.contains("Академическим"));
 }
+
+fn notes_article(paragraphs: usize, note_words: usize) -> Article {
+    let mut md = String::new();
+    for i in 1..=paragraphs {
+        md.push_str(&format!("Абзац номер {i} рассказывает о событиях на Байкале и ссылается на источник[^n{i}]. Текст продолжается, чтобы абзац занял несколько строк на странице и сноски распределились по разным страницам.\n\n"));
+    }
+    for i in 1..=paragraphs {
+        let words = vec!["пояснение"; note_words].join(" ");
+        md.push_str(&format!("[^n{i}]: Сноска {i}: {words}.\n\n"));
+    }
+    article(&md, "markdown")
+}
+
+#[test]
+fn footnotes_stand_at_the_foot_of_the_page_that_references_them() {
+    let doc = layout(&notes_article(40, 6));
+    assert!(doc.pages.len() >= 2);
+    for i in 1..=40 {
+        let reference = doc
+            .pages
+            .iter()
+            .position(|p| p.runs().any(|r| r.note == Some(i)))
+            .unwrap_or_else(|| panic!("mark {i} missing"));
+        let note = doc
+            .pages
+            .iter()
+            .position(|p| p.runs().any(|r| r.text.contains(&format!("Сноска {i}:"))))
+            .unwrap_or_else(|| panic!("note {i} missing"));
+        assert_eq!(
+            reference, note,
+            "note {i} is not on the page of its reference"
+        );
+    }
+    // Notes sit below the body text, inside the text area.
+    for page in &doc.pages {
+        let body_bottom = page
+            .runs()
+            .filter(|r| r.text.starts_with("Абзац") || r.note.is_some())
+            .map(|r| r.y)
+            .fold(0.0, f32::max);
+        for run in page.runs().filter(|r| r.text.contains("Сноска")) {
+            assert!(
+                run.y > body_bottom && run.y <= page.text_area.bottom() + 0.01,
+                "note at {} vs body {body_bottom}",
+                run.y
+            );
+        }
+    }
+    let text = pdf_text(&load(&render(&notes_article(3, 4))));
+    assert!(text.contains("Сноска 2: пояснение"), "{text}");
+}
+
+#[test]
+fn a_footnote_too_long_for_its_page_continues_on_the_next() {
+    let doc = layout(&notes_article(12, 900));
+    for page in &doc.pages {
+        for run in page
+            .runs()
+            .filter(|r| r.role != Role::Header && r.role != Role::Footer)
+        {
+            assert!(
+                run.y <= page.text_area.bottom() + 0.01 && run.y >= page.text_area.y,
+                "run outside the text area at {}",
+                run.y
+            );
+        }
+    }
+    let all: String = doc
+        .pages
+        .iter()
+        .flat_map(|p| p.runs())
+        .map(|r| r.text.as_str())
+        .collect();
+    for i in 1..=12 {
+        assert!(all.contains(&format!("Сноска {i}:")), "note {i} lost");
+    }
+}

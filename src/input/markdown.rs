@@ -9,8 +9,10 @@ use crate::doc::{Block, CellAlign};
 
 pub fn blocks(body: &str) -> Vec<Block> {
     let mut b = Builder::default();
-    let options =
-        Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TABLES | Options::ENABLE_TASKLISTS;
+    let options = Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TABLES
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_FOOTNOTES;
     let parser = Parser::new_ext(body, options);
     for event in parser {
         b.event(event);
@@ -55,7 +57,7 @@ impl Builder {
                     self.text(stripped.trim());
                 }
             }
-            Event::FootnoteReference(r) => self.text(&format!("[{r}]")),
+            Event::FootnoteReference(r) => self.footnote_ref(&r),
             Event::TaskListMarker(done) => self.text(if done { "☒ " } else { "☐ " }),
             Event::InlineMath(t) | Event::DisplayMath(t) => self.text(&t),
         }
@@ -93,6 +95,7 @@ impl Builder {
                     t.in_head = true;
                 }
             }
+            Tag::FootnoteDefinition(label) => self.open(Container::Footnote(label.to_string())),
             Tag::Emphasis => self.emphasis += 1,
             Tag::Strong => self.strong += 1,
             Tag::Strikethrough => self.strike += 1,
@@ -120,6 +123,7 @@ impl Builder {
                     self.push_block(Block::Code(code.trim_end_matches('\n').to_string()));
                 }
             }
+            TagEnd::FootnoteDefinition => self.close(),
             TagEnd::TableCell => self.end_cell(),
             TagEnd::TableHead => {
                 self.end_row();

@@ -13,6 +13,8 @@ pub(super) enum Container {
         start: u64,
     },
     Item,
+    /// The definition of a footnote.
+    Footnote(String),
     /// `<div lang="uk">` … `</div>`: a passage in another language.
     Lang(String),
     /// A container past `MAX_NESTING`: its content goes to the parent.
@@ -76,7 +78,7 @@ impl Builder {
         }
         let mut content = std::mem::take(&mut self.inlines);
         // White space at the edges of a paragraph is layout, not text.
-        content.retain(|i| !i.text.is_empty());
+        content.retain(|i| !i.text.is_empty() || i.footnote.is_some());
         if let Some(first) = content.first_mut() {
             first.text = first.text.trim_start_matches([' ', '\n']).to_string();
         }
@@ -112,11 +114,13 @@ impl Builder {
         if let Some(last) = self.inlines.last_mut()
             && last.style == style
             && last.link == link
+            && last.footnote.is_none()
         {
             last.text.push_str(text);
             return;
         }
         self.inlines.push(Inline {
+            footnote: None,
             text: text.to_string(),
             style,
             link,
@@ -167,6 +171,10 @@ impl Builder {
                 lang,
                 blocks: frame.blocks,
             }),
+            Container::Footnote(label) => self.target().push(Block::Footnote {
+                label,
+                blocks: frame.blocks,
+            }),
             Container::Flattened => self.target().extend(frame.blocks),
         }
     }
@@ -206,6 +214,19 @@ impl Builder {
         if !out.is_empty() {
             self.text(&out);
         }
+    }
+
+    /// A footnote reference at the current position.
+    pub(super) fn footnote_ref(&mut self, label: &str) {
+        self.inlines.push(Inline {
+            text: String::new(),
+            style: InlineStyle {
+                sup: true,
+                ..InlineStyle::default()
+            },
+            link: None,
+            footnote: Some(Arc::from(label)),
+        });
     }
 
     pub(super) fn start_table(&mut self, align: Vec<CellAlign>) {

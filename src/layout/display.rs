@@ -76,6 +76,8 @@ pub struct GlyphRun {
     pub glyphs: Vec<RunGlyph>,
     pub link: Option<Arc<str>>,
     pub decoration: Decoration,
+    /// The footnote number this run marks, if it is a footnote reference.
+    pub note: Option<u32>,
 }
 
 impl GlyphRun {

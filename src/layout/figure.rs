@@ -51,6 +51,7 @@ impl Flow<'_> {
                     })],
                     outline: None,
                     repeat: None,
+                    notes: Vec::new(),
                 });
                 self.keep_next = true;
                 self.caption(figure, frame, caption_leading);

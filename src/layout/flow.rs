@@ -36,6 +36,8 @@ pub(super) struct FlowLine {
     /// A table row: the index of its table's header row, repeated atop every page the table
     /// continues on.
     pub(super) repeat: Option<usize>,
+    /// Footnotes referenced on this line: they go to the foot of the page it lands on.
+    pub(super) notes: Vec<u32>,
 }
 
 /// How one block is set: alignment, spacing, and how it may break across pages.
@@ -96,6 +98,10 @@ pub struct Flow<'a> {
     pub(super) strict: bool,
     pub(super) warnings: Vec<String>,
     pub(super) failure: Option<Error>,
+    /// Footnote numbers by label, in order of first reference.
+    pub(super) note_numbers: std::collections::HashMap<std::sync::Arc<str>, u32>,
+    /// The set lines of footnote n at index n - 1.
+    pub(super) note_lines: Vec<Vec<FlowLine>>,
 }
 
 fn body_face(shaper: &Shaper<'_>, style: crate::doc::InlineStyle) -> FaceId {
@@ -128,6 +134,8 @@ impl<'a> Flow<'a> {
             strict,
             warnings: Vec::new(),
             failure: None,
+            note_numbers: Default::default(),
+            note_lines: Vec::new(),
         }
     }
 
@@ -148,6 +156,20 @@ impl<'a> Flow<'a> {
     ) -> StyledText {
         let mut st = StyledText::default();
         for i in inlines {
+            if let Some(label) = &i.footnote {
+                let (text, note) = match self.note_numbers.get(label) {
+                    Some(&n) => (n.to_string(), Some(n)),
+                    None => (format!("[{label}]"), None),
+                };
+                let face = body_face(self.shaper, crate::doc::InlineStyle::default());
+                let mark = SpanStyle {
+                    rise: size * 0.33,
+                    note,
+                    ..SpanStyle::new(face, size * SCRIPT_SCALE, Color::BLACK)
+                };
+                st.push(&text, mark);
+                continue;
+            }
             let (face, color) = match base {
                 Some((family, bold, italic, color)) => (
                     self.shaper
@@ -236,6 +258,7 @@ impl<'a> Flow<'a> {
                     || k + self.theme.widows > n
             };
             prev_hyphenated = line.hyphenated;
+            let notes: Vec<u32> = line.runs.iter().filter_map(|r| r.note).collect();
             let mut items = Vec::with_capacity(line.runs.len() + frame.bars.len());
             for mut run in line.runs {
                 run.x += frame.x;
@@ -274,6 +297,7 @@ impl<'a> Flow<'a> {
                 items,
                 outline: outline.take(),
                 repeat: None,
+                notes,
             });
         }
         self.keep_next = false;
@@ -295,6 +319,7 @@ impl<'a> Flow<'a> {
             })],
             outline: None,
             repeat: None,
+            notes: Vec::new(),
         });
         self.keep_next = false;
     }
@@ -394,6 +419,8 @@ impl<'a> Flow<'a> {
                     self.flush_next = true;
                 }
                 Block::Image(figure) => self.figure(figure, frame),
+                // Footnote texts go to the foot of the page that references them.
+                Block::Footnote { .. } => {}
                 Block::Table(table) => self.table(table, frame),
             }
         }
@@ -521,6 +548,7 @@ pub fn lay_out(
 ) -> Result<Document, Error> {
     let lang = article.lang().to_string();
     let mut flow = Flow::new(shaper, theme, &lang, assets, strict);
+    flow.prepare_notes(blocks);
     flow.title_block(article);
     if let Some(cover) = &article.cover {
         let figure = Figure {

@@ -220,6 +220,7 @@ fn group_runs(
                 && r.link == span.link
                 && r.color == span.color
                 && r.decoration == span.decoration
+                && r.note == span.note
         });
         if !same {
             run_text_start = g.cluster as usize;
@@ -234,6 +235,7 @@ fn group_runs(
                 glyphs: Vec::new(),
                 link: span.link.clone(),
                 decoration: span.decoration,
+                note: span.note,
             });
         }
         let run = runs.last_mut().expect("a run was just pushed");

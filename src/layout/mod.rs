@@ -7,6 +7,7 @@ mod items;
 mod line;
 pub mod locale;
 mod matter;
+mod notes;
 mod page;
 pub mod para;
 pub mod style;

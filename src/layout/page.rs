@@ -16,42 +16,18 @@ impl Flow<'_> {
         let top = t.margin_top;
         let avail = t.page_height - t.margin_top - t.margin_bottom;
         let lines = &self.lines;
-        let mut ranges: Vec<std::ops::Range<usize>> = Vec::new();
-        let (mut start, mut i, mut y) = (0usize, 0usize, 0.0f32);
-        while i < lines.len() {
-            let space = if i == start {
-                0.0
-            } else {
-                lines[i].space_before
-            };
-            if i == start || y + space + lines[i].height <= avail + 0.01 {
-                y += space + lines[i].height;
-                i += 1;
-                continue;
-            }
-            // Line i does not fit: break before the latest line that may start a page.
-            let mut j = i;
-            while j > start && lines[j].keep_with_prev {
-                j -= 1;
-            }
-            if j == start {
-                j = i; // a keep chain longer than a page: break where we are
-            }
-            ranges.push(start..j);
-            if ranges.len() >= MAX_PAGES {
-                return Err(Error::Limit(format!(
-                    "the article needs more than {MAX_PAGES} pages"
-                )));
-            }
-            start = j;
-            i = j;
-            // A table row opening a page brings its header row along.
-            y = repeated_header(lines, j).map_or(0.0, |h| lines[h].height);
-        }
-        if start < lines.len() || ranges.is_empty() {
-            ranges.push(start..lines.len());
-        }
-        let last_squeeze = pull_back_last_page(lines, &mut ranges, avail);
+        let plans = plan_pages(lines, &self.note_lines, avail)?;
+        let mut ranges: Vec<std::ops::Range<usize>> =
+            plans.iter().map(|p| p.range.clone()).collect();
+        let mut foot: Vec<Vec<(usize, usize)>> = plans.into_iter().map(|p| p.notes).collect();
+        // Pulling a page back is for plain text; pages with footnotes keep their breaks.
+        let has_notes = foot.iter().rev().take(2).any(|n| !n.is_empty());
+        let last_squeeze = if has_notes {
+            1.0
+        } else {
+            pull_back_last_page(lines, &mut ranges, avail)
+        };
+        foot.truncate(ranges.len());
         let text_area = Rect {
             x: t.margin_inner,
             y: top,
@@ -102,6 +78,29 @@ impl Flow<'_> {
                 }
                 y += line.height;
             }
+            // Footnotes stand at the foot of the text area, under a short rule.
+            let notes = &foot[p];
+            if !notes.is_empty() {
+                let height: f32 = notes
+                    .iter()
+                    .map(|&(n, k)| self.note_lines[n][k].height)
+                    .sum();
+                let mut y = top + avail - height;
+                items.push(Item::Line(Line {
+                    from: (t.margin_inner, y - FOOT_GAP / 2.0),
+                    to: (t.margin_inner + t.text_width() * 0.25, y - FOOT_GAP / 2.0),
+                    width: 0.5,
+                    color: RULE,
+                }));
+                for &(n, k) in notes {
+                    let line = &mut self.note_lines[n][k];
+                    for mut item in line.items.drain(..) {
+                        item.translate(0.0, y + line.baseline);
+                        items.push(item);
+                    }
+                    y += line.height;
+                }
+            }
             let page = Page {
                 width: t.page_width,
                 height: t.page_height,
@@ -116,6 +115,115 @@ impl Flow<'_> {
         }
         Ok((pages, outline))
     }
+}
+
+/// Space between the text and the footnotes (where their rule stands), in points.
+const FOOT_GAP: f32 = 10.0;
+
+/// One page: its lines, and the footnote lines at its foot as (note index, line index).
+struct PagePlan {
+    range: std::ops::Range<usize>,
+    notes: Vec<(usize, usize)>,
+}
+
+/// Fills pages: lines go on while they and the footnotes they reference fit; a break falls
+/// before the latest line allowed to start a page. A footnote too long for the room left
+/// continues at the foot of the next page.
+fn plan_pages(
+    lines: &[FlowLine],
+    note_lines: &[Vec<FlowLine>],
+    avail: f32,
+) -> Result<Vec<PagePlan>, Error> {
+    let mut plans = Vec::new();
+    let mut carry: Vec<(usize, usize)> = Vec::new();
+    let mut start = 0usize;
+    let foot_height = |notes: &[(usize, usize)]| -> f32 {
+        if notes.is_empty() {
+            0.0
+        } else {
+            FOOT_GAP
+                + notes
+                    .iter()
+                    .map(|&(n, k)| note_lines[n][k].height)
+                    .sum::<f32>()
+        }
+    };
+    let note_refs = |i: usize| -> Vec<(usize, usize)> {
+        lines[i]
+            .notes
+            .iter()
+            .filter_map(|&n| {
+                note_lines
+                    .get(n as usize - 1)
+                    .map(|l| (n as usize - 1, l.len()))
+            })
+            .flat_map(|(n, count)| (0..count).map(move |k| (n, k)))
+            .collect()
+    };
+    while start < lines.len() || !carry.is_empty() || plans.is_empty() {
+        let mut notes = std::mem::take(&mut carry);
+        let mut y = repeated_header(lines, start).map_or(0.0, |h| lines[h].height);
+        let mut i = start;
+        let mut end = lines.len();
+        while i < lines.len() {
+            let space = if i == start {
+                0.0
+            } else {
+                lines[i].space_before
+            };
+            let refs = note_refs(i);
+            let mut with = notes.clone();
+            with.extend(refs.iter().copied());
+            if y + space + lines[i].height + foot_height(&with) <= avail + 0.01 {
+                y += space + lines[i].height;
+                notes = with;
+                i += 1;
+                continue;
+            }
+            if i == start {
+                // Alone on the page and still too much: take the line and as many footnote
+                // lines as fit; the rest continue on the next page.
+                y += lines[i].height;
+                for r in refs {
+                    let mut try_notes = notes.clone();
+                    try_notes.push(r);
+                    if y + foot_height(&try_notes) <= avail + 0.01 && carry.is_empty() {
+                        notes = try_notes;
+                    } else {
+                        carry.push(r);
+                    }
+                }
+                end = i + 1;
+                break;
+            }
+            let mut j = i;
+            while j > start && lines[j].keep_with_prev {
+                j -= 1;
+            }
+            if j == start {
+                j = i;
+            }
+            // Footnotes of the lines moved on move with them.
+            let moved: Vec<(usize, usize)> = (j..i).flat_map(&note_refs).collect();
+            notes.retain(|r| !moved.contains(r));
+            end = j;
+            break;
+        }
+        plans.push(PagePlan {
+            range: start..end,
+            notes,
+        });
+        if plans.len() >= MAX_PAGES {
+            return Err(Error::Limit(format!(
+                "the article needs more than {MAX_PAGES} pages"
+            )));
+        }
+        if end >= lines.len() && carry.is_empty() {
+            break;
+        }
+        start = end;
+    }
+    Ok(plans)
 }
 
 /// The header row to repeat above line `start` when a page begins there inside a table.
@@ -340,6 +448,7 @@ mod tests {
             items: Vec::new(),
             outline: None,
             repeat: None,
+            notes: Vec::new(),
         }
     }
 

@@ -20,6 +20,8 @@ pub struct SpanStyle {
     /// Baseline shift, points up (superscript) or down (negative, subscript).
     pub rise: f32,
     pub decoration: Decoration,
+    /// This span is the mark of footnote number `note`.
+    pub note: Option<u32>,
 }
 
 impl SpanStyle {
@@ -31,6 +33,7 @@ impl SpanStyle {
             link: None,
             rise: 0.0,
             decoration: Decoration::default(),
+            note: None,
         }
     }
 }

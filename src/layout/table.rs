@@ -203,6 +203,7 @@ impl Flow<'_> {
             items,
             outline: None,
             repeat: None,
+            notes: Vec::new(),
         }
     }
 }

@@ -1,0 +1,98 @@
+//! Footnotes: numbered in order of first reference and set in small type; pagination puts each
+//! at the foot of the page that references it (continuing on the next page when it does not fit).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::display::Color;
+use super::flow::{BlockStyle, Flow, FlowLine};
+use super::para::{Align, SpanStyle, StyledText};
+use crate::doc::{Block, Inline, plain_text};
+use crate::text::fonts::Family;
+
+impl Flow<'_> {
+    /// Numbers the footnotes the body references and sets their text, ready for pagination.
+    pub(super) fn prepare_notes(&mut self, blocks: &[Block]) {
+        let mut definitions: HashMap<&str, &[Block]> = HashMap::new();
+        let mut references: Vec<Arc<str>> = Vec::new();
+        visit(blocks, &mut |b| match b {
+            Block::Footnote { label, blocks } => {
+                definitions.insert(label.as_str(), blocks.as_slice());
+            }
+            Block::Paragraph(i) | Block::Heading { content: i, .. } => {
+                collect_refs(i, &mut references)
+            }
+            Block::Table(t) => t
+                .header
+                .iter()
+                .chain(&t.rows)
+                .flatten()
+                .for_each(|c| collect_refs(c, &mut references)),
+            _ => {}
+        });
+        let t = self.theme;
+        let frame = self.frame();
+        let size = t.meta_size + 0.5;
+        let face = self.shaper.book.select(Family::Serif, false, false);
+        for label in references {
+            if self.note_numbers.contains_key(&label) {
+                continue;
+            }
+            let Some(body) = definitions.get(label.as_ref()) else {
+                continue;
+            };
+            let n = self.note_numbers.len() as u32 + 1;
+            self.note_numbers.insert(label.clone(), n);
+            let mut st = StyledText::single(&n.to_string(), face, size * 0.75, Color::BLACK);
+            st.spans.last_mut().expect("one span").1.rise = size * 0.3;
+            let text = note_text(body);
+            st.push(
+                &format!("\u{a0}{text}"),
+                SpanStyle::new(face, size, Color::BLACK),
+            );
+            let first = self.lines.len();
+            let saved_keep = std::mem::take(&mut self.keep_next);
+            let block = BlockStyle {
+                align: Align::Justify,
+                hyphenate: true,
+                ..BlockStyle::meta(size * 1.3, 0.0)
+            };
+            self.push_paragraph(&st, &frame, block);
+            self.keep_next = saved_keep;
+            let lines: Vec<FlowLine> = self.lines.split_off(first);
+            self.note_lines.push(lines);
+        }
+    }
+}
+
+/// The text of a footnote definition, its paragraphs joined.
+fn note_text(blocks: &[Block]) -> String {
+    let mut parts = Vec::new();
+    visit(blocks, &mut |b| {
+        if let Block::Paragraph(i) | Block::Heading { content: i, .. } = b {
+            parts.push(plain_text(i).trim().to_string());
+        }
+    });
+    parts.join(" ")
+}
+
+fn collect_refs(inlines: &[Inline], out: &mut Vec<Arc<str>>) {
+    out.extend(inlines.iter().filter_map(|i| i.footnote.clone()));
+}
+
+/// Every block, depth first, in reading order (without recursion into footnote definitions).
+fn visit<'a>(blocks: &'a [Block], f: &mut dyn FnMut(&'a Block)) {
+    let mut stack: Vec<&'a Block> = blocks.iter().rev().collect();
+    while let Some(b) = stack.pop() {
+        f(b);
+        match b {
+            Block::Quote(inner) | Block::Lang { blocks: inner, .. } => {
+                stack.extend(inner.iter().rev())
+            }
+            Block::List { items, .. } => {
+                stack.extend(items.iter().rev().flat_map(|i| i.iter().rev()))
+            }
+            _ => {}
+        }
+    }
+}
