@@ -214,3 +214,30 @@ fn markdown_article_files_render() {
     );
     assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
 }
+
+#[test]
+fn twenty_thousand_paragraphs_and_a_five_megabyte_word_render() {
+    let dir = scratch("hostile-size");
+    let paragraphs: Vec<String> = (0..20_000)
+        .map(|i| format!("Абзац {i}: короткий текст о событиях в Иркутске."))
+        .collect();
+    let many = serde_json::json!({"title": "Много абзацев", "body": paragraphs.join("\n\n"), "body_format": "text"});
+    let word = serde_json::json!({"title": "Слово", "body": format!("Начало {} конец.", "ы".repeat(2_600_000)), "body_format": "text"});
+    for (name, article) in [("many", many), ("word", word)] {
+        let input = dir.join(format!("{name}.json"));
+        std::fs::write(&input, article.to_string()).unwrap();
+        let out = bin().arg("render").arg(&input).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let pdf = std::fs::read(dir.join(format!("{name}.pdf"))).unwrap();
+        let doc = common::load(&pdf);
+        assert!(
+            doc.get_pages().len() > 10,
+            "{name}: {} pages",
+            doc.get_pages().len()
+        );
+    }
+}

@@ -1,0 +1,23 @@
+//! HTML bodies → display list, never a panic.
+#![no_main]
+
+use std::sync::OnceLock;
+
+use babrpdf::article::BodyFormat;
+use babrpdf::{Article, Engine, RenderOptions};
+use libfuzzer_sys::fuzz_target;
+
+fn engine() -> &'static Engine {
+    static E: OnceLock<Engine> = OnceLock::new();
+    E.get_or_init(|| Engine::new().expect("fonts"))
+}
+
+fuzz_target!(|data: &[u8]| {
+    let article = Article {
+        title: "Fuzz".into(),
+        body: String::from_utf8_lossy(data).into_owned(),
+        body_format: BodyFormat::Html,
+        ..Article::default()
+    };
+    let _ = engine().layout(&article, &RenderOptions::default());
+});

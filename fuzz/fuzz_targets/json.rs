@@ -1,0 +1,18 @@
+//! Article JSON → display list: any bytes must give an article or a clean error, never a panic.
+#![no_main]
+
+use std::sync::OnceLock;
+
+use babrpdf::{Article, Engine, RenderOptions};
+use libfuzzer_sys::fuzz_target;
+
+fn engine() -> &'static Engine {
+    static E: OnceLock<Engine> = OnceLock::new();
+    E.get_or_init(|| Engine::new().expect("fonts"))
+}
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(article) = Article::from_json(data) {
+        let _ = engine().layout(&article, &RenderOptions::default());
+    }
+});
