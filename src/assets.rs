@@ -37,19 +37,22 @@ impl Assets {
                 .split(['/', '?', '#', ':'])
                 .next()
                 .unwrap_or("");
-            return Err(
-                if self
-                    .allow_hosts
-                    .iter()
-                    .any(|h| h.eq_ignore_ascii_case(host))
-                {
-                    format!(
-                        "remote image from {host} not fetched: fetching is not available in this build"
-                    )
-                } else {
-                    format!("remote image not fetched: host {host:?} is not allowed (--allow-host)")
-                },
-            );
+            if !self
+                .allow_hosts
+                .iter()
+                .any(|h| h.eq_ignore_ascii_case(host))
+            {
+                return Err(format!(
+                    "remote image not fetched: host {host:?} is not allowed (--allow-host)"
+                ));
+            }
+            let url = if src.starts_with("//") {
+                format!("https:{src}")
+            } else {
+                src.to_string()
+            };
+            return crate::fetch::fetch(&url, &self.allow_hosts)
+                .map_err(|e| format!("remote image: {e}"));
         }
         if strip_prefix_ci(src, "file:").is_some() {
             return Err("file: URIs are refused; give a path relative to the article".into());

@@ -21,6 +21,7 @@ pub mod assets;
 pub mod doc;
 mod engine;
 pub mod error;
+pub mod fetch;
 pub mod input;
 pub mod layout;
 pub mod pdf;
