@@ -10,7 +10,7 @@ use crate::input;
 use crate::layout::display::{Document, Metadata};
 use crate::layout::flow;
 use crate::layout::locale::parse_date;
-use crate::layout::style::{Paper, Theme};
+use crate::layout::style::{Paper, Profile, Theme};
 use crate::pdf;
 use crate::text::fonts::FontBook;
 use crate::text::shape::{PlanCache, Shaper};
@@ -28,6 +28,10 @@ pub struct RenderOptions {
     pub assets: Assets,
     /// An image that cannot be drawn fails the render instead of printing its caption.
     pub strict: bool,
+    /// For screens and archives (default) or for paper.
+    pub profile: Profile,
+    /// PDF/A-2b for archives, checked by krilla's validator (errors are reported, not ignored).
+    pub pdfa: bool,
 }
 
 impl Default for RenderOptions {
@@ -38,6 +42,8 @@ impl Default for RenderOptions {
             orphans: 2,
             assets: Assets::default(),
             strict: false,
+            profile: Profile::Download,
+            pdfa: false,
         }
     }
 }
@@ -89,6 +95,7 @@ impl Engine {
             &blocks,
             &options.assets,
             options.strict,
+            options.profile,
         )?;
         doc.metadata = metadata(article, options);
         doc.warnings.extend(
@@ -112,7 +119,7 @@ impl Engine {
         options: &RenderOptions,
     ) -> Result<Rendered, Error> {
         let doc = self.layout(article, options)?;
-        let pdf = pdf::write_pdf(&doc, &self.book)?;
+        let pdf = pdf::write_pdf(&doc, &self.book, options.pdfa)?;
         Ok(Rendered {
             pdf,
             warnings: doc.warnings,

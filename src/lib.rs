@@ -31,4 +31,4 @@ pub mod text;
 pub use article::Article;
 pub use engine::{Engine, RenderOptions, Rendered};
 pub use error::Error;
-pub use layout::style::Paper;
+pub use layout::style::{Paper, Profile};

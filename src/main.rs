@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use babrpdf::assets::Assets;
-use babrpdf::{Article, Engine, Paper, RenderOptions};
+use babrpdf::{Article, Engine, Paper, Profile, RenderOptions};
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
@@ -62,6 +62,12 @@ struct OptionArgs {
     /// Fail when an image cannot be drawn, instead of printing its caption with a warning.
     #[arg(long)]
     strict: bool,
+    /// `download` (screens, archives: clickable links) or `print` (paper: link notes, QR code).
+    #[arg(long, default_value = "download", value_parser = parse_profile)]
+    profile: Profile,
+    /// Produce PDF/A-2b (archival), validated; a violation is an error.
+    #[arg(long)]
+    pdfa: bool,
 }
 
 impl OptionArgs {
@@ -90,8 +96,14 @@ impl OptionArgs {
                 allow_hosts: self.allow_hosts.clone(),
             },
             strict: self.strict,
+            profile: self.profile,
+            pdfa: self.pdfa,
         }
     }
+}
+
+fn parse_profile(s: &str) -> Result<Profile, String> {
+    Profile::parse(s).ok_or_else(|| format!("unknown profile `{s}` (download, print)"))
 }
 
 fn parse_paper(s: &str) -> Result<Paper, String> {

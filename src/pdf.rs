@@ -5,7 +5,9 @@ use krilla::SerializeSettings;
 use krilla::action::LinkAction;
 use krilla::annotation::{Annotation, LinkAnnotation, Target};
 use krilla::color::rgb;
+use krilla::configure::{Archival, ConfigurationBuilder};
 use krilla::destination::XyzDestination;
+use krilla::error::KrillaError;
 use krilla::geom::{PathBuilder, Point, Size, Transform};
 use krilla::image::Image as KrillaImage;
 use krilla::metadata::{DateTime, Metadata};
@@ -24,12 +26,18 @@ fn paint(c: Color) -> krilla::paint::Paint {
 }
 
 /// Writes the document. Fonts are subset by krilla; every glyph carries its own source text.
-pub fn write_pdf(doc: &Document, book: &FontBook) -> Result<Vec<u8>, Error> {
-    let settings = SerializeSettings {
+pub fn write_pdf(doc: &Document, book: &FontBook, pdfa: bool) -> Result<Vec<u8>, Error> {
+    let mut settings = SerializeSettings {
         // Tagging needs a structure tree; without one it only adds empty markers.
         enable_tagging: false,
         ..SerializeSettings::default()
     };
+    if pdfa {
+        settings.configuration = ConfigurationBuilder::new()
+            .with_archival_validator(Archival::A2_B)
+            .finish()
+            .map_err(|e| Error::Pdf(format!("PDF/A configuration: {e:?}")))?;
+    }
     let mut pdf = PdfDocument::new_with(settings);
     let mut glyphs: Vec<KrillaGlyph> = Vec::new();
     for page in &doc.pages {
@@ -91,11 +99,27 @@ pub fn write_pdf(doc: &Document, book: &FontBook) -> Result<Vec<u8>, Error> {
                         }
                     }
                     Item::Link(link) => links.push(link.clone()),
+                    Item::Fill(r, color) => {
+                        if let Some(rect) =
+                            krilla::geom::Rect::from_xywh(r.x, r.y, r.width, r.height)
+                        {
+                            let mut pb = PathBuilder::new();
+                            pb.push_rect(rect);
+                            let Some(path) = pb.finish() else { continue };
+                            surface.set_stroke(None);
+                            surface.set_fill(Some(Fill {
+                                paint: paint(*color),
+                                ..Fill::default()
+                            }));
+                            surface.draw_path(&path);
+                        }
+                    }
                     Item::Image(img) => {
                         let data: krilla::Data = img.picture.bytes.clone().into();
                         let image = match img.picture.encoding {
-                            Encoding::Jpeg => KrillaImage::from_jpeg(data, true),
-                            Encoding::Png => KrillaImage::from_png(data, true),
+                            // PDF/A forbids asking viewers to interpolate.
+                            Encoding::Jpeg => KrillaImage::from_jpeg(data, !pdfa),
+                            Encoding::Png => KrillaImage::from_png(data, !pdfa),
                         }
                         .map_err(|e| Error::Pdf(format!("image: {e}")))?;
                         let r = img.rect;
@@ -115,17 +139,30 @@ pub fn write_pdf(doc: &Document, book: &FontBook) -> Result<Vec<u8>, Error> {
                 krilla::geom::Rect::from_xywh(r.x, r.y, r.width.max(0.1), r.height.max(0.1))
             {
                 let target = Target::Action(LinkAction::new(link.url.to_string()).into());
-                p.add_annotation(Annotation::new_link(
-                    LinkAnnotation::new(rect, target),
-                    None,
-                ));
+                let alt = Some(link.text.trim().to_string()).filter(|t| !t.is_empty());
+                p.add_annotation(Annotation::new_link(LinkAnnotation::new(rect, target), alt));
             }
         }
         p.finish();
     }
     pdf.set_outline(outline(doc));
     pdf.set_metadata(metadata(doc));
-    pdf.finish().map_err(|e| Error::Pdf(format!("{e:?}")))
+    pdf.finish().map_err(|e| match e {
+        KrillaError::Validation(errors) => Error::Pdf(format!(
+            "not valid PDF/A-2b: {}",
+            errors
+                .iter()
+                .map(|(e, _)| match e {
+                    krilla::configure::ValidationError::MissingDocumentDate => {
+                        "the article has no `published` date, which PDF/A requires".to_string()
+                    }
+                    other => format!("{other:?}"),
+                })
+                .collect::<Vec<_>>()
+                .join("; ")
+        )),
+        other => Error::Pdf(format!("{other:?}")),
+    })
 }
 
 /// Nests outline entries by level under their nearest shallower predecessor.

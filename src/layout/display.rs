@@ -98,6 +98,8 @@ pub struct Line {
 pub struct Link {
     pub rect: Rect,
     pub url: Arc<str>,
+    /// The linked text: the link's description for screen readers.
+    pub text: String,
 }
 
 /// An image drawn into `rect`; `alt` describes it for those who cannot see it.
@@ -114,6 +116,8 @@ pub enum Item {
     Line(Line),
     Link(Link),
     Image(ImageItem),
+    /// A filled rectangle (the modules of a QR code).
+    Fill(Rect, Color),
 }
 
 impl Item {
@@ -135,6 +139,10 @@ impl Item {
             Item::Image(i) => {
                 i.rect.x += dx;
                 i.rect.y += dy;
+            }
+            Item::Fill(r, _) => {
+                r.x += dx;
+                r.y += dy;
             }
         }
     }

@@ -1,10 +1,12 @@
 //! The flow: the article's blocks become lines with their keep rules (headings stay with what
 //! follows, no lone first or last line of a paragraph at a page edge). `page.rs` fills pages.
 
+use std::sync::Arc;
+
 use super::display::{Color, Decoration, Document, GlyphRun, Item, Line, Link, Rect, Role};
 use super::locale::{self, Labels};
 use super::para::{Align, ParaStyle, SetLine, SpanStyle, StyledText, set_paragraph};
-use super::style::Theme;
+use super::style::{Profile, Theme};
 use crate::article::Article;
 use crate::assets::Assets;
 use crate::doc::{Block, Figure, Inline};
@@ -102,6 +104,9 @@ pub struct Flow<'a> {
     pub(super) note_numbers: std::collections::HashMap<std::sync::Arc<str>, u32>,
     /// The set lines of footnote n at index n - 1.
     pub(super) note_lines: Vec<Vec<FlowLine>>,
+    pub(super) profile: Profile,
+    /// Print profile: link addresses in order of first use; a link's mark is its index + 1.
+    pub(super) endnotes: std::cell::RefCell<Vec<Arc<str>>>,
 }
 
 fn body_face(shaper: &Shaper<'_>, style: crate::doc::InlineStyle) -> FaceId {
@@ -136,6 +141,8 @@ impl<'a> Flow<'a> {
             failure: None,
             note_numbers: Default::default(),
             note_lines: Vec::new(),
+            profile: Profile::Download,
+            endnotes: Default::default(),
         }
     }
 
@@ -179,7 +186,11 @@ impl<'a> Flow<'a> {
                 ),
                 None => (body_face(self.shaper, i.style), Color::BLACK),
             };
-            let color = if i.link.is_some() { LINK } else { color };
+            let color = if i.link.is_some() {
+                self.link_color(color)
+            } else {
+                color
+            };
             // Sub- and superscripts: smaller, off the baseline.
             let (size, rise) = match (i.style.sup, i.style.sub) {
                 (true, _) => (size * SCRIPT_SCALE, size * 0.33),
@@ -190,17 +201,62 @@ impl<'a> Flow<'a> {
                 underline: i.style.underline,
                 strike: i.style.strike,
             };
-            st.push(
-                &i.text,
-                SpanStyle {
-                    link: i.link.clone(),
-                    rise,
-                    decoration,
-                    ..SpanStyle::new(face, size, color)
-                },
-            );
+            let style = SpanStyle {
+                rise,
+                decoration,
+                ..SpanStyle::new(face, size, color)
+            };
+            self.push_linked(&mut st, &i.text, style, i.link.as_ref());
         }
         st
+    }
+
+    /// Link text: clickable (and coloured) for screens; on paper the address cannot be clicked,
+    /// so the text gets a superscript number and the address is printed among the link notes.
+    pub(super) fn push_linked(
+        &self,
+        st: &mut StyledText,
+        text: &str,
+        style: SpanStyle,
+        link: Option<&Arc<str>>,
+    ) {
+        match (link, self.profile) {
+            (Some(url), Profile::Download) => st.push(
+                text,
+                SpanStyle {
+                    link: Some(url.clone()),
+                    ..style
+                },
+            ),
+            (Some(url), Profile::Print) => {
+                st.push(text, style.clone());
+                let n = {
+                    let mut notes = self.endnotes.borrow_mut();
+                    match notes.iter().position(|u| u == url) {
+                        Some(i) => i + 1,
+                        None => {
+                            notes.push(url.clone());
+                            notes.len()
+                        }
+                    }
+                };
+                let mark = SpanStyle {
+                    rise: style.size * 0.33,
+                    decoration: Decoration::default(),
+                    ..SpanStyle::new(style.face, style.size * SCRIPT_SCALE, style.color)
+                };
+                st.push(&n.to_string(), mark);
+            }
+            (None, _) => st.push(text, style),
+        }
+    }
+
+    /// Colour of link text: blue on screen, the text's own colour on paper.
+    pub(super) fn link_color(&self, text_color: Color) -> Color {
+        match self.profile {
+            Profile::Download => LINK,
+            Profile::Print => text_color,
+        }
     }
 
     /// Sets a paragraph and appends its lines with the keep rules.
@@ -271,6 +327,7 @@ impl<'a> Flow<'a> {
                             height: size * 1.1,
                         },
                         url: url.clone(),
+                        text: run.text.clone(),
                     }));
                 }
                 push_decorations(&mut items, &run);
@@ -545,9 +602,11 @@ pub fn lay_out(
     blocks: &[Block],
     assets: &Assets,
     strict: bool,
+    profile: Profile,
 ) -> Result<Document, Error> {
     let lang = article.lang().to_string();
     let mut flow = Flow::new(shaper, theme, &lang, assets, strict);
+    flow.profile = profile;
     flow.prepare_notes(blocks);
     flow.title_block(article);
     if let Some(cover) = &article.cover {

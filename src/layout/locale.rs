@@ -8,6 +8,10 @@ pub struct Labels {
     pub image: &'static str,
     pub updated: &'static str,
     pub views: &'static str,
+    /// Heading of the printed list of link addresses (print profile).
+    pub links: &'static str,
+    /// Caption of the QR code leading back to the article online.
+    pub online: &'static str,
     months: [&'static str; 12],
     /// Separator after the day number ("17 июня", "17. Juni"); NBSP keeps day and month together.
     day_sep: &'static str,
@@ -20,6 +24,8 @@ const RU: Labels = Labels {
     image: "Иллюстрация",
     updated: "обновлено",
     views: "просмотров",
+    links: "Ссылки",
+    online: "Эта статья на сайте",
     months: [
         "января",
         "февраля",
@@ -44,6 +50,8 @@ const UK: Labels = Labels {
     image: "Ілюстрація",
     updated: "оновлено",
     views: "переглядів",
+    links: "Посилання",
+    online: "Ця стаття на сайті",
     months: [
         "січня",
         "лютого",
@@ -68,6 +76,8 @@ const BE: Labels = Labels {
     image: "Ілюстрацыя",
     updated: "абноўлена",
     views: "праглядаў",
+    links: "Спасылкі",
+    online: "Гэты артыкул на сайце",
     months: [
         "студзеня",
         "лютага",
@@ -92,6 +102,8 @@ const EN: Labels = Labels {
     image: "Image",
     updated: "updated",
     views: "views",
+    links: "Links",
+    online: "This article online",
     months: [
         "January",
         "February",
@@ -116,6 +128,8 @@ const BG: Labels = Labels {
     image: "Илюстрация",
     updated: "обновено",
     views: "прегледи",
+    links: "Връзки",
+    online: "Статията онлайн",
     months: [
         "януари",
         "февруари",
@@ -140,6 +154,8 @@ const SR: Labels = Labels {
     image: "Илустрација",
     updated: "ажурирано",
     views: "прегледа",
+    links: "Везе",
+    online: "Чланак на сајту",
     months: [
         "јануар",
         "фебруар",
@@ -164,6 +180,8 @@ const MK: Labels = Labels {
     image: "Илустрација",
     updated: "ажурирано",
     views: "прегледи",
+    links: "Врски",
+    online: "Статијата на интернет",
     months: [
         "јануари",
         "февруари",
@@ -188,6 +206,8 @@ const KK: Labels = Labels {
     image: "Сурет",
     updated: "жаңартылды",
     views: "қаралым",
+    links: "Сілтемелер",
+    online: "Мақала сайтта",
     months: [
         "қаңтар",
         "ақпан",
@@ -212,6 +232,8 @@ const DE: Labels = Labels {
     image: "Bild",
     updated: "aktualisiert",
     views: "Aufrufe",
+    links: "Links",
+    online: "Dieser Artikel online",
     months: [
         "Januar",
         "Februar",
@@ -236,6 +258,8 @@ const FR: Labels = Labels {
     image: "Image",
     updated: "mis à jour",
     views: "vues",
+    links: "Liens",
+    online: "Cet article en ligne",
     months: [
         "janvier",
         "février",

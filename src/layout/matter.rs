@@ -4,11 +4,19 @@ use std::sync::Arc;
 
 use super::display::Color;
 use super::display::Role;
-use super::flow::{ACCENT, BlockStyle, Flow, GREY, LINK};
+use super::display::{Item, Rect};
+use super::flow::{ACCENT, BlockStyle, Flow, FlowLine, GREY};
 use super::locale;
 use super::para::{Align, SpanStyle, StyledText};
+use super::style::Profile;
 use crate::article::Article;
 use crate::text::fonts::Family;
+
+/// Side of the printed QR code, quiet zone included, in points (about 28 mm: a phone reads it
+/// from arm's length).
+const QR_SIDE: f32 = 80.0;
+/// White modules around the code, as the standard asks.
+const QR_QUIET_MODULES: usize = 2;
 
 impl Flow<'_> {
     /// Title block: masthead data, section, title, lead, byline.
@@ -158,13 +166,17 @@ impl Flow<'_> {
                     .as_deref()
                     .filter(|u| !u.trim().is_empty())
                     .map(Arc::from);
-                let color = if link.is_some() { LINK } else { Color::BLACK };
-                st.push(
+                let color = if link.is_some() {
+                    self.link_color(Color::BLACK)
+                } else {
+                    Color::BLACK
+                };
+                let style = SpanStyle::new(sans, t.meta_size, color);
+                self.push_linked(
+                    &mut st,
                     &format!("— {}", r.title.trim()),
-                    SpanStyle {
-                        link,
-                        ..SpanStyle::new(sans, t.meta_size, color)
-                    },
+                    style,
+                    link.as_ref(),
                 );
                 self.push_paragraph(&st, &frame, BlockStyle::meta(leading, 0.0));
             }
@@ -173,5 +185,104 @@ impl Flow<'_> {
             let st = StyledText::single(c, sans, t.meta_size, GREY);
             self.push_paragraph(&st, &frame, BlockStyle::meta(leading, leading * 0.5));
         }
+        if self.profile == Profile::Print {
+            self.link_notes(leading);
+            if let Some(url) = article
+                .url
+                .as_deref()
+                .map(str::trim)
+                .filter(|u| !u.is_empty())
+            {
+                self.qr_block(url);
+            }
+        }
+    }
+
+    /// Print profile: the addresses behind the numbered links, in order.
+    fn link_notes(&mut self, leading: f32) {
+        let t = self.theme;
+        let frame = self.frame();
+        let notes: Vec<Arc<str>> = self.endnotes.borrow().clone();
+        if notes.is_empty() {
+            return;
+        }
+        let sans = self.shaper.book.select(Family::Sans, false, false);
+        let sans_bold = self.shaper.book.select(Family::Sans, true, false);
+        let st = StyledText::single(
+            self.labels.links,
+            sans_bold,
+            t.meta_size + 0.5,
+            Color::BLACK,
+        );
+        self.push_paragraph(&st, &frame, BlockStyle::meta(leading, leading * 0.8));
+        self.keep_next = true;
+        for (n, url) in notes.iter().enumerate() {
+            let st = StyledText::single(
+                &format!("{}. {url}", n + 1),
+                sans,
+                t.meta_size,
+                Color::BLACK,
+            );
+            self.push_paragraph(&st, &frame, BlockStyle::meta(leading, 0.0));
+        }
+    }
+
+    /// Print profile: a QR code with the article's address, so a reader can go from paper back
+    /// to the site, with the address beside it.
+    fn qr_block(&mut self, url: &str) {
+        let t = self.theme;
+        let frame = self.frame();
+        let Ok(code) =
+            qrcode::QrCode::with_error_correction_level(url.as_bytes(), qrcode::EcLevel::M)
+        else {
+            return;
+        };
+        let modules = code.width();
+        let quiet = QR_QUIET_MODULES;
+        let side = QR_SIDE;
+        let cell = side / (modules + 2 * quiet) as f32;
+        let mut items = Vec::new();
+        for (i, dark) in code.to_colors().into_iter().enumerate() {
+            if dark == qrcode::Color::Dark {
+                let (x, y) = (i % modules, i / modules);
+                let rect = Rect {
+                    x: frame.x + (x + quiet) as f32 * cell,
+                    y: (y + quiet) as f32 * cell,
+                    width: cell + 0.02,
+                    height: cell + 0.02,
+                };
+                items.push(Item::Fill(rect, Color::BLACK));
+            }
+        }
+        let sans = self.shaper.book.select(Family::Sans, false, false);
+        let caption_x = frame.x + side + t.body_size;
+        let (label_runs, _) = self.single_line(
+            self.labels.online,
+            sans,
+            t.meta_size + 0.5,
+            Color::BLACK,
+            Role::Meta,
+        );
+        let (url_runs, _) = self.single_line(url, sans, t.meta_size, GREY, Role::Meta);
+        for (runs, y) in [
+            (label_runs, side / 2.0 - t.meta_size * 0.4),
+            (url_runs, side / 2.0 + t.meta_size * 1.2),
+        ] {
+            for mut run in runs {
+                run.x += caption_x;
+                run.y = y;
+                items.push(Item::Text(run));
+            }
+        }
+        self.lines.push(FlowLine {
+            height: side,
+            baseline: 0.0,
+            space_before: t.body_leading,
+            keep_with_prev: false,
+            items,
+            outline: None,
+            repeat: None,
+            notes: Vec::new(),
+        });
     }
 }

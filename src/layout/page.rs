@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use super::display::{Item, Line, Link, OutlineEntry, Page, Rect, Role};
 use super::flow::{Flow, FlowLine, GREY, MAX_PAGES, RULE};
+use super::style::Profile;
 use crate::article::Article;
 use crate::error::Error;
 use crate::text::fonts::{FaceId, Family};
@@ -336,6 +337,7 @@ impl Furniture {
                        link: Option<&str>| {
             let (runs, width) = flow.single_line(text, face, size, GREY, role);
             let x = x_left.unwrap_or_else(|| x_right.unwrap_or(right) - width);
+            let link = link.filter(|_| flow.profile == Profile::Download);
             if let Some(url) = link {
                 furniture.push(Item::Link(Link {
                     rect: Rect {
@@ -345,6 +347,7 @@ impl Furniture {
                         height: size * 1.1,
                     },
                     url: Arc::from(url),
+                    text: text.to_string(),
                 }));
             }
             for mut r in runs {

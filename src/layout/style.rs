@@ -32,6 +32,27 @@ impl Paper {
     }
 }
 
+/// Which of the site's two buttons the PDF is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Profile {
+    /// «Скачать PDF»: read on screens and archived — clickable links, bookmarks, metadata.
+    #[default]
+    Download,
+    /// «Версия для печати»: paper — link addresses printed as numbered notes, a QR code back to
+    /// the article, no colour that prints badly.
+    Print,
+}
+
+impl Profile {
+    pub fn parse(name: &str) -> Option<Profile> {
+        match name.to_ascii_lowercase().as_str() {
+            "download" => Some(Profile::Download),
+            "print" => Some(Profile::Print),
+            _ => None,
+        }
+    }
+}
+
 /// Sizes and spaces in points for one page size.
 #[derive(Debug, Clone)]
 pub struct Theme {

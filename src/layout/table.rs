@@ -187,6 +187,7 @@ impl Flow<'_> {
                                     height: size * 1.1,
                                 },
                                 url: url.clone(),
+                                text: run.text.clone(),
                             }));
                         }
                         items.push(Item::Text(run));
