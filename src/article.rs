@@ -102,26 +102,7 @@ pub struct Source {
 impl Article {
     /// Parses article JSON. Errors carry the line and column of the problem.
     pub fn from_json(bytes: &[u8]) -> Result<Article, Error> {
-        if bytes.len() > MAX_INPUT_BYTES {
-            return Err(Error::Limit(format!(
-                "input is {} bytes, more than the {} accepted",
-                bytes.len(),
-                MAX_INPUT_BYTES
-            )));
-        }
-        let text = std::str::from_utf8(bytes).map_err(|e| {
-            let (line, column) = line_col(bytes, e.valid_up_to());
-            Error::Input {
-                line: Some(line),
-                column: Some(column),
-                message: "input is not valid UTF-8".into(),
-            }
-        })?;
-        if text.trim().is_empty() {
-            return Err(Error::input(
-                "input is empty: expected an article JSON object",
-            ));
-        }
+        let text = input_text(bytes, "an article JSON object")?;
         let article: Article = serde_json::from_str(text).map_err(|e| Error::Input {
             line: Some(e.line()),
             column: Some(e.column()),
@@ -152,6 +133,30 @@ impl Article {
             .filter(|l| !l.is_empty())
             .unwrap_or("ru")
     }
+}
+
+/// The input as text: within the size limit, valid UTF-8 (errors point at the first bad byte),
+/// without a byte-order mark, and not blank. `expected` names what the input should hold.
+pub(crate) fn input_text<'a>(bytes: &'a [u8], expected: &str) -> Result<&'a str, Error> {
+    if bytes.len() > MAX_INPUT_BYTES {
+        return Err(Error::Limit(format!(
+            "input is {} bytes, more than the {MAX_INPUT_BYTES} accepted",
+            bytes.len()
+        )));
+    }
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let (line, column) = line_col(bytes, e.valid_up_to());
+        Error::Input {
+            line: Some(line),
+            column: Some(column),
+            message: "input is not valid UTF-8".into(),
+        }
+    })?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.trim().is_empty() {
+        return Err(Error::input(format!("input is empty: expected {expected}")));
+    }
+    Ok(text)
 }
 
 /// serde_json appends " at line L column C" to its messages; we report the position separately.

@@ -2,29 +2,12 @@
 
 use serde_json::{Map, Value};
 
-use crate::article::{Article, MAX_INPUT_BYTES, line_col};
+use crate::article::{Article, input_text};
 use crate::error::Error;
 
 /// Reads `---\n<yaml>\n---\n<markdown>`. Without front matter, the first `# ` heading is the title.
 pub fn article_from_markdown(bytes: &[u8]) -> Result<Article, Error> {
-    if bytes.len() > MAX_INPUT_BYTES {
-        return Err(Error::Limit(format!(
-            "input is {} bytes, more than the {MAX_INPUT_BYTES} accepted",
-            bytes.len()
-        )));
-    }
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        let (line, column) = line_col(bytes, e.valid_up_to());
-        Error::Input {
-            line: Some(line),
-            column: Some(column),
-            message: "input is not valid UTF-8".into(),
-        }
-    })?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    if text.trim().is_empty() {
-        return Err(Error::input("input is empty: expected a Markdown article"));
-    }
+    let text = input_text(bytes, "a Markdown article")?;
     let (fields, body) = match split_front_matter(text) {
         Some((yaml, body, yaml_line)) => (parse_yaml(yaml, yaml_line)?, body),
         None => (Map::new(), text),

@@ -316,6 +316,20 @@ pub fn break_paragraph(items: &[Item], line_width: f32) -> Vec<usize> {
 mod tests {
     use super::*;
 
+    /// The paragraph end: fill glue and a forced break.
+    fn end_paragraph(items: &mut Vec<Item>) {
+        items.push(Item::Glue {
+            width: 0.0,
+            stretch: FILL,
+            shrink: 0.0,
+        });
+        items.push(Item::Penalty {
+            width: 0.0,
+            cost: -INFINITE_PENALTY,
+            flagged: false,
+        });
+    }
+
     /// Words of the given widths separated by glue of width 3 (stretch 1.5, shrink 1).
     fn words(widths: &[f32]) -> Vec<Item> {
         let mut items = Vec::new();
@@ -329,16 +343,7 @@ mod tests {
             }
             items.push(Item::Box { width: w });
         }
-        items.push(Item::Glue {
-            width: 0.0,
-            stretch: FILL,
-            shrink: 0.0,
-        });
-        items.push(Item::Penalty {
-            width: 0.0,
-            cost: -INFINITE_PENALTY,
-            flagged: false,
-        });
+        end_paragraph(&mut items);
         items
     }
 
@@ -421,16 +426,7 @@ mod tests {
             });
         }
         items.pop();
-        items.push(Item::Glue {
-            width: 0.0,
-            stretch: FILL,
-            shrink: 0.0,
-        });
-        items.push(Item::Penalty {
-            width: 0.0,
-            cost: -INFINITE_PENALTY,
-            flagged: false,
-        });
+        end_paragraph(&mut items);
         let b = break_paragraph(&items, 52.0);
         let hyphenated: Vec<bool> = b
             .iter()
