@@ -87,6 +87,20 @@ fn main() {
         report("  of which layout (to display list)", &times, "");
     }
 
+    let print = RenderOptions {
+        profile: babrpdf::Profile::Print,
+        ..RenderOptions::default()
+    };
+    let size = engine.render(&short, &print).unwrap().len();
+    let times = measure(budget, 20, || {
+        std::hint::black_box(engine.render(&short, &print).unwrap());
+    });
+    report(
+        "render 3 KB article, print profile",
+        &times,
+        &format!("   {:.1} KB PDF", size as f64 / 1024.0),
+    );
+
     let t = Instant::now();
     let fresh = Engine::new().unwrap();
     println!(

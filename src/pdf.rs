@@ -51,7 +51,11 @@ pub fn write_pdf(doc: &Document, book: &FontBook, pdfa: bool) -> Result<Vec<u8>,
         let mut links = Vec::new();
         {
             let mut surface = p.surface();
+            let mut fill_run: Option<(Color, PathBuilder)> = None;
             for item in &page.items {
+                if !matches!(item, Item::Fill(..)) {
+                    flush_fills(&mut surface, &mut fill_run);
+                }
                 match item {
                     Item::Text(run) => {
                         if run.glyphs.is_empty() {
@@ -100,18 +104,15 @@ pub fn write_pdf(doc: &Document, book: &FontBook, pdfa: bool) -> Result<Vec<u8>,
                     }
                     Item::Link(link) => links.push(link.clone()),
                     Item::Fill(r, color) => {
+                        // Consecutive fills of one colour (a QR code's modules) become one path.
+                        if fill_run.as_ref().is_some_and(|(c, _)| c != color) {
+                            flush_fills(&mut surface, &mut fill_run);
+                        }
+                        let (_, pb) = fill_run.get_or_insert_with(|| (*color, PathBuilder::new()));
                         if let Some(rect) =
                             krilla::geom::Rect::from_xywh(r.x, r.y, r.width, r.height)
                         {
-                            let mut pb = PathBuilder::new();
                             pb.push_rect(rect);
-                            let Some(path) = pb.finish() else { continue };
-                            surface.set_stroke(None);
-                            surface.set_fill(Some(Fill {
-                                paint: paint(*color),
-                                ..Fill::default()
-                            }));
-                            surface.draw_path(&path);
                         }
                     }
                     Item::Image(img) => {
@@ -131,6 +132,7 @@ pub fn write_pdf(doc: &Document, book: &FontBook, pdfa: bool) -> Result<Vec<u8>,
                     }
                 }
             }
+            flush_fills(&mut surface, &mut fill_run);
             surface.finish();
         }
         for link in links {
@@ -163,6 +165,20 @@ pub fn write_pdf(doc: &Document, book: &FontBook, pdfa: bool) -> Result<Vec<u8>,
         )),
         other => Error::Pdf(format!("{other:?}")),
     })
+}
+
+/// Draws the pending run of same-coloured rectangles as one filled path.
+fn flush_fills(surface: &mut krilla::surface::Surface<'_>, run: &mut Option<(Color, PathBuilder)>) {
+    if let Some((color, pb)) = run.take()
+        && let Some(path) = pb.finish()
+    {
+        surface.set_stroke(None);
+        surface.set_fill(Some(Fill {
+            paint: paint(color),
+            ..Fill::default()
+        }));
+        surface.draw_path(&path);
+    }
 }
 
 /// Nests outline entries by level under their nearest shallower predecessor.

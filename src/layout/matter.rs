@@ -242,16 +242,27 @@ impl Flow<'_> {
         let side = QR_SIDE;
         let cell = side / (modules + 2 * quiet) as f32;
         let mut items = Vec::new();
-        for (i, dark) in code.to_colors().into_iter().enumerate() {
-            if dark == qrcode::Color::Dark {
-                let (x, y) = (i % modules, i / modules);
+        // One rectangle per horizontal run of dark modules.
+        let colors = code.to_colors();
+        for (y, row) in colors.chunks(modules).enumerate() {
+            let mut x = 0;
+            while x < modules {
+                if row[x] != qrcode::Color::Dark {
+                    x += 1;
+                    continue;
+                }
+                let run = row[x..]
+                    .iter()
+                    .take_while(|&&c| c == qrcode::Color::Dark)
+                    .count();
                 let rect = Rect {
                     x: frame.x + (x + quiet) as f32 * cell,
                     y: (y + quiet) as f32 * cell,
-                    width: cell + 0.02,
+                    width: run as f32 * cell + 0.02,
                     height: cell + 0.02,
                 };
                 items.push(Item::Fill(rect, Color::BLACK));
+                x += run;
             }
         }
         let sans = self.shaper.book.select(Family::Sans, false, false);
