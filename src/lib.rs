@@ -25,6 +25,7 @@ pub mod fetch;
 pub mod input;
 pub mod layout;
 pub mod pdf;
+mod pdf_tags;
 pub mod photo;
 pub mod text;
 

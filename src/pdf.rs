@@ -18,6 +18,7 @@ use krilla::text::{GlyphId, KrillaGlyph};
 
 use crate::error::Error;
 use crate::layout::display::{Color, Document, Item};
+use crate::pdf_tags::Tags;
 use crate::photo::Encoding;
 use crate::text::fonts::FontBook;
 
@@ -27,11 +28,13 @@ fn paint(c: Color) -> krilla::paint::Paint {
 
 /// Writes the document. Fonts are subset by krilla; every glyph carries its own source text.
 pub fn write_pdf(doc: &Document, book: &FontBook, pdfa: bool) -> Result<Vec<u8>, Error> {
+    // A structure tree makes the PDF tagged: reading order, headings, lists, tables, figures.
+    let tagged = !doc.structure.is_empty();
     let mut settings = SerializeSettings {
-        // Tagging needs a structure tree; without one it only adds empty markers.
-        enable_tagging: false,
+        enable_tagging: tagged,
         ..SerializeSettings::default()
     };
+    let mut tags = Tags::new(&doc.structure);
     if pdfa {
         settings.configuration = ConfigurationBuilder::new()
             .with_archival_validator(Archival::A2_B)
@@ -49,12 +52,14 @@ pub fn write_pdf(doc: &Document, book: &FontBook, pdfa: bool) -> Result<Vec<u8>,
         };
         let mut p = pdf.start_page_with(page_settings);
         let mut links = Vec::new();
+        // Link rectangles wait for the run they belong to (it follows them in the list).
+        let mut waiting_links = std::collections::VecDeque::new();
         {
             let mut surface = p.surface();
             let mut fill_run: Option<(Color, PathBuilder)> = None;
             for item in &page.items {
                 if !matches!(item, Item::Fill(..)) {
-                    flush_fills(&mut surface, &mut fill_run);
+                    flush_fills(&mut surface, &mut fill_run, tagged.then_some(&mut tags));
                 }
                 match item {
                     Item::Text(run) => {
@@ -74,39 +79,59 @@ pub fn write_pdf(doc: &Document, book: &FontBook, pdfa: bool) -> Result<Vec<u8>,
                                 None,
                             )
                         }));
-                        surface.set_fill(Some(Fill {
-                            paint: paint(run.color),
-                            ..Fill::default()
-                        }));
-                        surface.draw_glyphs(
-                            Point::from_xy(run.x, run.y),
-                            &glyphs,
-                            book.face(run.face).pdf.clone(),
-                            &run.text,
-                            size,
-                            false,
-                        );
+                        let font = book.face(run.face).pdf.clone();
+                        let linked = run.link.is_some() && !waiting_links.is_empty();
+                        let draw = |s: &mut krilla::surface::Surface<'_>| {
+                            s.set_fill(Some(Fill {
+                                paint: paint(run.color),
+                                ..Fill::default()
+                            }));
+                            s.draw_glyphs(
+                                Point::from_xy(run.x, run.y),
+                                &glyphs,
+                                font,
+                                &run.text,
+                                size,
+                                false,
+                            );
+                        };
+                        let slot = if tagged {
+                            tags.mark(&mut surface, run.tag, Some(run.role), linked, draw)
+                        } else {
+                            draw(&mut surface);
+                            None
+                        };
+                        if linked && let Some(link) = waiting_links.pop_front() {
+                            links.push((link, slot));
+                        }
                     }
                     Item::Line(line) => {
                         let mut pb = PathBuilder::new();
                         pb.move_to(line.from.0, line.from.1);
                         pb.line_to(line.to.0, line.to.1);
                         if let Some(path) = pb.finish() {
-                            surface.set_fill(None);
-                            surface.set_stroke(Some(Stroke {
-                                paint: paint(line.color),
-                                width: line.width,
-                                ..Stroke::default()
-                            }));
-                            surface.draw_path(&path);
-                            surface.set_stroke(None);
+                            let draw = |s: &mut krilla::surface::Surface<'_>| {
+                                s.set_fill(None);
+                                s.set_stroke(Some(Stroke {
+                                    paint: paint(line.color),
+                                    width: line.width,
+                                    ..Stroke::default()
+                                }));
+                                s.draw_path(&path);
+                                s.set_stroke(None);
+                            };
+                            if tagged {
+                                tags.mark(&mut surface, None, None, false, draw);
+                            } else {
+                                draw(&mut surface);
+                            }
                         }
                     }
-                    Item::Link(link) => links.push(link.clone()),
+                    Item::Link(link) => waiting_links.push_back(link.clone()),
                     Item::Fill(r, color) => {
                         // Consecutive fills of one colour (a QR code's modules) become one path.
                         if fill_run.as_ref().is_some_and(|(c, _)| c != color) {
-                            flush_fills(&mut surface, &mut fill_run);
+                            flush_fills(&mut surface, &mut fill_run, tagged.then_some(&mut tags));
                         }
                         let (_, pb) = fill_run.get_or_insert_with(|| (*color, PathBuilder::new()));
                         if let Some(rect) =
@@ -125,27 +150,46 @@ pub fn write_pdf(doc: &Document, book: &FontBook, pdfa: bool) -> Result<Vec<u8>,
                         .map_err(|e| Error::Pdf(format!("image: {e}")))?;
                         let r = img.rect;
                         if let Some(size) = Size::from_wh(r.width, r.height) {
-                            surface.push_transform(&Transform::from_translate(r.x, r.y));
-                            surface.draw_image(image, size);
-                            surface.pop();
+                            let draw = |s: &mut krilla::surface::Surface<'_>| {
+                                s.push_transform(&Transform::from_translate(r.x, r.y));
+                                s.draw_image(image, size);
+                                s.pop();
+                            };
+                            if tagged {
+                                tags.mark(&mut surface, img.tag, None, false, draw);
+                            } else {
+                                draw(&mut surface);
+                            }
                         }
                     }
                 }
             }
-            flush_fills(&mut surface, &mut fill_run);
+            flush_fills(&mut surface, &mut fill_run, tagged.then_some(&mut tags));
             surface.finish();
         }
-        for link in links {
+        // A link rectangle whose run never came (cannot happen in our lists) still works.
+        links.extend(waiting_links.into_iter().map(|l| (l, None)));
+        for (link, slot) in links {
             let r = link.rect;
             if let Some(rect) =
                 krilla::geom::Rect::from_xywh(r.x, r.y, r.width.max(0.1), r.height.max(0.1))
             {
                 let target = Target::Action(LinkAction::new(link.url.to_string()).into());
                 let alt = Some(link.text.trim().to_string()).filter(|t| !t.is_empty());
-                p.add_annotation(Annotation::new_link(LinkAnnotation::new(rect, target), alt));
+                let annotation = Annotation::new_link(LinkAnnotation::new(rect, target), alt);
+                match slot {
+                    Some(slot) if tagged => {
+                        let id = p.add_tagged_annotation(annotation);
+                        tags.annotation(slot, id);
+                    }
+                    _ => p.add_annotation(annotation),
+                }
             }
         }
         p.finish();
+    }
+    if tagged {
+        pdf.set_tag_tree(tags.into_tree(&doc.metadata.language));
     }
     pdf.set_outline(outline(doc));
     pdf.set_metadata(metadata(doc));
@@ -168,16 +212,28 @@ pub fn write_pdf(doc: &Document, book: &FontBook, pdfa: bool) -> Result<Vec<u8>,
 }
 
 /// Draws the pending run of same-coloured rectangles as one filled path.
-fn flush_fills(surface: &mut krilla::surface::Surface<'_>, run: &mut Option<(Color, PathBuilder)>) {
+fn flush_fills(
+    surface: &mut krilla::surface::Surface<'_>,
+    run: &mut Option<(Color, PathBuilder)>,
+    tags: Option<&mut Tags<'_>>,
+) {
     if let Some((color, pb)) = run.take()
         && let Some(path) = pb.finish()
     {
-        surface.set_stroke(None);
-        surface.set_fill(Some(Fill {
-            paint: paint(color),
-            ..Fill::default()
-        }));
-        surface.draw_path(&path);
+        let draw = |s: &mut krilla::surface::Surface<'_>| {
+            s.set_stroke(None);
+            s.set_fill(Some(Fill {
+                paint: paint(color),
+                ..Fill::default()
+            }));
+            s.draw_path(&path);
+        };
+        match tags {
+            Some(tags) => {
+                tags.mark(surface, None, None, false, draw);
+            }
+            None => draw(surface),
+        }
     }
 }
 

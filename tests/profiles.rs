@@ -147,3 +147,134 @@ fn both_profiles_render_the_same_bytes_twice() {
         assert!(a == b, "{profile:?} output differs between runs");
     }
 }
+
+/// Structure types (and alt texts) of a tagged PDF's structure tree, depth first.
+fn structure(doc: &lopdf::Document) -> (Vec<String>, Vec<String>) {
+    fn deref<'a>(doc: &'a lopdf::Document, o: &'a Object) -> &'a Object {
+        match o {
+            Object::Reference(r) => doc.get_object(*r).unwrap(),
+            o => o,
+        }
+    }
+    fn walk(
+        doc: &lopdf::Document,
+        o: &Object,
+        types: &mut Vec<String>,
+        alts: &mut Vec<String>,
+        depth: usize,
+    ) {
+        if depth > 64 {
+            return;
+        }
+        match deref(doc, o) {
+            Object::Array(items) => items
+                .iter()
+                .for_each(|i| walk(doc, i, types, alts, depth + 1)),
+            Object::Dictionary(d) => {
+                if let Ok(s) = d.get(b"S").and_then(Object::as_name) {
+                    types.push(String::from_utf8_lossy(s).into_owned());
+                }
+                if let Ok(a) = d.get(b"Alt").and_then(Object::as_str) {
+                    let text = match a.strip_prefix(&[0xfe, 0xff]) {
+                        Some(utf16) => String::from_utf16_lossy(
+                            &utf16
+                                .chunks(2)
+                                .map(|c| u16::from_be_bytes([c[0], c[1]]))
+                                .collect::<Vec<_>>(),
+                        ),
+                        None => String::from_utf8_lossy(a).into_owned(),
+                    };
+                    alts.push(text);
+                }
+                if let Ok(k) = d.get(b"K") {
+                    walk(doc, k, types, alts, depth + 1);
+                }
+            }
+            _ => {}
+        }
+    }
+    let catalog = doc.catalog().unwrap();
+    let root = deref(
+        doc,
+        catalog.get(b"StructTreeRoot").expect("a structure tree"),
+    );
+    let (mut types, mut alts) = (Vec::new(), Vec::new());
+    walk(doc, root, &mut types, &mut alts, 0);
+    (types, alts)
+}
+
+#[test]
+fn download_is_tagged_with_headings_lists_tables_figures_and_language() {
+    let path = sample_path("rich-article.md");
+    let article = babrpdf::Article::from_markdown(&std::fs::read(&path).unwrap()).unwrap();
+    let assets = babrpdf::assets::Assets {
+        root: Some(path.parent().unwrap().to_path_buf()),
+        allow_hosts: vec![],
+    };
+    let pdf = engine()
+        .render(
+            &article,
+            &RenderOptions {
+                assets,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let doc = load(&pdf);
+    let catalog = doc.catalog().unwrap();
+    let marked = match catalog.get(b"MarkInfo").unwrap() {
+        Object::Reference(r) => doc
+            .get_object(*r)
+            .unwrap()
+            .as_dict()
+            .unwrap()
+            .get(b"Marked")
+            .unwrap()
+            .as_bool()
+            .unwrap(),
+        o => o
+            .as_dict()
+            .unwrap()
+            .get(b"Marked")
+            .unwrap()
+            .as_bool()
+            .unwrap(),
+    };
+    assert!(marked);
+    let (types, alts) = structure(&doc);
+    for needed in [
+        "H1",
+        "H2",
+        "H3",
+        "P",
+        "L",
+        "LI",
+        "Lbl",
+        "LBody",
+        "BlockQuote",
+        "Figure",
+        "Caption",
+        "Table",
+        "TR",
+        "TH",
+        "TD",
+        "Note",
+        "Code",
+        "Link",
+    ] {
+        assert!(
+            types.iter().any(|t| t == needed),
+            "no {needed} in {types:?}"
+        );
+    }
+    assert!(
+        alts.iter().any(|a| a.contains("Байкал у станции Маритуй")),
+        "figure without alt text: {alts:?}"
+    );
+    // Reading order: the title before the subheadings, the subheadings before the table.
+    let first = |t: &str| types.iter().position(|x| x == t).unwrap();
+    assert!(
+        first("H1") < first("H2") && first("H2") < first("Table"),
+        "{types:?}"
+    );
+}

@@ -78,6 +78,8 @@ pub struct GlyphRun {
     pub decoration: Decoration,
     /// The footnote number this run marks, if it is a footnote reference.
     pub note: Option<u32>,
+    /// The structure element (`Document::structure`) the run belongs to; `None`: page furniture.
+    pub tag: Option<u32>,
 }
 
 impl GlyphRun {
@@ -108,6 +110,7 @@ pub struct ImageItem {
     pub rect: Rect,
     pub picture: Picture,
     pub alt: String,
+    pub tag: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -188,6 +191,35 @@ pub struct Metadata {
     pub document_id: String,
 }
 
+/// What a structure element is, for the tagged PDF (reading order, headings, lists, tables ...).
+#[derive(Debug, Clone, PartialEq)]
+pub enum StructKind {
+    Paragraph,
+    Heading(u8),
+    List { ordered: bool },
+    ListItem,
+    Label,
+    ListBody,
+    Quote,
+    Figure,
+    Caption,
+    Table,
+    Row,
+    HeaderCell,
+    Cell,
+    Note,
+    Code,
+}
+
+/// One element of the document's logical structure; `parent` indexes `Document::structure`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StructElem {
+    pub kind: StructKind,
+    pub parent: Option<u32>,
+    /// Description of a figure.
+    pub alt: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Document {
     pub pages: Vec<Page>,
@@ -195,4 +227,6 @@ pub struct Document {
     pub metadata: Metadata,
     /// Things a person should know about the render (characters no font has ...), one line each.
     pub warnings: Vec<String>,
+    /// The logical structure, in reading order; runs and images point into it.
+    pub structure: Vec<StructElem>,
 }

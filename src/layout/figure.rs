@@ -2,7 +2,7 @@
 //! together, and kept with the paragraph before it. An image that cannot be had prints its
 //! caption in its place and is reported.
 
-use super::display::{Color, ImageItem, Item, Rect, Role};
+use super::display::{Color, ImageItem, Item, Rect, Role, StructKind};
 use super::flow::{BlockStyle, Flow, FlowLine, Frame, GREY};
 use super::para::{Align, SpanStyle, StyledText};
 use crate::doc::Figure;
@@ -32,6 +32,13 @@ impl Flow<'_> {
         match loaded {
             Ok((picture, w, h)) => {
                 let x = frame.x + (frame.width - w) / 2.0;
+                let figure_tag = self.open_elem(StructKind::Figure);
+                // Screen readers need a description: the alt text, else the caption, else the label.
+                let alt = [figure.alt.trim(), figure.caption.trim()]
+                    .into_iter()
+                    .find(|s| !s.is_empty())
+                    .unwrap_or(self.labels.image);
+                self.structure[figure_tag as usize].alt = Some(alt.to_string());
                 let space_before = t.body_leading * 0.5_f32.max(self.space_next / t.body_leading);
                 self.space_next = 0.0;
                 self.lines.push(FlowLine {
@@ -48,13 +55,17 @@ impl Flow<'_> {
                         },
                         picture,
                         alt: figure.alt.trim().to_string(),
+                        tag: Some(figure_tag),
                     })],
                     outline: None,
                     repeat: None,
                     notes: Vec::new(),
                 });
                 self.keep_next = true;
+                self.open_elem(StructKind::Caption);
                 self.caption(figure, frame, caption_leading);
+                self.close_elem();
+                self.close_elem();
             }
             Err(reason) => {
                 let src: String = figure.src.chars().take(80).collect();

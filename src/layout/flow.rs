@@ -3,7 +3,9 @@
 
 use std::sync::Arc;
 
-use super::display::{Color, Decoration, Document, GlyphRun, Item, Line, Link, Rect, Role};
+use super::display::{
+    Color, Decoration, Document, GlyphRun, Item, Line, Link, Rect, Role, StructElem, StructKind,
+};
 use super::locale::{self, Labels};
 use super::para::{Align, ParaStyle, SetLine, SpanStyle, StyledText, set_paragraph};
 use super::style::{Profile, Theme};
@@ -105,6 +107,12 @@ pub struct Flow<'a> {
     /// The set lines of footnote n at index n - 1.
     pub(super) note_lines: Vec<Vec<FlowLine>>,
     pub(super) profile: Profile,
+    /// The logical structure built while setting (for the tagged PDF).
+    pub(super) structure: Vec<StructElem>,
+    /// Open structure containers (list, quote, table ...), innermost last.
+    pub(super) parents: Vec<u32>,
+    /// The structure element the runs being pushed belong to.
+    pub(super) run_tag: Option<u32>,
     /// Print profile: link addresses in order of first use; a link's mark is its index + 1.
     pub(super) endnotes: std::cell::RefCell<Vec<Arc<str>>>,
 }
@@ -143,6 +151,9 @@ impl<'a> Flow<'a> {
             note_lines: Vec::new(),
             profile: Profile::Download,
             endnotes: Default::default(),
+            structure: Vec::new(),
+            parents: Vec::new(),
+            run_tag: None,
         }
     }
 
@@ -259,6 +270,28 @@ impl<'a> Flow<'a> {
         }
     }
 
+    /// A structure element under the innermost open container, not entered.
+    pub(super) fn leaf_elem(&mut self, kind: StructKind) -> u32 {
+        let id = self.structure.len() as u32;
+        self.structure.push(StructElem {
+            kind,
+            parent: self.parents.last().copied(),
+            alt: None,
+        });
+        id
+    }
+
+    /// A structure element that contains what follows until `close_elem`.
+    pub(super) fn open_elem(&mut self, kind: StructKind) -> u32 {
+        let id = self.leaf_elem(kind);
+        self.parents.push(id);
+        id
+    }
+
+    pub(super) fn close_elem(&mut self) {
+        self.parents.pop();
+    }
+
     /// Sets a paragraph and appends its lines with the keep rules.
     pub(super) fn push_paragraph(
         &mut self,
@@ -275,9 +308,16 @@ impl<'a> Flow<'a> {
             preserve_spaces: false,
             role: block.role,
         };
+        let kind = match block.role {
+            Role::Heading(level) => StructKind::Heading(level),
+            Role::Title => StructKind::Heading(1),
+            _ => StructKind::Paragraph,
+        };
+        let tag = self.leaf_elem(kind);
+        let outer = self.run_tag.replace(tag);
         let set = set_paragraph(self.shaper, st, &style);
         let size = st.spans.first().map_or(self.theme.body_size, |s| s.1.size);
-        self.push_set_lines(
+        let n = self.push_set_lines(
             set,
             frame,
             block.leading,
@@ -285,7 +325,9 @@ impl<'a> Flow<'a> {
             block.space_before,
             block.keep_together,
             block.outline,
-        )
+        );
+        self.run_tag = outer;
+        n
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -318,6 +360,7 @@ impl<'a> Flow<'a> {
             let mut items = Vec::with_capacity(line.runs.len() + frame.bars.len());
             for mut run in line.runs {
                 run.x += frame.x;
+                run.tag = self.run_tag;
                 if let Some(url) = &run.link {
                     items.push(Item::Link(Link {
                         rect: Rect {
@@ -458,7 +501,9 @@ impl<'a> Flow<'a> {
                     q.width -= t.block_indent;
                     self.flush_next = true;
                     let first = self.lines.len();
+                    self.open_elem(StructKind::Quote);
                     self.blocks_in(inner, &q);
+                    self.close_elem();
                     if let Some(l) = self.lines.get_mut(first) {
                         l.space_before = l.space_before.max(t.body_leading * 0.4);
                     }
@@ -509,6 +554,8 @@ impl<'a> Flow<'a> {
             ..frame.clone()
         };
         let leading = t.code_size * 1.35;
+        let tag = self.leaf_elem(StructKind::Code);
+        let outer = self.run_tag.replace(tag);
         self.push_set_lines(
             set,
             &inner,
@@ -518,6 +565,7 @@ impl<'a> Flow<'a> {
             false,
             None,
         );
+        self.run_tag = outer;
         for (line, continues) in self.lines[first..].iter_mut().zip(marks) {
             if continues {
                 line.items.extend(continuation_arrow(frame.x, t.code_size));
@@ -533,6 +581,7 @@ impl<'a> Flow<'a> {
         inner.x += t.block_indent;
         inner.width -= t.block_indent;
         inner.list_depth += 1;
+        self.open_elem(StructKind::List { ordered });
         for (n, item) in items.iter().enumerate() {
             let marker = if ordered {
                 format!("{}.", start.saturating_add(n as u64))
@@ -543,7 +592,12 @@ impl<'a> Flow<'a> {
             };
             let first = self.lines.len();
             self.flush_next = true;
+            self.open_elem(StructKind::ListItem);
+            let label = self.leaf_elem(StructKind::Label);
+            self.open_elem(StructKind::ListBody);
             self.blocks_in(item, &inner);
+            self.close_elem();
+            self.close_elem();
             if n == 0
                 && let Some(l) = self.lines.get_mut(first)
             {
@@ -556,11 +610,13 @@ impl<'a> Flow<'a> {
                 let x = inner.x - width - t.body_size * 0.35;
                 for r in &mut runs {
                     r.x += x;
+                    r.tag = Some(label);
                 }
                 // The marker comes first in reading order, before the item text.
                 line.items.splice(0..0, runs.into_iter().map(Item::Text));
             }
         }
+        self.close_elem();
         self.flush_next = true;
         self.space_next = t.body_leading * 0.25;
     }
@@ -624,11 +680,13 @@ pub fn lay_out(
         return Err(e);
     }
     let warnings = std::mem::take(&mut flow.warnings);
+    let structure = std::mem::take(&mut flow.structure);
     let (pages, outline) = flow.paginate(article)?;
     Ok(Document {
         pages,
         outline,
         warnings,
+        structure,
         ..Default::default()
     })
 }

@@ -236,6 +236,7 @@ fn group_runs(
                 link: span.link.clone(),
                 decoration: span.decoration,
                 note: span.note,
+                tag: None,
             });
         }
         let run = runs.last_mut().expect("a run was just pushed");

@@ -52,7 +52,8 @@ impl Flow<'_> {
         );
         if let Some(sub) = article.subtitle.as_deref().filter(|s| !s.trim().is_empty()) {
             self.keep_next = true;
-            let face = self.shaper.book.select(Family::Serif, true, false);
+            // The lead in the headline's face (PT Sans Bold): one font fewer in a short article.
+            let face = self.shaper.book.select(Family::Sans, true, false);
             let st = StyledText::single(sub.trim(), face, t.lead_size, Color::BLACK);
             // The lead is display type: ragged right, so no line gapes.
             self.push_paragraph(

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::display::Color;
+use super::display::{Color, StructKind};
 use super::flow::{BlockStyle, Flow, FlowLine};
 use super::para::{Align, SpanStyle, StyledText};
 use crate::doc::{Block, Inline, plain_text};
@@ -57,7 +57,9 @@ impl Flow<'_> {
                 hyphenate: true,
                 ..BlockStyle::meta(size * 1.3, 0.0)
             };
+            self.open_elem(StructKind::Note);
             self.push_paragraph(&st, &frame, block);
+            self.close_elem();
             self.keep_next = saved_keep;
             let lines: Vec<FlowLine> = self.lines.split_off(first);
             self.note_lines.push(lines);

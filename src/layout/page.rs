@@ -54,6 +54,10 @@ impl Flow<'_> {
             if let Some(h) = repeated_header(&lines, range.start) {
                 for item in header_copies.get(&h).into_iter().flatten() {
                     let mut item = item.clone();
+                    // The repeat is page furniture: the header row is read once, where it stands.
+                    if let Item::Text(run) = &mut item {
+                        run.tag = None;
+                    }
                     item.translate(0.0, y + lines[h].baseline);
                     items.push(item);
                 }

@@ -1,7 +1,7 @@
 //! Tables: column widths from the content, cells wrapped and hyphenated, rows never split across
 //! pages, the header row repeated atop every page the table continues on.
 
-use super::display::{Color, Item, Line, Link, Rect, Role};
+use super::display::{Color, Item, Line, Link, Rect, Role, StructKind};
 use super::flow::{Flow, FlowLine, Frame, RULE};
 use super::para::{Align, ParaStyle, StyledText, set_paragraph};
 use crate::doc::{CellAlign, Table};
@@ -58,8 +58,11 @@ impl Flow<'_> {
         let space_before = t.body_leading * 0.5_f32.max(self.space_next / t.body_leading);
         self.space_next = 0.0;
         let mut header_index = None;
+        self.open_elem(StructKind::Table);
         if let Some(cells) = &header {
-            let mut line = self.table_row(cells, &widths, &aligns, frame, size, leading, false);
+            let tags = self.row_elems(columns, StructKind::HeaderCell);
+            let mut line =
+                self.table_row(cells, &widths, &aligns, frame, size, leading, false, &tags);
             line.items.push(rule(0.0, 0.8));
             line.items.push(rule(line.height, 0.8));
             line.space_before = space_before;
@@ -68,7 +71,9 @@ impl Flow<'_> {
             self.lines.push(line);
         }
         for (k, cells) in rows.iter().enumerate() {
-            let mut line = self.table_row(cells, &widths, &aligns, frame, size, leading, true);
+            let tags = self.row_elems(columns, StructKind::Cell);
+            let mut line =
+                self.table_row(cells, &widths, &aligns, frame, size, leading, true, &tags);
             let last = k + 1 == rows.len();
             line.items
                 .push(rule(line.height, if last { 0.8 } else { 0.3 }));
@@ -85,9 +90,18 @@ impl Flow<'_> {
             line.repeat = header_index;
             self.lines.push(line);
         }
+        self.close_elem();
         self.keep_next = false;
         self.flush_next = true;
         self.space_next = t.body_leading * 0.5;
+    }
+
+    /// A row element and one cell element per column; returns the cells' ids.
+    fn row_elems(&mut self, columns: usize, cell: StructKind) -> Vec<u32> {
+        self.open_elem(StructKind::Row);
+        let tags = (0..columns).map(|_| self.leaf_elem(cell.clone())).collect();
+        self.close_elem();
+        tags
     }
 
     /// Auto layout: columns get their minimum (longest word) plus a share of the room left in
@@ -163,6 +177,7 @@ impl Flow<'_> {
         size: f32,
         leading: f32,
         hyphenate: bool,
+        tags: &[u32],
     ) -> FlowLine {
         let baseline = (leading + size * (0.72 - 0.22)) / 2.0;
         let mut items = Vec::new();
@@ -177,6 +192,7 @@ impl Flow<'_> {
                     let y = CELL_PAD_Y + k as f32 * leading + baseline;
                     for mut run in line.runs {
                         run.x += x + CELL_PAD_X;
+                        run.tag = tags.get(i).copied();
                         run.y = y;
                         if let Some(url) = &run.link {
                             items.push(Item::Link(Link {
