@@ -14,6 +14,7 @@ use crate::layout::style::{Paper, Profile, Theme};
 use crate::pdf;
 use crate::text::fonts::FontBook;
 use crate::text::shape::{PlanCache, Shaper};
+use crate::theme::ThemeFile;
 
 /// How to render. `Default` gives A4 with two-line widow and orphan control.
 #[derive(Debug, Clone)]
@@ -32,6 +33,8 @@ pub struct RenderOptions {
     pub profile: Profile,
     /// PDF/A-2b for archives, checked by krilla's validator (errors are reported, not ignored).
     pub pdfa: bool,
+    /// The site's look (`ThemeFile::load`); `None`: the built-in newspaper look.
+    pub theme: Option<std::sync::Arc<ThemeFile>>,
 }
 
 impl Default for RenderOptions {
@@ -44,6 +47,7 @@ impl Default for RenderOptions {
             strict: false,
             profile: Profile::Download,
             pdfa: false,
+            theme: None,
         }
     }
 }
@@ -84,7 +88,15 @@ impl Engine {
     pub fn layout(&self, article: &Article, options: &RenderOptions) -> Result<Document, Error> {
         article.validate()?;
         let shaper = Shaper::new(&self.book, &self.plans);
-        let mut theme = Theme::for_paper(options.paper);
+        let paper = options
+            .theme
+            .as_ref()
+            .and_then(|t| t.paper())
+            .unwrap_or(options.paper);
+        let mut theme = Theme::for_paper(paper);
+        if let Some(file) = &options.theme {
+            file.apply(&mut theme);
+        }
         theme.widows = options.widows.max(1);
         theme.orphans = options.orphans.max(1);
         let blocks = input::body_blocks(article);

@@ -28,6 +28,7 @@ pub mod pdf;
 mod pdf_tags;
 pub mod photo;
 pub mod text;
+pub mod theme;
 
 pub use article::Article;
 pub use engine::{Engine, RenderOptions, Rendered};

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use babrpdf::assets::Assets;
+use babrpdf::theme::ThemeFile;
 use babrpdf::{Article, Engine, Paper, Profile, RenderOptions};
 use clap::{Parser, Subcommand};
 
@@ -68,11 +69,20 @@ struct OptionArgs {
     /// Produce PDF/A-2b (archival), validated; a violation is an error.
     #[arg(long)]
     pdfa: bool,
+    /// Theme file (JSON): paper, margins, sizes, leading, colours, header text, logo.
+    #[arg(long, value_name = "FILE")]
+    theme: Option<PathBuf>,
 }
 
 impl OptionArgs {
     /// Library options for an input at `input` (`-` for standard input).
-    fn render_options(&self, input: &str) -> RenderOptions {
+    fn render_options(&self, input: &str) -> Result<RenderOptions, String> {
+        let theme = match &self.theme {
+            Some(path) => Some(std::sync::Arc::new(
+                ThemeFile::load(path).map_err(|e| e.to_string())?,
+            )),
+            None => None,
+        };
         let root = self.assets.clone().or_else(|| {
             (input != "-").then(|| {
                 Path::new(input).parent().map_or_else(
@@ -87,7 +97,7 @@ impl OptionArgs {
                 )
             })
         });
-        RenderOptions {
+        Ok(RenderOptions {
             paper: self.paper,
             widows: self.widows.into(),
             orphans: self.orphans.into(),
@@ -98,7 +108,8 @@ impl OptionArgs {
             strict: self.strict,
             profile: self.profile,
             pdfa: self.pdfa,
-        }
+            theme,
+        })
     }
 }
 
@@ -118,13 +129,10 @@ fn main() -> ExitCode {
             output,
             options,
         } => {
-            let render_options = options.render_options(&input);
-            match render(
-                &input,
-                output.as_deref(),
-                &render_options,
-                options.font_dir.as_deref(),
-            ) {
+            let rendered = options
+                .render_options(&input)
+                .and_then(|o| render(&input, output.as_deref(), &o, options.font_dir.as_deref()));
+            match rendered {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(message) => {
                     eprintln!("babrpdf: {message}");

@@ -278,3 +278,43 @@ fn download_is_tagged_with_headings_lists_tables_figures_and_language() {
         "{types:?}"
     );
 }
+
+#[test]
+fn a_theme_changes_margins_colours_header_and_adds_the_logo() {
+    use babrpdf::layout::display::{Color, Item, Role};
+    let theme = babrpdf::theme::ThemeFile::load(&sample_path("theme.json")).unwrap();
+    let options = RenderOptions {
+        theme: Some(std::sync::Arc::new(theme)),
+        ..Default::default()
+    };
+    let doc = engine()
+        .layout(&sample("long-feature.json"), &options)
+        .unwrap();
+    let first = &doc.pages[0];
+    assert!(
+        (first.text_area.x - 25.0 * 72.0 / 25.4).abs() < 0.01,
+        "inner margin"
+    );
+    let section = first.runs().find(|r| r.text == "ЭКОЛОГИЯ").unwrap();
+    assert_eq!(section.color, Color(0x1f, 0x5f, 0x3f));
+    assert!(
+        first
+            .items
+            .iter()
+            .any(|i| matches!(i, Item::Image(img) if img.rect.y < first.text_area.y)),
+        "no logo in the masthead"
+    );
+    let header: String = doc.pages[1]
+        .runs()
+        .filter(|r| r.role == Role::Header)
+        .map(|r| r.text.as_str())
+        .collect();
+    assert!(header.contains("Бабр-Новости · Иркутск"), "{header}");
+    let bad = std::env::temp_dir().join(format!("babrpdf-theme-{}.json", std::process::id()));
+    std::fs::write(&bad, r##"{"colors": {"accent": "red"}}"##).unwrap();
+    let e = babrpdf::theme::ThemeFile::load(&bad)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("colour") && !e.contains('\n'), "{e}");
+    let _ = std::fs::remove_file(bad);
+}

@@ -3,7 +3,7 @@
 //! caption in its place and is reported.
 
 use super::display::{Color, ImageItem, Item, Rect, Role, StructKind};
-use super::flow::{BlockStyle, Flow, FlowLine, Frame, GREY};
+use super::flow::{BlockStyle, Flow, FlowLine, Frame};
 use super::para::{Align, SpanStyle, StyledText};
 use crate::doc::Figure;
 use crate::error::Error;
@@ -76,7 +76,7 @@ impl Flow<'_> {
                 self.warnings.push(message);
                 let text = format!("[{}: {}]", self.labels.image, figure.fallback_text());
                 let face = self.shaper.book.select(Family::Sans, false, true);
-                let st = StyledText::single(&text, face, t.body_size - 0.5, GREY);
+                let st = StyledText::single(&text, face, t.body_size - 0.5, self.theme.meta);
                 let block = BlockStyle {
                     align: Align::Center,
                     ..BlockStyle::meta(t.body_leading, t.body_leading * 0.4)
@@ -108,7 +108,7 @@ impl Flow<'_> {
             };
             st.push(
                 &format!("{sep}{credit}"),
-                SpanStyle::new(sans_italic, t.meta_size, GREY),
+                SpanStyle::new(sans_italic, t.meta_size, self.theme.meta),
             );
         }
         let block = BlockStyle {

@@ -19,14 +19,10 @@ use crate::text::shape::Shaper;
 /// Most pages one article may produce; beyond this the input is refused rather than rendered.
 pub const MAX_PAGES: usize = 20_000;
 
-pub(super) const ACCENT: Color = Color(0x9b, 0x1b, 0x1b);
 /// Size of sub- and superscripts relative to the text.
 const SCRIPT_SCALE: f32 = 0.7;
 /// Room at the left of code for the continuation mark, in em of the code size.
 const CODE_MARK_EM: f32 = 1.2;
-pub(super) const GREY: Color = Color(0x55, 0x55, 0x55);
-pub(super) const LINK: Color = Color(0x1a, 0x3f, 0x7a);
-pub(super) const RULE: Color = Color(0x99, 0x99, 0x99);
 
 /// One line of the flow: its items sit on a baseline `baseline` below the line's top.
 pub(super) struct FlowLine {
@@ -265,7 +261,7 @@ impl<'a> Flow<'a> {
     /// Colour of link text: blue on screen, the text's own colour on paper.
     pub(super) fn link_color(&self, text_color: Color) -> Color {
         match self.profile {
-            Profile::Download => LINK,
+            Profile::Download => self.theme.link,
             Profile::Print => text_color,
         }
     }
@@ -381,7 +377,7 @@ impl<'a> Flow<'a> {
                     from: (bar, -baseline),
                     to: (bar, leading - baseline),
                     width: 1.2,
-                    color: RULE,
+                    color: self.theme.rule,
                 }));
             }
             let space_before = if k == 0 {
@@ -415,7 +411,7 @@ impl<'a> Flow<'a> {
                 from: (frame.x + (frame.width - width) / 2.0, 0.0),
                 to: (frame.x + (frame.width + width) / 2.0, 0.0),
                 width: 0.5,
-                color: RULE,
+                color: self.theme.rule,
             })],
             outline: None,
             repeat: None,
@@ -568,7 +564,8 @@ impl<'a> Flow<'a> {
         self.run_tag = outer;
         for (line, continues) in self.lines[first..].iter_mut().zip(marks) {
             if continues {
-                line.items.extend(continuation_arrow(frame.x, t.code_size));
+                line.items
+                    .extend(continuation_arrow(frame.x, t.code_size, t.meta));
             }
         }
         self.flush_next = true;
@@ -692,14 +689,14 @@ pub fn lay_out(
 }
 
 /// A small "↪" drawn with lines at `x`, on the baseline of a code line of `size`.
-fn continuation_arrow(x: f32, size: f32) -> Vec<Item> {
+fn continuation_arrow(x: f32, size: f32, color: Color) -> Vec<Item> {
     let s = size;
     let line = |from: (f32, f32), to: (f32, f32)| {
         Item::Line(Line {
             from,
             to,
             width: s * 0.07,
-            color: GREY,
+            color,
         })
     };
     let (x0, top, mid, tip) = (x + s * 0.1, -s * 0.62, -s * 0.25, x + s * 0.75);

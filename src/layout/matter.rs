@@ -5,7 +5,7 @@ use std::sync::Arc;
 use super::display::Color;
 use super::display::Role;
 use super::display::{Item, Rect};
-use super::flow::{ACCENT, BlockStyle, Flow, FlowLine, GREY};
+use super::flow::{BlockStyle, Flow, FlowLine};
 use super::locale;
 use super::para::{Align, SpanStyle, StyledText};
 use super::style::Profile;
@@ -28,7 +28,7 @@ impl Flow<'_> {
             StyledText::single(text, face, t.meta_size, color)
         };
         if let Some(section) = article.section.as_deref().filter(|s| !s.trim().is_empty()) {
-            let st = meta(section.trim(), true, ACCENT);
+            let st = meta(section.trim(), true, self.theme.accent);
             self.push_paragraph(&st, &frame, BlockStyle::meta(t.meta_size * 1.5, 0.0));
             self.keep_next = true;
         }
@@ -100,7 +100,7 @@ impl Flow<'_> {
         }
         if !byline.is_empty() {
             self.keep_next = true;
-            let st = meta(&byline.join("  ·  "), false, GREY);
+            let st = meta(&byline.join("  ·  "), false, self.theme.meta);
             self.push_paragraph(
                 &st,
                 &frame,
@@ -146,9 +146,12 @@ impl Flow<'_> {
                 &format!("{}: ", self.labels.tags),
                 sans_bold,
                 t.meta_size,
-                GREY,
+                self.theme.meta,
             );
-            st.push(&tags.join(", "), SpanStyle::new(sans, t.meta_size, GREY));
+            st.push(
+                &tags.join(", "),
+                SpanStyle::new(sans, t.meta_size, self.theme.meta),
+            );
             self.push_paragraph(&st, &frame, BlockStyle::meta(leading, 0.0));
         }
         if !related.is_empty() {
@@ -183,7 +186,7 @@ impl Flow<'_> {
             }
         }
         if let Some(c) = copyright {
-            let st = StyledText::single(c, sans, t.meta_size, GREY);
+            let st = StyledText::single(c, sans, t.meta_size, self.theme.meta);
             self.push_paragraph(&st, &frame, BlockStyle::meta(leading, leading * 0.5));
         }
         if self.profile == Profile::Print {
@@ -275,7 +278,7 @@ impl Flow<'_> {
             Color::BLACK,
             Role::Meta,
         );
-        let (url_runs, _) = self.single_line(url, sans, t.meta_size, GREY, Role::Meta);
+        let (url_runs, _) = self.single_line(url, sans, t.meta_size, self.theme.meta, Role::Meta);
         for (runs, y) in [
             (label_runs, side / 2.0 - t.meta_size * 0.4),
             (url_runs, side / 2.0 + t.meta_size * 1.2),

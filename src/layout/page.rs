@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
-use super::display::{Item, Line, Link, OutlineEntry, Page, Rect, Role};
-use super::flow::{Flow, FlowLine, GREY, MAX_PAGES, RULE};
+use super::display::{ImageItem, Item, Line, Link, OutlineEntry, Page, Rect, Role};
+use super::flow::{Flow, FlowLine, MAX_PAGES};
 use super::style::Profile;
 use crate::article::Article;
 use crate::error::Error;
@@ -95,7 +95,7 @@ impl Flow<'_> {
                     from: (t.margin_inner, y - FOOT_GAP / 2.0),
                     to: (t.margin_inner + t.text_width() * 0.25, y - FOOT_GAP / 2.0),
                     width: 0.5,
-                    color: RULE,
+                    color: self.theme.rule,
                 }));
                 for &(n, k) in notes {
                     let line = &mut self.note_lines[n][k];
@@ -332,6 +332,25 @@ impl Furniture {
         let right = t.page_width - t.margin_outer;
         let header_y = t.margin_top - 12.0;
         let mut furniture: Vec<Item> = Vec::new();
+        // The theme's logo opens the page-1 masthead; the name follows it.
+        let mut name_x = left;
+        if index == 0
+            && let Some(logo) = &t.logo
+        {
+            let (w, h) = crate::photo::placed_size(logo.width, logo.height, 120.0, 18.0);
+            furniture.push(Item::Image(ImageItem {
+                rect: Rect {
+                    x: left,
+                    y: header_y + 2.0 - h,
+                    width: w,
+                    height: h,
+                },
+                picture: logo.clone(),
+                alt: String::new(),
+                tag: None,
+            }));
+            name_x += w + 6.0;
+        }
         let mut put = |text: &str,
                        face: FaceId,
                        x_left: Option<f32>,
@@ -339,7 +358,7 @@ impl Furniture {
                        y: f32,
                        role: Role,
                        link: Option<&str>| {
-            let (runs, width) = flow.single_line(text, face, size, GREY, role);
+            let (runs, width) = flow.single_line(text, face, size, flow.theme.meta, role);
             let x = x_left.unwrap_or_else(|| x_right.unwrap_or(right) - width);
             let link = link.filter(|_| flow.profile == Profile::Download);
             if let Some(url) = link {
@@ -362,12 +381,24 @@ impl Furniture {
             }
         };
         // Every page names the source (page 1 as a masthead); from page 2 the title too.
-        let header_left = self.source.as_deref().or(self.source_url.as_deref());
+        let header_left = t
+            .header_text
+            .as_deref()
+            .or(self.source.as_deref())
+            .or(self.source_url.as_deref());
         // Page 1 already shows the title in full; later pages name it in the running header.
         let header_right = (index > 0).then_some(self.short_title.as_str());
         if let Some(s) = header_left {
             let link = self.source_url.as_deref();
-            put(s, sans_bold, Some(left), None, header_y, Role::Header, link);
+            put(
+                s,
+                sans_bold,
+                Some(name_x),
+                None,
+                header_y,
+                Role::Header,
+                link,
+            );
         }
         if let Some(s) = header_right {
             put(s, sans, None, Some(right), header_y, Role::Header, None);
@@ -401,21 +432,25 @@ impl Furniture {
                 from: (left, header_y + 4.0),
                 to: (right, header_y + 4.0),
                 width: 0.4,
-                color: RULE,
+                color: flow.theme.rule,
             }));
         }
         page.items.push(Item::Line(Line {
             from: (left, footer_y - 10.0),
             to: (right, footer_y - 10.0),
             width: 0.4,
-            color: RULE,
+            color: flow.theme.rule,
         }));
     }
 }
 
 /// The text cut at a word boundary (or anywhere, for a URL) with "…" so it fits `room`.
 fn shorten(flow: &Flow<'_>, text: &str, face: FaceId, size: f32, room: f32) -> String {
-    let fits = |s: &str| flow.single_line(s, face, size, GREY, Role::Header).1 <= room;
+    let fits = |s: &str| {
+        flow.single_line(s, face, size, flow.theme.meta, Role::Header)
+            .1
+            <= room
+    };
     if fits(text) {
         return text.to_string();
     }

@@ -1,5 +1,7 @@
 //! Page geometry and the typographic scale: every size and space the layout uses, in one place.
 
+use super::display::Color;
+
 /// Millimetres to points.
 pub const MM: f32 = 72.0 / 25.4;
 
@@ -79,6 +81,18 @@ pub struct Theme {
     /// Widow and orphan control: fewest lines of a paragraph at the top / bottom of a page.
     pub widows: usize,
     pub orphans: usize,
+    /// Section label.
+    pub accent: Color,
+    /// Links on screen.
+    pub link: Color,
+    /// Byline, captions, header and footer.
+    pub meta: Color,
+    /// Rules and quote bars.
+    pub rule: Color,
+    /// Text in the running header instead of the source's name.
+    pub header_text: Option<String>,
+    /// A logo drawn at the left of the page-1 masthead.
+    pub logo: Option<crate::photo::Picture>,
 }
 
 impl Theme {
@@ -116,6 +130,12 @@ impl Theme {
             block_indent: body_size * 2.0,
             widows: 2,
             orphans: 2,
+            accent: Color(0x9b, 0x1b, 0x1b),
+            link: Color(0x1a, 0x3f, 0x7a),
+            meta: Color(0x55, 0x55, 0x55),
+            rule: Color(0x99, 0x99, 0x99),
+            header_text: None,
+            logo: None,
         }
     }
 

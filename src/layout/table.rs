@@ -2,7 +2,7 @@
 //! pages, the header row repeated atop every page the table continues on.
 
 use super::display::{Color, Item, Line, Link, Rect, Role, StructKind};
-use super::flow::{Flow, FlowLine, Frame, RULE};
+use super::flow::{Flow, FlowLine, Frame};
 use super::para::{Align, ParaStyle, StyledText, set_paragraph};
 use crate::doc::{CellAlign, Table};
 use crate::text::fonts::Family;
@@ -52,7 +52,7 @@ impl Flow<'_> {
                 from: (frame.x, y),
                 to: (frame.x + frame.width, y),
                 width,
-                color: RULE,
+                color: self.theme.rule,
             })
         };
         let space_before = t.body_leading * 0.5_f32.max(self.space_next / t.body_leading);

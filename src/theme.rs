@@ -1,0 +1,213 @@
+//! Theme files (`--theme theme.json`): the site's look — paper, margins, type sizes, leading,
+//! colours, the running-header text and a logo. Every field is optional; see samples/theme.json.
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::error::Error;
+use crate::layout::display::Color;
+use crate::layout::style::{MM, Paper, Theme};
+use crate::photo::{self, Picture};
+
+/// Largest logo drawn in the masthead, in points.
+const LOGO_MAX_WIDTH: f32 = 120.0;
+const LOGO_MAX_HEIGHT: f32 = 18.0;
+
+/// A theme as written in JSON. Lengths in millimetres, sizes in points, colours `#rrggbb`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ThemeFile {
+    pub paper: Option<String>,
+    pub margins_mm: Option<Margins>,
+    pub body_size: Option<f32>,
+    /// Line spacing as a multiple of the body size (1.36 by default).
+    pub leading: Option<f32>,
+    pub title_size: Option<f32>,
+    pub colors: Option<Colors>,
+    pub header_text: Option<String>,
+    /// Image file, relative to the theme file.
+    pub logo: Option<String>,
+    /// The logo, read and prepared when the theme is loaded.
+    #[serde(skip)]
+    pub logo_picture: Option<Picture>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Margins {
+    pub top: Option<f32>,
+    pub bottom: Option<f32>,
+    pub inner: Option<f32>,
+    pub outer: Option<f32>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Colors {
+    pub accent: Option<String>,
+    pub link: Option<String>,
+    pub meta: Option<String>,
+    pub rule: Option<String>,
+}
+
+impl ThemeFile {
+    /// Reads and checks a theme file; the logo is loaded relative to it.
+    pub fn load(path: &Path) -> Result<ThemeFile, Error> {
+        let name = path.display();
+        let bytes = std::fs::read(path).map_err(|e| Error::input(format!("theme {name}: {e}")))?;
+        let mut theme: ThemeFile = serde_json::from_slice(&bytes).map_err(|e| Error::Input {
+            line: Some(e.line()),
+            column: Some(e.column()),
+            message: format!(
+                "theme {name}: {}",
+                e.to_string().split(" at line ").next().unwrap_or("invalid")
+            ),
+        })?;
+        theme
+            .check()
+            .map_err(|e| Error::input(format!("theme {name}: {e}")))?;
+        if let Some(logo) = &theme.logo {
+            let file = path.parent().unwrap_or(Path::new(".")).join(logo);
+            let data = std::fs::read(&file)
+                .map_err(|e| Error::input(format!("theme {name}: logo {}: {e}", file.display())))?;
+            let (picture, _, _) = photo::prepare(data, LOGO_MAX_WIDTH, LOGO_MAX_HEIGHT)
+                .map_err(|e| Error::input(format!("theme {name}: logo {}: {e}", file.display())))?;
+            theme.logo_picture = Some(picture);
+        }
+        Ok(theme)
+    }
+
+    fn check(&self) -> Result<(), String> {
+        if let Some(p) = &self.paper
+            && Paper::parse(p).is_none()
+        {
+            return Err(format!("unknown paper `{p}` (a4, a5, letter)"));
+        }
+        for (what, v, lo, hi) in [
+            ("body_size", self.body_size, 6.0, 24.0),
+            ("leading", self.leading, 1.0, 2.5),
+            ("title_size", self.title_size, 8.0, 60.0),
+        ] {
+            if let Some(v) = v
+                && !(lo..=hi).contains(&v)
+            {
+                return Err(format!("{what} {v} is outside {lo}–{hi}"));
+            }
+        }
+        if let Some(m) = &self.margins_mm {
+            for v in [m.top, m.bottom, m.inner, m.outer].into_iter().flatten() {
+                if !(5.0..=60.0).contains(&v) {
+                    return Err(format!("margin {v} mm is outside 5–60 mm"));
+                }
+            }
+        }
+        if let Some(c) = &self.colors {
+            for v in [&c.accent, &c.link, &c.meta, &c.rule].into_iter().flatten() {
+                parse_color(v).ok_or_else(|| format!("colour `{v}` is not #rrggbb"))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The paper the theme asks for, if any.
+    pub fn paper(&self) -> Option<Paper> {
+        self.paper.as_deref().and_then(Paper::parse)
+    }
+
+    /// Applies the theme over the defaults for its paper.
+    pub fn apply(&self, theme: &mut Theme) {
+        if let Some(m) = &self.margins_mm {
+            let set = |field: &mut f32, v: Option<f32>| {
+                if let Some(v) = v {
+                    *field = v * MM;
+                }
+            };
+            set(&mut theme.margin_top, m.top);
+            set(&mut theme.margin_bottom, m.bottom);
+            set(&mut theme.margin_inner, m.inner);
+            set(&mut theme.margin_outer, m.outer);
+        }
+        if let Some(size) = self.body_size {
+            let scale = size / theme.body_size;
+            theme.body_size = size;
+            theme.indent *= scale;
+            theme.lead_size *= scale;
+            theme.lead_leading *= scale;
+            theme.meta_size *= scale;
+            theme.code_size *= scale;
+            theme.block_indent *= scale;
+            for h in &mut theme.heading_sizes {
+                *h *= scale;
+            }
+        }
+        theme.body_leading =
+            theme.body_size * self.leading.unwrap_or(theme.body_leading / theme.body_size);
+        if let Some(t) = self.title_size {
+            theme.title_leading = t * theme.title_leading / theme.title_size;
+            theme.title_size = t;
+        }
+        if let Some(c) = &self.colors {
+            let set = |field: &mut Color, v: &Option<String>| {
+                if let Some(color) = v.as_deref().and_then(parse_color) {
+                    *field = color;
+                }
+            };
+            set(&mut theme.accent, &c.accent);
+            set(&mut theme.link, &c.link);
+            set(&mut theme.meta, &c.meta);
+            set(&mut theme.rule, &c.rule);
+        }
+        if let Some(text) = self
+            .header_text
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        {
+            theme.header_text = Some(text.to_string());
+        }
+        theme.logo = self.logo_picture.clone();
+    }
+}
+
+/// `#rrggbb` (or `rrggbb`).
+fn parse_color(s: &str) -> Option<Color> {
+    let hex = s.trim().trim_start_matches('#');
+    if hex.len() != 6 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+        return None;
+    }
+    let byte = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).ok();
+    Some(Color(byte(0)?, byte(2)?, byte(4)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colours_and_checks() {
+        assert_eq!(parse_color("#1a3f7a"), Some(Color(0x1a, 0x3f, 0x7a)));
+        assert_eq!(parse_color("nope"), None);
+        let bad: ThemeFile = serde_json::from_str(r#"{"body_size": 100}"#).unwrap();
+        assert!(bad.check().unwrap_err().contains("body_size"));
+        assert!(
+            serde_json::from_str::<ThemeFile>(r#"{"bodysize": 10}"#).is_err(),
+            "unknown fields are refused"
+        );
+    }
+
+    #[test]
+    fn applying_changes_the_page() {
+        let file: ThemeFile = serde_json::from_str(
+            r##"{"margins_mm": {"inner": 30, "outer": 30}, "body_size": 12, "leading": 1.5, "colors": {"accent": "#006600"}, "header_text": "Бабр"}"##,
+        )
+        .unwrap();
+        let mut theme = Theme::for_paper(Paper::A4);
+        file.apply(&mut theme);
+        assert!((theme.margin_inner - 30.0 * MM).abs() < 0.01);
+        assert_eq!(theme.body_size, 12.0);
+        assert!((theme.body_leading - 18.0).abs() < 0.01);
+        assert_eq!(theme.accent, Color(0, 0x66, 0));
+        assert_eq!(theme.header_text.as_deref(), Some("Бабр"));
+    }
+}
