@@ -1,5 +1,5 @@
 //! Theme files (`--theme theme.json`): the site's look — paper, margins, type sizes, leading,
-//! colours, the running-header text and a logo. Every field is optional; see samples/theme.json.
+//! colours, the running-header text and a logo. Every field is optional; see samples/theme/theme.json.
 
 use std::path::Path;
 

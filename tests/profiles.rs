@@ -282,7 +282,7 @@ fn download_is_tagged_with_headings_lists_tables_figures_and_language() {
 #[test]
 fn a_theme_changes_margins_colours_header_and_adds_the_logo() {
     use babrpdf::layout::display::{Color, Item, Role};
-    let theme = babrpdf::theme::ThemeFile::load(&sample_path("theme.json")).unwrap();
+    let theme = babrpdf::theme::ThemeFile::load(&sample_path("theme/theme.json")).unwrap();
     let options = RenderOptions {
         theme: Some(std::sync::Arc::new(theme)),
         ..Default::default()
