@@ -130,8 +130,16 @@ impl Engine {
         article: &Article,
         options: &RenderOptions,
     ) -> Result<Rendered, Error> {
-        let doc = self.layout(article, options)?;
-        let pdf = pdf::write_pdf(&doc, &self.book, options.pdfa)?;
+        let mut doc = self.layout(article, options)?;
+        // Declared PDF/UA-1 when the checker agrees; otherwise still tagged, with a warning.
+        let pdf = match pdf::write_pdf(&doc, &self.book, options.pdfa, true) {
+            Err(Error::Pdf(reason)) if reason.contains("PDF/UA") => {
+                doc.warnings
+                    .push(format!("{reason}; written without the PDF/UA-1 claim"));
+                pdf::write_pdf(&doc, &self.book, options.pdfa, false)?
+            }
+            other => other?,
+        };
         Ok(Rendered {
             pdf,
             warnings: doc.warnings,

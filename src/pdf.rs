@@ -5,7 +5,7 @@ use krilla::SerializeSettings;
 use krilla::action::LinkAction;
 use krilla::annotation::{Annotation, LinkAnnotation, Target};
 use krilla::color::rgb;
-use krilla::configure::{Archival, ConfigurationBuilder};
+use krilla::configure::{Accessibility, Archival, ConfigurationBuilder};
 use krilla::destination::XyzDestination;
 use krilla::error::KrillaError;
 use krilla::geom::{PathBuilder, Point, Size, Transform};
@@ -27,7 +27,8 @@ fn paint(c: Color) -> krilla::paint::Paint {
 }
 
 /// Writes the document. Fonts are subset by krilla; every glyph carries its own source text.
-pub fn write_pdf(doc: &Document, book: &FontBook, pdfa: bool) -> Result<Vec<u8>, Error> {
+/// `ua`: declare and check PDF/UA-1 (only when the document carries a structure tree).
+pub fn write_pdf(doc: &Document, book: &FontBook, pdfa: bool, ua: bool) -> Result<Vec<u8>, Error> {
     // A structure tree makes the PDF tagged: reading order, headings, lists, tables, figures.
     let tagged = !doc.structure.is_empty();
     let mut settings = SerializeSettings {
@@ -35,11 +36,19 @@ pub fn write_pdf(doc: &Document, book: &FontBook, pdfa: bool) -> Result<Vec<u8>,
         ..SerializeSettings::default()
     };
     let mut tags = Tags::new(&doc.structure);
-    if pdfa {
-        settings.configuration = ConfigurationBuilder::new()
-            .with_archival_validator(Archival::A2_B)
+    // A tagged document is declared and checked as PDF/UA-1; with `pdfa` also as PDF/A-2b.
+    let ua = ua && tagged;
+    if pdfa || ua {
+        let mut builder = ConfigurationBuilder::new();
+        if pdfa {
+            builder = builder.with_archival_validator(Archival::A2_B);
+        }
+        if ua {
+            builder = builder.with_accessibility_validator(Accessibility::UA1);
+        }
+        settings.configuration = builder
             .finish()
-            .map_err(|e| Error::Pdf(format!("PDF/A configuration: {e:?}")))?;
+            .map_err(|e| Error::Pdf(format!("PDF configuration: {e:?}")))?;
     }
     let mut pdf = PdfDocument::new_with(settings);
     let mut glyphs: Vec<KrillaGlyph> = Vec::new();
@@ -195,7 +204,12 @@ pub fn write_pdf(doc: &Document, book: &FontBook, pdfa: bool) -> Result<Vec<u8>,
     pdf.set_metadata(metadata(doc));
     pdf.finish().map_err(|e| match e {
         KrillaError::Validation(errors) => Error::Pdf(format!(
-            "not valid PDF/A-2b: {}",
+            "not a valid {}: {}",
+            match (pdfa, ua) {
+                (true, true) => "PDF/A-2b and PDF/UA-1 document",
+                (true, false) => "PDF/A-2b document",
+                _ => "PDF/UA-1 document",
+            },
             errors
                 .iter()
                 .map(|(e, _)| match e {

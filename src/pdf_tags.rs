@@ -161,7 +161,7 @@ impl<'a> Tags<'a> {
             StructKind::Paragraph => Tag::P.into(),
             StructKind::Heading(level) => Tag::Hn(
                 NonZeroU16::new(u16::from(level.max(1))).expect("level ≥ 1"),
-                None,
+                elem.title.clone(),
             )
             .into(),
             StructKind::List { ordered } => Tag::L(if ordered {

@@ -218,6 +218,8 @@ pub struct StructElem {
     pub parent: Option<u32>,
     /// Description of a figure.
     pub alt: Option<String>,
+    /// Text of a heading.
+    pub title: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]

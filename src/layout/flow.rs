@@ -273,6 +273,7 @@ impl<'a> Flow<'a> {
             kind,
             parent: self.parents.last().copied(),
             alt: None,
+            title: None,
         });
         id
     }
@@ -309,7 +310,12 @@ impl<'a> Flow<'a> {
             Role::Title => StructKind::Heading(1),
             _ => StructKind::Paragraph,
         };
+        let heading = matches!(kind, StructKind::Heading(_));
         let tag = self.leaf_elem(kind);
+        if heading {
+            self.structure[tag as usize].title =
+                Some(st.text.split_whitespace().collect::<Vec<_>>().join(" "));
+        }
         let outer = self.run_tag.replace(tag);
         let set = set_paragraph(self.shaper, st, &style);
         let size = st.spans.first().map_or(self.theme.body_size, |s| s.1.size);
