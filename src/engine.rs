@@ -87,7 +87,11 @@ impl Engine {
     /// Lays the article out into the display list (pages of positioned glyphs), without a PDF.
     pub fn layout(&self, article: &Article, options: &RenderOptions) -> Result<Document, Error> {
         article.validate()?;
-        let shaper = Shaper::new(&self.book, &self.plans);
+        let families = match &options.theme {
+            Some(theme) => theme.families(&self.book)?,
+            None => [None; 3],
+        };
+        let shaper = Shaper::new(&self.book, &self.plans).with_families(families);
         let paper = options
             .theme
             .as_ref()

@@ -9,6 +9,7 @@ use crate::error::Error;
 use crate::layout::display::Color;
 use crate::layout::style::{MM, Paper, Theme};
 use crate::photo::{self, Picture};
+use crate::text::fonts::{FaceId, FontBook};
 
 /// Largest logo drawn in the masthead, in points.
 const LOGO_MAX_WIDTH: f32 = 120.0;
@@ -26,6 +27,8 @@ pub struct ThemeFile {
     pub title_size: Option<f32>,
     pub colors: Option<Colors>,
     pub header_text: Option<String>,
+    /// Families from `--font-dir` for body text, headings (and page furniture) and code.
+    pub fonts: Option<Fonts>,
     /// Image file, relative to the theme file.
     pub logo: Option<String>,
     /// The logo, read and prepared when the theme is loaded.
@@ -40,6 +43,14 @@ pub struct Margins {
     pub bottom: Option<f32>,
     pub inner: Option<f32>,
     pub outer: Option<f32>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fonts {
+    pub body: Option<String>,
+    pub heading: Option<String>,
+    pub mono: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -108,6 +119,29 @@ impl ThemeFile {
             }
         }
         Ok(())
+    }
+
+    /// The theme's families as faces of `book` (serif, sans and mono slots); an unknown name is
+    /// an error naming it.
+    pub fn families(&self, book: &FontBook) -> Result<[Option<[FaceId; 4]>; 3], Error> {
+        let Some(fonts) = &self.fonts else {
+            return Ok([None; 3]);
+        };
+        let find = |name: &Option<String>| -> Result<Option<[FaceId; 4]>, Error> {
+            match name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+                None => Ok(None),
+                Some(n) => book.family(n).map(Some).ok_or_else(|| {
+                    Error::Font(format!(
+                        "theme: font family {n:?} is not among the --font-dir fonts"
+                    ))
+                }),
+            }
+        };
+        Ok([
+            find(&fonts.body)?,
+            find(&fonts.heading)?,
+            find(&fonts.mono)?,
+        ])
     }
 
     /// The paper the theme asks for, if any.

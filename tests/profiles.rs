@@ -322,3 +322,53 @@ fn a_theme_changes_margins_colours_header_and_adds_the_logo() {
     assert!(e.contains("colour") && !e.contains('\n'), "{e}");
     let _ = std::fs::remove_file(bad);
 }
+
+#[test]
+fn theme_families_come_from_the_font_dir() {
+    let dir = std::env::temp_dir().join(format!("babrpdf-fontdir-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts/DejaVuSans.ttf"),
+        dir.join("DejaVuSans.ttf"),
+    )
+    .unwrap();
+    let mut engine = babrpdf::Engine::new().unwrap();
+    engine.add_font_dir(&dir).unwrap();
+    let theme: babrpdf::theme::ThemeFile =
+        serde_json::from_str(r#"{"fonts": {"heading": "DejaVu Sans"}}"#).unwrap();
+    let options = RenderOptions {
+        theme: Some(std::sync::Arc::new(theme)),
+        ..Default::default()
+    };
+    let doc = engine.layout(&sample("short-news.json"), &options).unwrap();
+    let title = doc.pages[0]
+        .runs()
+        .find(|r| r.role == babrpdf::layout::display::Role::Title)
+        .unwrap();
+    assert!(
+        engine.fonts().face(title.face).name.contains("DejaVuSans"),
+        "{}",
+        engine.fonts().face(title.face).name
+    );
+    let body = doc.pages[0]
+        .runs()
+        .find(|r| r.role == babrpdf::layout::display::Role::Body)
+        .unwrap();
+    assert!(
+        engine.fonts().face(body.face).name.contains("PTF"),
+        "body keeps PT Serif"
+    );
+    // A family that is not there is a clear error.
+    let theme: babrpdf::theme::ThemeFile =
+        serde_json::from_str(r#"{"fonts": {"body": "Nonexistent Serif"}}"#).unwrap();
+    let options = RenderOptions {
+        theme: Some(std::sync::Arc::new(theme)),
+        ..Default::default()
+    };
+    let e = engine
+        .layout(&sample("short-news.json"), &options)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("Nonexistent Serif"), "{e}");
+    let _ = std::fs::remove_dir_all(dir);
+}

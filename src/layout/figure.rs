@@ -75,7 +75,7 @@ impl Flow<'_> {
                 }
                 self.warnings.push(message);
                 let text = format!("[{}: {}]", self.labels.image, figure.fallback_text());
-                let face = self.shaper.book.select(Family::Sans, false, true);
+                let face = self.shaper.select(Family::Sans, false, true);
                 let st = StyledText::single(&text, face, t.body_size - 0.5, self.theme.meta);
                 let block = BlockStyle {
                     align: Align::Center,
@@ -97,8 +97,8 @@ impl Flow<'_> {
             self.keep_next = false;
             return;
         }
-        let sans = self.shaper.book.select(Family::Sans, false, false);
-        let sans_italic = self.shaper.book.select(Family::Sans, false, true);
+        let sans = self.shaper.select(Family::Sans, false, false);
+        let sans_italic = self.shaper.select(Family::Sans, false, true);
         let mut st = StyledText::single(caption, sans, t.meta_size, Color(0x33, 0x33, 0x33));
         if !credit.is_empty() {
             let sep = match caption.chars().last() {

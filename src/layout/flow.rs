@@ -119,7 +119,7 @@ fn body_face(shaper: &Shaper<'_>, style: crate::doc::InlineStyle) -> FaceId {
     } else {
         Family::Serif
     };
-    shaper.book.select(family, style.bold, style.italic)
+    shaper.select(family, style.bold, style.italic)
 }
 
 impl<'a> Flow<'a> {
@@ -536,7 +536,7 @@ impl<'a> Flow<'a> {
     fn code_block(&mut self, code: &str, frame: &Frame) {
         let t = self.theme;
         let mark = t.code_size * CODE_MARK_EM;
-        let face = self.shaper.book.select(Family::Mono, false, false);
+        let face = self.shaper.select(Family::Mono, false, false);
         let st = StyledText::single(code, face, t.code_size, Color::BLACK);
         let style = ParaStyle {
             width: frame.width - mark,
@@ -606,7 +606,7 @@ impl<'a> Flow<'a> {
             {
                 l.space_before = l.space_before.max(t.body_leading * 0.25);
             }
-            let face = self.shaper.book.select(Family::Serif, false, false);
+            let face = self.shaper.select(Family::Serif, false, false);
             let (mut runs, width) =
                 self.single_line(&marker, face, t.body_size, Color::BLACK, Role::Body);
             if let Some(line) = self.lines.get_mut(first) {

@@ -24,7 +24,7 @@ impl Flow<'_> {
         let t = self.theme;
         let frame = self.frame();
         let meta = |text: &str, bold: bool, color: Color| {
-            let face = self.shaper.book.select(Family::Sans, bold, false);
+            let face = self.shaper.select(Family::Sans, bold, false);
             StyledText::single(text, face, t.meta_size, color)
         };
         if let Some(section) = article.section.as_deref().filter(|s| !s.trim().is_empty()) {
@@ -32,7 +32,7 @@ impl Flow<'_> {
             self.push_paragraph(&st, &frame, BlockStyle::meta(t.meta_size * 1.5, 0.0));
             self.keep_next = true;
         }
-        let title_face = self.shaper.book.select(Family::Sans, true, false);
+        let title_face = self.shaper.select(Family::Sans, true, false);
         let title =
             StyledText::single(article.title.trim(), title_face, t.title_size, Color::BLACK);
         let outline = Some((1, article.title.trim().to_string()));
@@ -53,7 +53,7 @@ impl Flow<'_> {
         if let Some(sub) = article.subtitle.as_deref().filter(|s| !s.trim().is_empty()) {
             self.keep_next = true;
             // The lead in the headline's face (PT Sans Bold): one font fewer in a short article.
-            let face = self.shaper.book.select(Family::Sans, true, false);
+            let face = self.shaper.select(Family::Sans, true, false);
             let st = StyledText::single(sub.trim(), face, t.lead_size, Color::BLACK);
             // The lead is display type: ragged right, so no line gapes.
             self.push_paragraph(
@@ -117,8 +117,8 @@ impl Flow<'_> {
     pub fn end_matter(&mut self, article: &Article) {
         let t = self.theme;
         let frame = self.frame();
-        let sans = self.shaper.book.select(Family::Sans, false, false);
-        let sans_bold = self.shaper.book.select(Family::Sans, true, false);
+        let sans = self.shaper.select(Family::Sans, false, false);
+        let sans_bold = self.shaper.select(Family::Sans, true, false);
         let tags: Vec<&str> = article
             .tags
             .iter()
@@ -210,8 +210,8 @@ impl Flow<'_> {
         if notes.is_empty() {
             return;
         }
-        let sans = self.shaper.book.select(Family::Sans, false, false);
-        let sans_bold = self.shaper.book.select(Family::Sans, true, false);
+        let sans = self.shaper.select(Family::Sans, false, false);
+        let sans_bold = self.shaper.select(Family::Sans, true, false);
         let st = StyledText::single(
             self.labels.links,
             sans_bold,
@@ -269,7 +269,7 @@ impl Flow<'_> {
                 x += run;
             }
         }
-        let sans = self.shaper.book.select(Family::Sans, false, false);
+        let sans = self.shaper.select(Family::Sans, false, false);
         let caption_x = frame.x + side + t.body_size;
         let (label_runs, _) = self.single_line(
             self.labels.online,

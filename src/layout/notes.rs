@@ -33,7 +33,7 @@ impl Flow<'_> {
         let t = self.theme;
         let frame = self.frame();
         let size = t.meta_size + 0.5;
-        let face = self.shaper.book.select(Family::Serif, false, false);
+        let face = self.shaper.select(Family::Serif, false, false);
         for label in references {
             if self.note_numbers.contains_key(&label) {
                 continue;

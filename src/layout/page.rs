@@ -301,7 +301,7 @@ impl Furniture {
             .map(str::trim)
             .filter(|s| !s.is_empty());
         let t = flow.theme;
-        let face = flow.shaper.book.select(Family::Sans, false, false);
+        let face = flow.shaper.select(Family::Sans, false, false);
         let room = t.text_width() * if source.is_some() { 0.6 } else { 1.0 };
         Furniture {
             source: source.map(str::to_string),
@@ -326,8 +326,8 @@ impl Furniture {
     fn draw(&self, flow: &Flow<'_>, page: &mut Page, index: usize) {
         let t = flow.theme;
         let size = t.furniture_size;
-        let sans = flow.shaper.book.select(Family::Sans, false, false);
-        let sans_bold = flow.shaper.book.select(Family::Sans, true, false);
+        let sans = flow.shaper.select(Family::Sans, false, false);
+        let sans_bold = flow.shaper.select(Family::Sans, true, false);
         let left = t.margin_inner;
         let right = t.page_width - t.margin_outer;
         let header_y = t.margin_top - 12.0;

@@ -124,6 +124,28 @@ struct LazyFace {
     face: OnceLock<Face>,
 }
 
+/// Family name and (bold, italic) from a font's name table (typographic names preferred).
+fn family_and_style(font: &harfrust::Font) -> Option<(String, bool, bool)> {
+    use read_fonts::types::NameId;
+    let names = font.names();
+    let get = |id: NameId| {
+        names
+            .get(id)?
+            .english_or_first()
+            .map(|l| l.name().chars().collect::<String>())
+    };
+    let family = get(NameId::TYPOGRAPHIC_FAMILY_NAME).or_else(|| get(NameId::FAMILY_NAME))?;
+    let style = get(NameId::TYPOGRAPHIC_SUBFAMILY_NAME)
+        .or_else(|| get(NameId::SUBFAMILY_NAME))
+        .unwrap_or_default()
+        .to_lowercase();
+    Some((
+        family,
+        style.contains("bold"),
+        style.contains("italic") || style.contains("oblique"),
+    ))
+}
+
 enum FontData {
     Static(&'static [u8]),
     Owned(Vec<u8>),
@@ -142,6 +164,8 @@ pub struct FontBook {
     mono: StyleSet,
     /// Faces added with `--font-dir`, tried after the PT families for characters they lack.
     extra: Vec<FaceId>,
+    /// Added faces by family name (lower case), with (bold, italic).
+    named: Vec<(String, FaceId, bool, bool)>,
     /// DejaVu Sans: Greek, arrows, math, rare Cyrillic — what the PT fonts lack.
     symbols: FaceId,
     /// Noto Color Emoji.
@@ -193,6 +217,7 @@ impl FontBook {
             // PT Mono has one weight; bold and italic code keep the regular face.
             mono: [id(8); 4],
             extra: Vec::new(),
+            named: Vec::new(),
             symbols: id(9),
             emoji: id(10),
         })
@@ -216,6 +241,9 @@ impl FontBook {
                 std::fs::read(path).map_err(|e| Error::Font(format!("{}: {e}", path.display())))?;
             let face = Face::parse(path.display().to_string(), FontData::Owned(data))?;
             let id = FaceId(self.faces.len() as u16);
+            if let Some((family, bold, italic)) = family_and_style(&face.shaper) {
+                self.named.push((family.to_lowercase(), id, bold, italic));
+            }
             self.faces.push(LazyFace {
                 name: "",
                 data: &[],
@@ -266,6 +294,26 @@ impl FontBook {
             .chain(self.extra.iter().copied())
             .chain([self.symbols, self.mono[style], self.emoji])
             .find(|&f| f != primary && self.face(f).has_char(c))
+    }
+
+    /// The four styles (regular, italic, bold, bold italic) of an added family, by name; a
+    /// missing style falls back to the regular face.
+    pub fn family(&self, name: &str) -> Option<[FaceId; 4]> {
+        let name = name.trim().to_lowercase();
+        let find = |b: bool, i: bool| {
+            self.named
+                .iter()
+                .find(|(n, _, bb, ii)| *n == name && *bb == b && *ii == i)
+                .map(|e| e.1)
+        };
+        let regular = find(false, false)
+            .or_else(|| self.named.iter().find(|(n, ..)| *n == name).map(|e| e.1))?;
+        Some([
+            regular,
+            find(false, true).unwrap_or(regular),
+            find(true, false).unwrap_or(regular),
+            find(true, true).unwrap_or(regular),
+        ])
     }
 
     /// The face for an emoji sequence: an added font that has it (a user's colour font), else

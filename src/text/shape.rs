@@ -9,7 +9,7 @@ use harfrust::{
     Buffer, ClusterLevel, Direction, Language, Script, ShapeOptions, ShapePlan, ShaperFont,
 };
 
-use super::fonts::{FaceId, FontBook};
+use super::fonts::{FaceId, Family, FontBook};
 
 /// Longest text handed to the shaper at once, in bytes. Longer runs are cut (at a space when
 /// possible) so a pathological multi-megabyte word cannot balloon the shaper's buffers.
@@ -157,6 +157,8 @@ pub struct Shaper<'a> {
     pub book: &'a FontBook,
     pub plans: &'a PlanCache,
     missing: RefCell<BTreeSet<char>>,
+    /// A theme's families in place of PT Serif, PT Sans, PT Mono (styles in `FontBook` order).
+    families: [Option<[FaceId; 4]>; 3],
 }
 
 impl<'a> Shaper<'a> {
@@ -165,6 +167,26 @@ impl<'a> Shaper<'a> {
             book,
             plans,
             missing: RefCell::default(),
+            families: [None; 3],
+        }
+    }
+
+    /// Uses these families instead of the embedded ones (serif, sans, mono).
+    pub fn with_families(mut self, families: [Option<[FaceId; 4]>; 3]) -> Self {
+        self.families = families;
+        self
+    }
+
+    /// The face for a family and style, after the theme's choices.
+    pub fn select(&self, family: Family, bold: bool, italic: bool) -> FaceId {
+        let slot = match family {
+            Family::Serif => 0,
+            Family::Sans => 1,
+            Family::Mono => 2,
+        };
+        match self.families[slot] {
+            Some(set) => set[usize::from(italic) + 2 * usize::from(bold)],
+            None => self.book.select(family, bold, italic),
         }
     }
 
