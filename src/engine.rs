@@ -101,6 +101,13 @@ impl Engine {
         if let Some(file) = &options.theme {
             file.apply(&mut theme);
         }
+        if options.profile == Profile::Print {
+            // Paper is precious: a more compact headline block.
+            theme.title_size *= 0.85;
+            theme.title_leading *= 0.85;
+            theme.lead_size *= 0.92;
+            theme.lead_leading *= 0.92;
+        }
         theme.widows = options.widows.max(1);
         theme.orphans = options.orphans.max(1);
         let blocks = input::body_blocks(article);
