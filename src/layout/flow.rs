@@ -169,7 +169,46 @@ impl<'a> Flow<'a> {
         base: Option<(Family, bool, bool, Color)>,
     ) -> StyledText {
         let mut st = StyledText::default();
+        // A link's note number waits for the punctuation right after the link ("слово,¹"), so
+        // the word and its comma stay one word for a reader copying the text.
+        let mut pending: Option<(String, SpanStyle)> = None;
         for i in inlines {
+            if let Some((mark, mark_style)) = pending.take() {
+                let punct = i.text.len()
+                    - i.text
+                        .trim_start_matches([',', '.', ';', ':', '!', '?', ')', '»', '”'])
+                        .len();
+                if punct > 0 && i.link.is_none() && i.footnote.is_none() {
+                    let face = body_face(self.shaper, i.style);
+                    let color = base.map_or(Color::BLACK, |b| b.3);
+                    st.push(&i.text[..punct], SpanStyle::new(face, size, color));
+                    st.push(&mark, mark_style);
+                    let rest = Inline {
+                        text: i.text[punct..].to_string(),
+                        ..i.clone()
+                    };
+                    self.push_inline(&mut st, &rest, size, base, &mut pending);
+                    continue;
+                }
+                st.push(&mark, mark_style);
+            }
+            self.push_inline(&mut st, i, size, base, &mut pending);
+        }
+        if let Some((mark, mark_style)) = pending {
+            st.push(&mark, mark_style);
+        }
+        st
+    }
+
+    fn push_inline(
+        &self,
+        st: &mut StyledText,
+        i: &Inline,
+        size: f32,
+        base: Option<(Family, bool, bool, Color)>,
+        pending: &mut Option<(String, SpanStyle)>,
+    ) {
+        {
             if let Some(label) = &i.footnote {
                 let (text, note) = match self.note_numbers.get(label) {
                     Some(&n) => (n.to_string(), Some(n)),
@@ -182,12 +221,11 @@ impl<'a> Flow<'a> {
                     ..SpanStyle::new(face, size * SCRIPT_SCALE, Color::BLACK)
                 };
                 st.push(&text, mark);
-                continue;
+                return;
             }
             let (face, color) = match base {
                 Some((family, bold, italic, color)) => (
                     self.shaper
-                        .book
                         .select(family, bold || i.style.bold, italic || i.style.italic),
                     color,
                 ),
@@ -213,9 +251,8 @@ impl<'a> Flow<'a> {
                 decoration,
                 ..SpanStyle::new(face, size, color)
             };
-            self.push_linked(&mut st, &i.text, style, i.link.as_ref());
+            *pending = self.push_linked(st, &i.text, style, i.link.as_ref());
         }
-        st
     }
 
     /// Link text: clickable (and coloured) for screens; on paper the address cannot be clicked,
@@ -226,15 +263,18 @@ impl<'a> Flow<'a> {
         text: &str,
         style: SpanStyle,
         link: Option<&Arc<str>>,
-    ) {
+    ) -> Option<(String, SpanStyle)> {
         match (link, self.profile) {
-            (Some(url), Profile::Download) => st.push(
-                text,
-                SpanStyle {
-                    link: Some(url.clone()),
-                    ..style
-                },
-            ),
+            (Some(url), Profile::Download) => {
+                st.push(
+                    text,
+                    SpanStyle {
+                        link: Some(url.clone()),
+                        ..style
+                    },
+                );
+                None
+            }
             (Some(url), Profile::Print) => {
                 st.push(text, style.clone());
                 let n = {
@@ -252,9 +292,12 @@ impl<'a> Flow<'a> {
                     decoration: Decoration::default(),
                     ..SpanStyle::new(style.face, style.size * SCRIPT_SCALE, style.color)
                 };
-                st.push(&n.to_string(), mark);
+                Some((n.to_string(), mark))
             }
-            (None, _) => st.push(text, style),
+            (None, _) => {
+                st.push(text, style);
+                None
+            }
         }
     }
 

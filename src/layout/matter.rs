@@ -176,12 +176,12 @@ impl Flow<'_> {
                     Color::BLACK
                 };
                 let style = SpanStyle::new(sans, t.meta_size, color);
-                self.push_linked(
-                    &mut st,
-                    &format!("— {}", r.title.trim()),
-                    style,
-                    link.as_ref(),
-                );
+                let title = format!("— {}", r.title.trim());
+                if let Some((mark, mark_style)) =
+                    self.push_linked(&mut st, &title, style, link.as_ref())
+                {
+                    st.push(&mark, mark_style);
+                }
                 self.push_paragraph(&st, &frame, BlockStyle::meta(leading, 0.0));
             }
         }
