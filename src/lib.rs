@@ -18,6 +18,7 @@
 
 pub mod article;
 pub mod assets;
+pub mod batch;
 pub mod doc;
 mod engine;
 pub mod error;

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use babrpdf::assets::Assets;
+use babrpdf::batch::BatchOptions;
 use babrpdf::theme::ThemeFile;
 use babrpdf::{Article, Engine, Paper, Profile, RenderOptions};
 use clap::{Parser, Subcommand};
@@ -34,6 +35,36 @@ enum Command {
         /// Output PDF; `-` writes to standard output. Default: the input's name with `.pdf`.
         #[arg(short, long)]
         output: Option<String>,
+        #[command(flatten)]
+        options: OptionArgs,
+    },
+    /// Render many articles on every core: folders, .jsonl, .jsonl.gz files or `-` (JSON lines).
+    #[command(
+        after_help = "Exit status: 0 all rendered or up to date, 3 some articles failed \
+(listed in OUTDIR/failures.jsonl), 1 the batch could not run.
+Examples:
+  babrpdf batch archive.jsonl.gz -o pdf/ --name '{published:%Y/%m}/{id}'
+  babrpdf batch articles/ -o pdf/ --shard 2/4"
+    )]
+    Batch {
+        /// Inputs: folders of .json/.md files, .jsonl or .jsonl.gz files, or `-` for JSON lines on standard input.
+        #[arg(required = true)]
+        inputs: Vec<String>,
+        /// Folder the PDFs, failures.jsonl and the rerun manifest go to.
+        #[arg(short, long, value_name = "OUTDIR")]
+        output: PathBuf,
+        /// Worker threads (default: every core).
+        #[arg(short, long)]
+        jobs: Option<usize>,
+        /// Render only this machine's share: K/N takes the articles whose id hashes to K of N.
+        #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+        shard: Option<(u64, u64)>,
+        /// File name template: {id}, {slug}, {published:%Y/%m} ... (`.pdf` is added).
+        #[arg(long, default_value = "{id}")]
+        name: String,
+        /// No progress lines, only errors.
+        #[arg(short, long)]
+        quiet: bool,
         #[command(flatten)]
         options: OptionArgs,
     },
@@ -113,6 +144,17 @@ impl OptionArgs {
     }
 }
 
+fn parse_shard(s: &str) -> Result<(u64, u64), String> {
+    let (k, n) = s
+        .split_once('/')
+        .ok_or_else(|| format!("shard `{s}` is not K/N"))?;
+    let (k, n) = (k.trim().parse::<u64>(), n.trim().parse::<u64>());
+    match (k, n) {
+        (Ok(k), Ok(n)) if n >= 1 && (1..=n).contains(&k) => Ok((k, n)),
+        _ => Err(format!("shard `{s}`: need 1 <= K <= N")),
+    }
+}
+
 fn parse_profile(s: &str) -> Result<Profile, String> {
     Profile::parse(s).ok_or_else(|| format!("unknown profile `{s}` (download, print)"))
 }
@@ -140,7 +182,51 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Batch {
+            inputs,
+            output,
+            jobs,
+            shard,
+            name,
+            quiet,
+            options,
+        } => {
+            let batch = BatchOptions {
+                out_dir: output,
+                jobs: jobs
+                    .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+                shard,
+                quiet,
+                name,
+            };
+            match run_batch(&inputs, &batch, &options) {
+                Ok(summary) if summary.failed > 0 => ExitCode::from(3),
+                Ok(_) => ExitCode::SUCCESS,
+                Err(message) => {
+                    eprintln!("babrpdf: {message}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
     }
+}
+
+fn run_batch(
+    inputs: &[String],
+    batch: &BatchOptions,
+    options: &OptionArgs,
+) -> Result<babrpdf::batch::Summary, String> {
+    // Images of a folder's articles are looked up in that folder, unless --assets says otherwise.
+    let first = inputs.first().map(String::as_str).unwrap_or("-");
+    let mut render = options.render_options(first)?;
+    if options.assets.is_none() && Path::new(first).is_dir() {
+        render.assets.root = Some(PathBuf::from(first));
+    }
+    let mut engine = Engine::new().map_err(|e| e.to_string())?;
+    if let Some(dir) = options.font_dir.as_deref() {
+        engine.add_font_dir(dir).map_err(|e| e.to_string())?;
+    }
+    babrpdf::batch::run(&engine, &render, inputs, batch)
 }
 
 fn render(

@@ -1,0 +1,442 @@
+//! Archive export: many articles (folders, JSON Lines, gzip'd JSON Lines, stdin) to a folder of
+//! PDFs on every core — one shared `Engine`, a bounded queue, failures recorded and the batch
+//! going on, finished PDFs skipped on a rerun, every file written atomically.
+
+use std::collections::{HashMap, HashSet};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::{Duration, Instant};
+
+use crate::article::Article;
+use crate::engine::{Engine, RenderOptions};
+
+/// Items waiting for a worker, per worker: memory stays flat however large the archive.
+const QUEUE_PER_WORKER: usize = 4;
+/// Longest JSON Lines record read, in bytes.
+const MAX_LINE_BYTES: u64 = 32 * 1024 * 1024;
+/// How often a progress line is printed.
+const PROGRESS_EVERY: Duration = Duration::from_secs(3);
+/// Records which article each PDF holds and from which content: `name<TAB>hash`.
+pub const MANIFEST: &str = ".babrpdf-manifest";
+pub const FAILURES: &str = "failures.jsonl";
+
+/// One article to export: its bytes and where they came from.
+pub struct Job {
+    pub source: String,
+    pub line: Option<usize>,
+    pub bytes: Vec<u8>,
+    pub markdown: bool,
+}
+
+/// What the caller asks of a batch.
+pub struct BatchOptions {
+    pub out_dir: PathBuf,
+    pub jobs: usize,
+    /// `Some((k, n))`: only articles whose shard is k of n (1-based k).
+    pub shard: Option<(u64, u64)>,
+    pub quiet: bool,
+    /// File name template: `{id}`, `{slug}`, `{published:%Y/%m}` …; `.pdf` is added.
+    pub name: String,
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Summary {
+    pub rendered: usize,
+    pub skipped: usize,
+    pub failed: usize,
+    pub other_shard: usize,
+}
+
+/// Inputs in order: each folder searched recursively for `*.json` and `*.md`, JSON Lines files
+/// (`.jsonl`, `.jsonl.gz`) and `-` (JSON Lines on stdin). Calls `each` per job; stops on `Err`.
+pub fn read_inputs(inputs: &[String], mut each: impl FnMut(Job) -> bool) -> Result<(), String> {
+    for input in inputs {
+        if input == "-" {
+            read_lines("<stdin>", std::io::stdin().lock(), &mut each)?;
+            continue;
+        }
+        let path = Path::new(input);
+        let meta = std::fs::metadata(path).map_err(|e| format!("{input}: {e}"))?;
+        if meta.is_dir() {
+            let mut files = Vec::new();
+            walk(path, &mut files).map_err(|e| format!("{input}: {e}"))?;
+            files.sort();
+            for f in files {
+                let markdown = f.extension().is_some_and(|e| e == "md");
+                let bytes = std::fs::read(&f).map_err(|e| format!("{}: {e}", f.display()))?;
+                if !each(Job {
+                    source: f.display().to_string(),
+                    line: None,
+                    bytes,
+                    markdown,
+                }) {
+                    return Ok(());
+                }
+            }
+        } else if input.ends_with(".jsonl.gz") || input.ends_with(".gz") {
+            let file = std::fs::File::open(path).map_err(|e| format!("{input}: {e}"))?;
+            read_lines(
+                input,
+                BufReader::new(flate2::read::GzDecoder::new(file)),
+                &mut each,
+            )?;
+        } else if input.ends_with(".jsonl") {
+            let file = std::fs::File::open(path).map_err(|e| format!("{input}: {e}"))?;
+            read_lines(input, BufReader::new(file), &mut each)?;
+        } else {
+            let markdown = input.ends_with(".md");
+            let bytes = std::fs::read(path).map_err(|e| format!("{input}: {e}"))?;
+            each(Job {
+                source: input.clone(),
+                line: None,
+                bytes,
+                markdown,
+            });
+        }
+    }
+    Ok(())
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let kind = entry.file_type()?;
+        let path = entry.path();
+        if kind.is_dir() {
+            walk(&path, out)?;
+        } else if kind.is_file() && path.extension().is_some_and(|e| e == "json" || e == "md") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+fn read_lines(
+    name: &str,
+    reader: impl BufRead,
+    each: &mut impl FnMut(Job) -> bool,
+) -> Result<(), String> {
+    let mut reader = reader;
+    let mut n = 0usize;
+    loop {
+        let mut line = Vec::new();
+        let read = reader
+            .by_ref()
+            .take(MAX_LINE_BYTES)
+            .read_until(b'\n', &mut line)
+            .map_err(|e| format!("{name}: {e}"))?;
+        if read == 0 {
+            return Ok(());
+        }
+        n += 1;
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        if !each(Job {
+            source: name.to_string(),
+            line: Some(n),
+            bytes: line,
+            markdown: false,
+        }) {
+            return Ok(());
+        }
+    }
+}
+
+/// FNV-1a: stable across runs and machines (shards, manifest).
+fn fnv(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// A name for the article's file from the template.
+fn file_name(template: &str, article: &Article, fallback: &str) -> String {
+    let id = article
+        .id
+        .as_ref()
+        .map(|i| i.to_string())
+        .unwrap_or_else(|| fallback.to_string());
+    let mut out = template
+        .replace("{id}", &id)
+        .replace("{slug}", &slug(&article.title));
+    if let Some(start) = out.find("{published:")
+        && let Some(end) = out[start..].find('}')
+    {
+        let pattern = &out[start + 11..start + end];
+        let date = article
+            .published
+            .as_deref()
+            .and_then(crate::layout::locale::parse_date);
+        let text = match date {
+            Some((y, m, d, _, _)) => pattern
+                .replace("%Y", &y.to_string())
+                .replace("%m", &format!("{m:02}"))
+                .replace("%d", &format!("{d:02}")),
+            None => "undated".to_string(),
+        };
+        out.replace_range(start..start + end + 1, &text);
+    }
+    // Only safe characters, and never a way out of the output folder.
+    let cleaned: Vec<String> = out
+        .split('/')
+        .map(|part| {
+            part.chars()
+                .map(|c| {
+                    if c.is_alphanumeric() || "-_.".contains(c) {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
+                .collect::<String>()
+        })
+        .filter(|p| !p.is_empty() && p != "." && p != "..")
+        .collect();
+    if cleaned.is_empty() {
+        "article".to_string()
+    } else {
+        cleaned.join("/")
+    }
+}
+
+fn slug(title: &str) -> String {
+    let s: String = title
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c } else { '-' })
+        .collect();
+    s.split('-')
+        .filter(|p| !p.is_empty())
+        .take(8)
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// Runs the batch; the summary, or why it could not run at all.
+pub fn run(
+    engine: &Engine,
+    render: &RenderOptions,
+    inputs: &[String],
+    options: &BatchOptions,
+) -> Result<Summary, String> {
+    let out = &options.out_dir;
+    std::fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
+    let manifest_path = out.join(MANIFEST);
+    let done: HashMap<String, u64> = std::fs::read_to_string(&manifest_path)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.split_once('\t'))
+        .filter_map(|(n, h)| Some((n.to_string(), u64::from_str_radix(h, 16).ok()?)))
+        .collect();
+    let manifest = Mutex::new(
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&manifest_path)
+            .map_err(|e| format!("{}: {e}", manifest_path.display()))?,
+    );
+    let failures_path = out.join(FAILURES);
+    let failures = Mutex::new(
+        std::fs::File::create(&failures_path)
+            .map_err(|e| format!("{}: {e}", failures_path.display()))?,
+    );
+    let names: Mutex<HashSet<String>> = Mutex::new(HashSet::new());
+    let options_key = format!(
+        "{:?}{:?}{:?}{}",
+        render.paper,
+        render.profile,
+        render.pdfa,
+        render.widows * 10 + render.orphans
+    );
+    let counts = [
+        AtomicUsize::new(0),
+        AtomicUsize::new(0),
+        AtomicUsize::new(0),
+        AtomicUsize::new(0),
+    ];
+    let started = Instant::now();
+    let jobs = options.jobs.max(1);
+    let (tx, rx) = mpsc::sync_channel::<(usize, Job)>(jobs * QUEUE_PER_WORKER);
+    let rx = Arc::new(Mutex::new(rx));
+    let mut read_error = None;
+    std::thread::scope(|scope| {
+        for _ in 0..jobs {
+            let rx = Arc::clone(&rx);
+            let (counts, manifest, failures, names, done, options_key) =
+                (&counts, &manifest, &failures, &names, &done, &options_key);
+            scope.spawn(move || {
+                loop {
+                    let next = rx.lock().unwrap_or_else(|e| e.into_inner()).recv();
+                    let Ok((index, job)) = next else { break };
+                    let outcome = export(
+                        engine,
+                        render,
+                        options,
+                        &job,
+                        index,
+                        options_key,
+                        done,
+                        names,
+                        manifest,
+                    );
+                    let slot = match outcome {
+                        Ok(Outcome::Rendered) => 0,
+                        Ok(Outcome::Skipped) => 1,
+                        Ok(Outcome::OtherShard) => 3,
+                        Err(message) => {
+                            let record = serde_json::json!({
+                                "input": job.source, "line": job.line,
+                                "id": article_id(&job), "error": message,
+                            });
+                            let mut f = failures.lock().unwrap_or_else(|e| e.into_inner());
+                            let _ = writeln!(f, "{record}");
+                            2
+                        }
+                    };
+                    counts[slot].fetch_add(1, Ordering::Relaxed);
+                }
+            });
+        }
+        let mut last = Instant::now();
+        let mut index = 0usize;
+        let result = read_inputs(inputs, |job| {
+            index += 1;
+            if !options.quiet && last.elapsed() >= PROGRESS_EVERY {
+                last = Instant::now();
+                let finished: usize = counts.iter().map(|c| c.load(Ordering::Relaxed)).sum();
+                eprintln!(
+                    "babrpdf: {finished} done, {} failed, {:.0} articles/s",
+                    counts[2].load(Ordering::Relaxed),
+                    finished as f64 / started.elapsed().as_secs_f64().max(0.001)
+                );
+            }
+            tx.send((index, job)).is_ok()
+        });
+        drop(tx);
+        if let Err(e) = result {
+            read_error = Some(e);
+        }
+    });
+    if let Some(e) = read_error {
+        return Err(e);
+    }
+    let summary = Summary {
+        rendered: counts[0].load(Ordering::Relaxed),
+        skipped: counts[1].load(Ordering::Relaxed),
+        failed: counts[2].load(Ordering::Relaxed),
+        other_shard: counts[3].load(Ordering::Relaxed),
+    };
+    if !options.quiet {
+        let secs = started.elapsed().as_secs_f64();
+        eprintln!(
+            "babrpdf: {} rendered, {} skipped (up to date), {} failed, {:.1} s, {:.0} articles/s",
+            summary.rendered,
+            summary.skipped,
+            summary.failed,
+            secs,
+            (summary.rendered as f64) / secs.max(0.001)
+        );
+    }
+    Ok(summary)
+}
+
+enum Outcome {
+    Rendered,
+    Skipped,
+    OtherShard,
+}
+
+fn article_id(job: &Job) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_slice(&job.bytes).ok()?;
+    v.get("id")
+        .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_string))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn export(
+    engine: &Engine,
+    render: &RenderOptions,
+    options: &BatchOptions,
+    job: &Job,
+    index: usize,
+    options_key: &str,
+    done: &HashMap<String, u64>,
+    names: &Mutex<HashSet<String>>,
+    manifest: &Mutex<std::fs::File>,
+) -> Result<Outcome, String> {
+    let article = if job.markdown {
+        Article::from_markdown(&job.bytes)
+    } else {
+        Article::from_json(&job.bytes)
+    }
+    .map_err(|e| e.to_string())?;
+    let key = article
+        .id
+        .as_ref()
+        .map(|i| i.to_string())
+        .unwrap_or_else(|| format!("{}#{}", job.source, job.line.unwrap_or(index)));
+    if let Some((k, n)) = options.shard
+        && fnv(key.as_bytes()) % n != k - 1
+    {
+        return Ok(Outcome::OtherShard);
+    }
+    let fallback = Path::new(&job.source).file_stem().map_or_else(
+        || format!("article-{index}"),
+        |s| s.to_string_lossy().into_owned(),
+    );
+    let fallback = match job.line {
+        Some(l) => format!("{fallback}-{l}"),
+        None => fallback,
+    };
+    let base = file_name(&options.name, &article, &fallback);
+    // Two articles with one name: the second gets -2, the third -3 ... never an overwrite.
+    let name = {
+        let mut taken = names.lock().unwrap_or_else(|e| e.into_inner());
+        let mut candidate = format!("{base}.pdf");
+        let mut k = 2;
+        while !taken.insert(candidate.clone()) {
+            candidate = format!("{base}-{k}.pdf");
+            k += 1;
+        }
+        candidate
+    };
+    let hash = fnv(&[job.bytes.as_slice(), options_key.as_bytes()].concat());
+    let target = options.out_dir.join(&name);
+    if done.get(&name) == Some(&hash) && target.is_file() {
+        return Ok(Outcome::Skipped);
+    }
+    let pdf = engine.render(&article, render).map_err(|e| e.to_string())?;
+    if let Some(parent) = target.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| e.to_string())?;
+    }
+    let tmp = target.with_extension(format!("pdf.{}.tmp", std::process::id()));
+    std::fs::write(&tmp, &pdf)
+        .and_then(|_| std::fs::rename(&tmp, &target))
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            format!("{}: {e}", target.display())
+        })?;
+    let mut m = manifest.lock().unwrap_or_else(|e| e.into_inner());
+    writeln!(m, "{name}\t{hash:016x}").map_err(|e| e.to_string())?;
+    Ok(Outcome::Rendered)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_from_templates_are_safe() {
+        let a = Article::from_json(r#"{"id": "../x/1", "title": "Паром на Ольхон!", "body": "b", "published": "2024-06-17"}"#.as_bytes()).unwrap();
+        assert_eq!(file_name("{id}", &a, "f"), "x/1");
+        assert_eq!(
+            file_name("{published:%Y/%m}/{slug}", &a, "f"),
+            "2024/06/паром-на-ольхон"
+        );
+        let b = Article::from_json(r#"{"title": "T", "body": "b"}"#.as_bytes()).unwrap();
+        assert_eq!(file_name("{id}", &b, "news-3"), "news-3");
+    }
+}

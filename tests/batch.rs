@@ -1,0 +1,239 @@
+//! `babrpdf batch`: many articles in, one PDF each out, failures listed, reruns skip finished work.
+
+mod common;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_babrpdf"))
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("babrpdf-batch-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Ten good articles (ids a0..a9), one broken line after the third, one repeated id.
+fn archive_lines() -> String {
+    let mut lines: Vec<String> = (0..10)
+        .map(|i| {
+            serde_json::json!({
+                "id": format!("a{i}"),
+                "title": format!("Статья номер {i}"),
+                "body": format!("<p>Уникальное слово слово{i} в тексте о Байкале.</p>"),
+                "published": format!("2024-0{}-15", 1 + i % 3),
+            })
+            .to_string()
+        })
+        .collect();
+    lines.insert(3, "{not json".to_string());
+    lines.push(r#"{"id": "a1", "title": "Повтор", "body": "Тот же id"}"#.to_string());
+    lines.join("\n") + "\n"
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).stdin(Stdio::null()).output().unwrap()
+}
+
+fn pdfs_under(dir: &Path) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "pdf") {
+                found.push(p.strip_prefix(dir).unwrap().display().to_string());
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+#[test]
+fn every_good_article_becomes_a_pdf_with_its_own_text_and_the_broken_line_is_listed() {
+    let dir = scratch("jsonl");
+    let input = dir.join("archive.jsonl");
+    std::fs::write(&input, archive_lines()).unwrap();
+    let out = dir.join("out");
+    let o = run(&[
+        "batch",
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "-j",
+        "2",
+        "-q",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(3),
+        "some failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let mut expected: Vec<String> = (0..10).map(|i| format!("a{i}.pdf")).collect();
+    expected.push("a1-2.pdf".into());
+    expected.sort();
+    assert_eq!(pdfs_under(&out), expected);
+    for i in [0, 5, 9] {
+        let doc = common::load(&std::fs::read(out.join(format!("a{i}.pdf"))).unwrap());
+        assert!(
+            common::pdf_text(&doc).contains(&format!("слово{i}")),
+            "a{i}.pdf holds its own article"
+        );
+    }
+    let failures = std::fs::read_to_string(out.join("failures.jsonl")).unwrap();
+    let records: Vec<serde_json::Value> = failures
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0]["line"], 4);
+    assert!(
+        records[0]["input"]
+            .as_str()
+            .unwrap()
+            .ends_with("archive.jsonl")
+    );
+}
+
+#[test]
+fn a_rerun_skips_what_is_done_and_redoes_what_changed() {
+    let dir = scratch("rerun");
+    let input = dir.join("archive.jsonl");
+    std::fs::write(&input, archive_lines()).unwrap();
+    let out = dir.join("out");
+    let args = [
+        "batch",
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "-j",
+        "2",
+    ];
+    run(&args);
+    let first = std::fs::metadata(out.join("a2.pdf"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    let o = run(&args);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("0 rendered, 11 skipped"), "{stderr}");
+    assert_eq!(
+        std::fs::metadata(out.join("a2.pdf"))
+            .unwrap()
+            .modified()
+            .unwrap(),
+        first
+    );
+    // One article edited: only it is rendered again.
+    std::fs::write(&input, archive_lines().replace("слово2", "новое2")).unwrap();
+    let o = run(&args);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("1 rendered, 10 skipped"), "{stderr}");
+    let doc = common::load(&std::fs::read(out.join("a2.pdf")).unwrap());
+    assert!(common::pdf_text(&doc).contains("новое2"));
+}
+
+#[test]
+fn shards_split_the_work_without_overlap_and_name_templates_make_folders() {
+    let dir = scratch("shards");
+    let input = dir.join("archive.jsonl.gz");
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(archive_lines().as_bytes()).unwrap();
+    std::fs::write(&input, gz.finish().unwrap()).unwrap();
+    let mut all = Vec::new();
+    for k in 1..=3 {
+        let out = dir.join(format!("out{k}"));
+        let shard = format!("{k}/3");
+        run(&[
+            "batch",
+            input.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "--shard",
+            &shard,
+            "-q",
+            "--name",
+            "{published:%Y/%m}/{id}",
+        ]);
+        all.extend(pdfs_under(&out));
+    }
+    all.sort();
+    assert_eq!(all.len(), 11, "every article exactly once: {all:?}");
+    assert!(all.contains(&"2024/02/a1.pdf".to_string()), "{all:?}");
+    assert!(
+        all.contains(&"undated/a1.pdf".to_string())
+            || all.contains(&"undated/a1-2.pdf".to_string()),
+        "{all:?}"
+    );
+}
+
+#[test]
+fn a_folder_of_articles_and_standard_input_both_work() {
+    let dir = scratch("folder");
+    let articles = dir.join("in");
+    std::fs::create_dir_all(&articles).unwrap();
+    std::fs::copy(
+        common::sample_path("short-news.json"),
+        articles.join("one.json"),
+    )
+    .unwrap();
+    std::fs::copy(
+        common::sample_path("short-news.md"),
+        articles.join("two.md"),
+    )
+    .unwrap();
+    let out = dir.join("out");
+    let o = run(&[
+        "batch",
+        articles.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "-q",
+        "--name",
+        "{slug}",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(pdfs_under(&out).len(), 2);
+
+    let out = dir.join("stdin-out");
+    let mut child = bin()
+        .args(["batch", "-", "-o", out.to_str().unwrap(), "-q"])
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(archive_lines().as_bytes())
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(3));
+    assert_eq!(pdfs_under(&out).len(), 11);
+}
+
+#[test]
+fn a_missing_input_is_a_one_line_error() {
+    let dir = scratch("missing");
+    let o = run(&[
+        "batch",
+        dir.join("nope.jsonl").to_str().unwrap(),
+        "-o",
+        dir.join("out").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains("nope.jsonl") && stderr.lines().count() == 1,
+        "{stderr}"
+    );
+}
