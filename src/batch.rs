@@ -146,6 +146,31 @@ fn read_lines(
 }
 
 /// FNV-1a: stable across runs and machines (shards, manifest).
+/// A run killed mid-write leaves `NAME.pdf.PID.tmp` files (never a half PDF under the real name);
+/// the next run sweeps them up. Only files of that exact shape are touched.
+fn remove_stale_temporaries(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        if kind.is_dir() {
+            remove_stale_temporaries(&path);
+        } else if kind.is_file() && is_our_temporary(&entry.file_name().to_string_lossy()) {
+            let _ = std::fs::remove_file(&path);
+        }
+    }
+}
+
+fn is_our_temporary(name: &str) -> bool {
+    name.strip_suffix(".tmp")
+        .and_then(|rest| rest.rsplit_once(".pdf."))
+        .is_some_and(|(_, pid)| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()))
+}
+
 fn fnv(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
@@ -224,6 +249,7 @@ pub fn run(
 ) -> Result<Summary, String> {
     let out = &options.out_dir;
     std::fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
+    remove_stale_temporaries(out);
     let manifest_path = out.join(MANIFEST);
     let done: HashMap<String, u64> = std::fs::read_to_string(&manifest_path)
         .unwrap_or_default()
@@ -438,5 +464,13 @@ mod tests {
         );
         let b = Article::from_json(r#"{"title": "T", "body": "b"}"#.as_bytes()).unwrap();
         assert_eq!(file_name("{id}", &b, "news-3"), "news-3");
+    }
+
+    #[test]
+    fn only_our_own_temporaries_are_swept() {
+        assert!(is_our_temporary("a1.pdf.4242.tmp"));
+        assert!(!is_our_temporary("a1.pdf"));
+        assert!(!is_our_temporary("notes.tmp"));
+        assert!(!is_our_temporary("a1.pdf.x1.tmp"));
     }
 }

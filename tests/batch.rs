@@ -237,3 +237,60 @@ fn a_missing_input_is_a_one_line_error() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_batch_killed_midway_and_rerun_renders_every_article_once_and_every_pdf_is_valid() {
+    let dir = scratch("kill");
+    let input = dir.join("big.jsonl");
+    let feature = std::fs::read_to_string(common::sample_path("long-feature.json")).unwrap();
+    let mut article: serde_json::Value = serde_json::from_str(&feature).unwrap();
+    article.as_object_mut().unwrap().remove("cover");
+    let lines: Vec<String> = (0..40)
+        .map(|i| {
+            article["id"] = serde_json::json!(format!("k{i}"));
+            article.to_string()
+        })
+        .collect();
+    std::fs::write(&input, lines.join("\n")).unwrap();
+    let out = dir.join("out");
+    let args = [
+        "batch",
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "-j",
+        "2",
+        "-q",
+    ];
+    let mut child = bin().args(args).stdin(Stdio::null()).spawn().unwrap();
+    // Kill it once some, but not all, PDFs are out (or at the latest after a while).
+    let started = std::time::Instant::now();
+    while !(out.is_dir() && pdfs_under(&out).len() >= 3) && started.elapsed().as_secs() < 60 {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    child.kill().unwrap(); // SIGKILL on Unix: no chance to clean up
+    child.wait().unwrap();
+    let before = pdfs_under(&out).len();
+    assert!(before < 40, "the kill came before the end ({before} done)");
+
+    let o = run(&args);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut expected: Vec<String> = (0..40).map(|i| format!("k{i}.pdf")).collect();
+    expected.sort();
+    assert_eq!(
+        pdfs_under(&out),
+        expected,
+        "each article exactly once, no -2 copies"
+    );
+    for name in &expected {
+        let bytes = std::fs::read(out.join(name)).unwrap();
+        lopdf::Document::load_mem(&bytes)
+            .unwrap_or_else(|e| panic!("{name} is not a valid PDF: {e}"));
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
