@@ -3,7 +3,7 @@
 //! going on, finished PDFs skipped on a rerun, every file written atomically.
 
 use std::collections::{HashMap, HashSet};
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
@@ -270,12 +270,15 @@ pub fn run(
             .map_err(|e| format!("{}: {e}", failures_path.display()))?,
     );
     let names: Mutex<HashSet<String>> = Mutex::new(HashSet::new());
+    // Everything that changes the PDF: a different theme or paper re-renders on the next run.
     let options_key = format!(
-        "{:?}{:?}{:?}{}",
+        "{:?}{:?}{:?}{}{}{:?}",
         render.paper,
         render.profile,
         render.pdfa,
-        render.widows * 10 + render.orphans
+        render.widows * 10 + render.orphans,
+        render.strict,
+        render.theme
     );
     let counts = [
         AtomicUsize::new(0),
@@ -288,6 +291,8 @@ pub fn run(
     let (tx, rx) = mpsc::sync_channel::<(usize, Job)>(jobs * QUEUE_PER_WORKER);
     let rx = Arc::new(Mutex::new(rx));
     let mut read_error = None;
+    let bar = (!options.quiet && std::io::stderr().is_terminal()).then(|| progress_bar(inputs));
+    let bar = &bar;
     std::thread::scope(|scope| {
         for _ in 0..jobs {
             let rx = Arc::clone(&rx);
@@ -323,6 +328,9 @@ pub fn run(
                         }
                     };
                     counts[slot].fetch_add(1, Ordering::Relaxed);
+                    if let Some(bar) = bar {
+                        bar.inc(1);
+                    }
                 }
             });
         }
@@ -330,7 +338,7 @@ pub fn run(
         let mut index = 0usize;
         let result = read_inputs(inputs, |job| {
             index += 1;
-            if !options.quiet && last.elapsed() >= PROGRESS_EVERY {
+            if !options.quiet && bar.is_none() && last.elapsed() >= PROGRESS_EVERY {
                 last = Instant::now();
                 let finished: usize = counts.iter().map(|c| c.load(Ordering::Relaxed)).sum();
                 eprintln!(
@@ -346,6 +354,9 @@ pub fn run(
             read_error = Some(e);
         }
     });
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
     if let Some(e) = read_error {
         return Err(e);
     }
@@ -367,6 +378,40 @@ pub fn run(
         );
     }
     Ok(summary)
+}
+
+/// The terminal's progress bar: done/total with rate and ETA when the total is known in advance
+/// (folders and single files), a counter with rate otherwise (JSON Lines are not read twice).
+fn progress_bar(inputs: &[String]) -> indicatif::ProgressBar {
+    let mut total = Some(0u64);
+    for input in inputs {
+        let path = Path::new(input);
+        if path.is_dir() {
+            let mut files = Vec::new();
+            let _ = walk(path, &mut files);
+            total = total.map(|t| t + files.len() as u64);
+        } else if input == "-" || input.ends_with(".jsonl") || input.ends_with(".gz") {
+            total = None;
+        } else {
+            total = total.map(|t| t + 1);
+        }
+    }
+    let bar = match total {
+        Some(n) => indicatif::ProgressBar::new(n).with_style(
+            indicatif::ProgressStyle::with_template(
+                "{bar:40} {pos}/{len} articles, {per_sec}, ETA {eta}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        ),
+        None => indicatif::ProgressBar::new_spinner().with_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} {pos} articles, {per_sec}, {elapsed}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        ),
+    };
+    bar.enable_steady_tick(Duration::from_millis(200));
+    bar
 }
 
 enum Outcome {
