@@ -28,6 +28,8 @@ pub struct Job {
     pub line: Option<usize>,
     pub bytes: Vec<u8>,
     pub markdown: bool,
+    /// Set when the file could not be read: the article fails, the batch goes on.
+    pub unreadable: Option<String>,
 }
 
 /// What the caller asks of a batch.
@@ -65,12 +67,16 @@ pub fn read_inputs(inputs: &[String], mut each: impl FnMut(Job) -> bool) -> Resu
             files.sort();
             for f in files {
                 let markdown = f.extension().is_some_and(|e| e == "md");
-                let bytes = std::fs::read(&f).map_err(|e| format!("{}: {e}", f.display()))?;
+                let (bytes, unreadable) = match std::fs::read(&f) {
+                    Ok(bytes) => (bytes, None),
+                    Err(e) => (Vec::new(), Some(e.to_string())),
+                };
                 if !each(Job {
                     source: f.display().to_string(),
                     line: None,
                     bytes,
                     markdown,
+                    unreadable,
                 }) {
                     return Ok(());
                 }
@@ -93,6 +99,7 @@ pub fn read_inputs(inputs: &[String], mut each: impl FnMut(Job) -> bool) -> Resu
                 line: None,
                 bytes,
                 markdown,
+                unreadable: None,
             });
         }
     }
@@ -139,6 +146,7 @@ fn read_lines(
             line: Some(n),
             bytes: line,
             markdown: false,
+            unreadable: None,
         }) {
             return Ok(());
         }
@@ -438,6 +446,9 @@ fn export(
     names: &Mutex<HashSet<String>>,
     manifest: &Mutex<std::fs::File>,
 ) -> Result<Outcome, String> {
+    if let Some(error) = &job.unreadable {
+        return Err(error.clone());
+    }
     let article = if job.markdown {
         Article::from_markdown(&job.bytes)
     } else {

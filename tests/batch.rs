@@ -190,6 +190,8 @@ fn a_folder_of_articles_and_standard_input_both_work() {
         articles.join("two.md"),
     )
     .unwrap();
+    std::fs::create_dir_all(articles.join("2024")).unwrap();
+    std::fs::write(articles.join("2024/bad.json"), "{\"title\": ").unwrap();
     let out = dir.join("out");
     let o = run(&[
         "batch",
@@ -200,8 +202,18 @@ fn a_folder_of_articles_and_standard_input_both_work() {
         "--name",
         "{slug}",
     ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     assert_eq!(pdfs_under(&out).len(), 2);
+    let failures = std::fs::read_to_string(out.join("failures.jsonl")).unwrap();
+    assert!(
+        failures.contains("bad.json") && failures.lines().count() == 1,
+        "{failures}"
+    );
 
     let out = dir.join("stdin-out");
     let mut child = bin()
