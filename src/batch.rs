@@ -490,7 +490,19 @@ fn export(
     if done.get(&name) == Some(&hash) && target.is_file() {
         return Ok(Outcome::Skipped);
     }
-    let pdf = engine.render(&article, render).map_err(|e| e.to_string())?;
+    let rendered = engine
+        .render_with_warnings(&article, render)
+        .map_err(|e| e.to_string())?;
+    // Warnings (an image printed as its caption, a missing glyph) are not failures, but they are
+    // never dropped: each is printed with the article's place in the input.
+    let place = match job.line {
+        Some(line) => format!("{}:{line}", job.source),
+        None => job.source.clone(),
+    };
+    for warning in &rendered.warnings {
+        eprintln!("babrpdf: warning: {place}: {warning}");
+    }
+    let pdf = rendered.pdf;
     if let Some(parent) = target.parent() {
         std::fs::create_dir_all(parent).map_err(|e| e.to_string())?;
     }

@@ -306,3 +306,31 @@ fn a_batch_killed_midway_and_rerun_renders_every_article_once_and_every_pdf_is_v
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
+
+#[test]
+fn a_warning_is_printed_with_the_articles_place_and_is_not_a_failure() {
+    let dir = scratch("warn");
+    let input = dir.join("one.jsonl");
+    let line = serde_json::json!({
+        "id": "w1", "title": "С картинкой", "body": "Текст.",
+        "cover": {"src": "missing.jpg", "caption": "Подпись"},
+    });
+    std::fs::write(&input, format!("\n{line}\n")).unwrap();
+    let out = dir.join("out");
+    let o = run(&[
+        "batch",
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("warning")
+            && stderr.contains("one.jsonl:2")
+            && stderr.contains("missing.jpg"),
+        "{stderr}"
+    );
+    assert_eq!(pdfs_under(&out), ["w1.pdf"]);
+}
