@@ -41,6 +41,10 @@ pub struct BatchOptions {
     pub quiet: bool,
     /// File name template: `{id}`, `{slug}`, `{published:%Y/%m}` …; `.pdf` is added.
     pub name: String,
+    /// Also bind every article into this one PDF, with contents and bookmarks.
+    pub volume: Option<PathBuf>,
+    /// The volume's title (its metadata, and above its contents).
+    pub volume_title: Option<String>,
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -248,6 +252,23 @@ fn slug(title: &str) -> String {
         .join("-")
 }
 
+/// An article on its way to a worker: parsed, named and hashed by the reader, in input order,
+/// so names given to duplicate ids are the same on every run.
+struct Task {
+    /// Position among the tasks sent: the volume binds in this order.
+    seq: usize,
+    source: String,
+    line: Option<usize>,
+    article: Result<Article, String>,
+    /// The id for the failure record, read from the raw JSON when the article does not parse.
+    id: Option<String>,
+    name: String,
+    hash: u64,
+}
+
+/// What a worker hands the volume binder for each task: the laid-out article, or nothing.
+type Bound = (usize, Option<(Article, crate::layout::display::Document)>);
+
 /// Runs the batch; the summary, or why it could not run at all.
 pub fn run(
     engine: &Engine,
@@ -258,6 +279,9 @@ pub fn run(
     let out = &options.out_dir;
     std::fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
     remove_stale_temporaries(out);
+    if let Some(volume) = &options.volume {
+        check_volume_path(volume)?;
+    }
     let manifest_path = out.join(MANIFEST);
     let done: HashMap<String, u64> = std::fs::read_to_string(&manifest_path)
         .unwrap_or_default()
@@ -277,7 +301,6 @@ pub fn run(
         std::fs::File::create(&failures_path)
             .map_err(|e| format!("{}: {e}", failures_path.display()))?,
     );
-    let names: Mutex<HashSet<String>> = Mutex::new(HashSet::new());
     // Everything that changes the PDF: a different theme or paper re-renders on the next run.
     let options_key = format!(
         "{:?}{:?}{:?}{}{}{:?}",
@@ -296,39 +319,42 @@ pub fn run(
     ];
     let started = Instant::now();
     let jobs = options.jobs.max(1);
-    let (tx, rx) = mpsc::sync_channel::<(usize, Job)>(jobs * QUEUE_PER_WORKER);
+    let (tx, rx) = mpsc::sync_channel::<Task>(jobs * QUEUE_PER_WORKER);
     let rx = Arc::new(Mutex::new(rx));
+    // The binder drains its channel at once (out-of-order articles wait in its own buffer), so
+    // a bounded channel slows the workers down only when binding is the slower part.
+    let (bind_tx, bind_rx) = mpsc::sync_channel::<Bound>(jobs * QUEUE_PER_WORKER);
+    let binding = options.volume.is_some();
     let mut read_error = None;
+    let mut volume_result = None;
     let bar = (!options.quiet && std::io::stderr().is_terminal()).then(|| progress_bar(inputs));
     let bar = &bar;
     std::thread::scope(|scope| {
+        let binder = options
+            .volume
+            .as_ref()
+            .map(|path| scope.spawn(move || bind_volume(engine, render, options, path, bind_rx)));
         for _ in 0..jobs {
             let rx = Arc::clone(&rx);
-            let (counts, manifest, failures, names, done, options_key) =
-                (&counts, &manifest, &failures, &names, &done, &options_key);
+            let bind_tx = binding.then(|| bind_tx.clone());
+            let (counts, manifest, failures, done) = (&counts, &manifest, &failures, &done);
             scope.spawn(move || {
                 loop {
                     let next = rx.lock().unwrap_or_else(|e| e.into_inner()).recv();
-                    let Ok((index, job)) = next else { break };
-                    let outcome = export(
-                        engine,
-                        render,
-                        options,
-                        &job,
-                        index,
-                        options_key,
-                        done,
-                        names,
-                        manifest,
-                    );
+                    let Ok(task) = next else { break };
+                    let seq = task.seq;
+                    let (outcome, laid_out) =
+                        export(engine, render, options, &task, done, manifest, binding);
+                    if let Some(bind_tx) = &bind_tx {
+                        let _ = bind_tx.send((seq, laid_out));
+                    }
                     let slot = match outcome {
                         Ok(Outcome::Rendered) => 0,
                         Ok(Outcome::Skipped) => 1,
-                        Ok(Outcome::OtherShard) => 3,
                         Err(message) => {
                             let record = serde_json::json!({
-                                "input": job.source, "line": job.line,
-                                "id": article_id(&job), "error": message,
+                                "input": task.source, "line": task.line,
+                                "id": task.id, "error": message,
                             });
                             let mut f = failures.lock().unwrap_or_else(|e| e.into_inner());
                             let _ = writeln!(f, "{record}");
@@ -342,8 +368,11 @@ pub fn run(
                 }
             });
         }
+        drop(bind_tx);
         let mut last = Instant::now();
         let mut index = 0usize;
+        let mut seq = 0usize;
+        let mut names: HashSet<String> = HashSet::new();
         let result = read_inputs(inputs, |job| {
             index += 1;
             if !options.quiet && bar.is_none() && last.elapsed() >= PROGRESS_EVERY {
@@ -355,11 +384,27 @@ pub fn run(
                     finished as f64 / started.elapsed().as_secs_f64().max(0.001)
                 );
             }
-            tx.send((index, job)).is_ok()
+            let Some(mut task) = prepare(job, index, options, &options_key, &mut names) else {
+                counts[3].fetch_add(1, Ordering::Relaxed);
+                if let Some(bar) = bar {
+                    bar.inc(1);
+                }
+                return true;
+            };
+            seq += 1;
+            task.seq = seq;
+            tx.send(task).is_ok()
         });
         drop(tx);
         if let Err(e) = result {
             read_error = Some(e);
+        }
+        if let Some(binder) = binder {
+            volume_result = Some(
+                binder
+                    .join()
+                    .unwrap_or_else(|_| Err("the volume binder stopped".to_string())),
+            );
         }
     });
     if let Some(bar) = bar {
@@ -385,7 +430,88 @@ pub fn run(
             (summary.rendered as f64) / secs.max(0.001)
         );
     }
-    Ok(summary)
+    match volume_result {
+        Some(Err(e)) => Err(e),
+        Some(Ok(Some((path, articles, pages)))) => {
+            if !options.quiet {
+                eprintln!(
+                    "babrpdf: volume {}: {articles} articles, {pages} pages",
+                    path.display()
+                );
+            }
+            Ok(summary)
+        }
+        Some(Ok(None)) => {
+            if !options.quiet {
+                eprintln!("babrpdf: no article to bind; the volume was not written");
+            }
+            Ok(summary)
+        }
+        None => Ok(summary),
+    }
+}
+
+/// The volume must be a `.pdf` file whose folder exists: said before any work is done.
+fn check_volume_path(path: &Path) -> Result<(), String> {
+    if path
+        .extension()
+        .is_none_or(|e| !e.eq_ignore_ascii_case("pdf"))
+    {
+        return Err(format!("{}: a volume is a .pdf file", path.display()));
+    }
+    if path.is_dir() {
+        return Err(format!("{}: is a folder", path.display()));
+    }
+    let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
+    if let Some(parent) = parent
+        && !parent.is_dir()
+    {
+        return Err(format!(
+            "{}: the folder {} does not exist",
+            path.display(),
+            parent.display()
+        ));
+    }
+    Ok(())
+}
+
+/// Binds laid-out articles into the volume in input order; writes it atomically at the end.
+/// `Ok(None)`: nothing to bind.
+fn bind_volume(
+    engine: &Engine,
+    render: &RenderOptions,
+    options: &BatchOptions,
+    path: &Path,
+    results: mpsc::Receiver<Bound>,
+) -> Result<Option<(PathBuf, usize, usize)>, String> {
+    let fail = |e: crate::Error| format!("{}: {e}", path.display());
+    let mut volume = engine
+        .volume(render, options.volume_title.clone())
+        .map_err(fail)?;
+    let mut waiting = std::collections::BTreeMap::new();
+    let mut next = 1usize;
+    for (seq, laid_out) in results {
+        waiting.insert(seq, laid_out);
+        while let Some(laid_out) = waiting.remove(&next) {
+            next += 1;
+            if let Some((article, doc)) = laid_out {
+                volume.add(&article, doc).map_err(fail)?;
+            }
+        }
+    }
+    if volume.articles() == 0 {
+        return Ok(None);
+    }
+    let (articles, pages) = (volume.articles(), volume.pages());
+    let bytes = volume.finish().map_err(fail)?;
+    let tmp = path.with_extension(format!("pdf.{}.tmp", std::process::id()));
+    std::fs::write(&tmp, &bytes)
+        .and_then(|_| std::fs::rename(&tmp, path))
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            format!("{}: {e}", path.display())
+        })?;
+    Ok(Some((path.to_path_buf(), articles, pages)))
 }
 
 /// The terminal's progress bar: done/total with rate and ETA when the total is known in advance
@@ -425,7 +551,6 @@ fn progress_bar(inputs: &[String]) -> indicatif::ProgressBar {
 enum Outcome {
     Rendered,
     Skipped,
-    OtherShard,
 }
 
 fn article_id(job: &Job) -> Option<String> {
@@ -434,27 +559,36 @@ fn article_id(job: &Job) -> Option<String> {
         .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_string))
 }
 
-#[allow(clippy::too_many_arguments)]
-fn export(
-    engine: &Engine,
-    render: &RenderOptions,
-    options: &BatchOptions,
-    job: &Job,
+/// Parses and names a job in input order; `None` when it belongs to another shard.
+fn prepare(
+    job: Job,
     index: usize,
+    options: &BatchOptions,
     options_key: &str,
-    done: &HashMap<String, u64>,
-    names: &Mutex<HashSet<String>>,
-    manifest: &Mutex<std::fs::File>,
-) -> Result<Outcome, String> {
-    if let Some(error) = &job.unreadable {
-        return Err(error.clone());
-    }
-    let article = if job.markdown {
-        Article::from_markdown(&job.bytes)
-    } else {
-        Article::from_json(&job.bytes)
-    }
-    .map_err(|e| e.to_string())?;
+    names: &mut HashSet<String>,
+) -> Option<Task> {
+    let parsed = match &job.unreadable {
+        Some(error) => Err(error.clone()),
+        None if job.markdown => Article::from_markdown(&job.bytes).map_err(|e| e.to_string()),
+        None => Article::from_json(&job.bytes).map_err(|e| e.to_string()),
+    };
+    let mut task = Task {
+        seq: 0,
+        source: job.source.clone(),
+        line: job.line,
+        article: Err(String::new()),
+        id: None,
+        name: String::new(),
+        hash: 0,
+    };
+    let article = match parsed {
+        Ok(article) => article,
+        Err(e) => {
+            task.id = article_id(&job);
+            task.article = Err(e);
+            return Some(task);
+        }
+    };
     let key = article
         .id
         .as_ref()
@@ -463,7 +597,7 @@ fn export(
     if let Some((k, n)) = options.shard
         && fnv(key.as_bytes()) % n != k - 1
     {
-        return Ok(Outcome::OtherShard);
+        return None;
     }
     let fallback = Path::new(&job.source).file_stem().map_or_else(
         || format!("article-{index}"),
@@ -475,47 +609,87 @@ fn export(
     };
     let base = file_name(&options.name, &article, &fallback);
     // Two articles with one name: the second gets -2, the third -3 ... never an overwrite.
-    let name = {
-        let mut taken = names.lock().unwrap_or_else(|e| e.into_inner());
-        let mut candidate = format!("{base}.pdf");
-        let mut k = 2;
-        while !taken.insert(candidate.clone()) {
-            candidate = format!("{base}-{k}.pdf");
-            k += 1;
-        }
-        candidate
-    };
-    let hash = fnv(&[job.bytes.as_slice(), options_key.as_bytes()].concat());
-    let target = options.out_dir.join(&name);
-    if done.get(&name) == Some(&hash) && target.is_file() {
-        return Ok(Outcome::Skipped);
+    let mut name = format!("{base}.pdf");
+    let mut k = 2;
+    while !names.insert(name.clone()) {
+        name = format!("{base}-{k}.pdf");
+        k += 1;
     }
-    let rendered = engine
-        .render_with_warnings(&article, render)
-        .map_err(|e| e.to_string())?;
+    task.id = article.id.as_ref().map(|i| i.to_string());
+    task.hash = fnv(&[job.bytes.as_slice(), options_key.as_bytes()].concat());
+    task.name = name;
+    task.article = Ok(article);
+    Some(task)
+}
+
+/// Renders one task unless its PDF is up to date; with `binding`, also hands back the layout
+/// for the volume (an up-to-date article is laid out for it all the same).
+fn export(
+    engine: &Engine,
+    render: &RenderOptions,
+    options: &BatchOptions,
+    task: &Task,
+    done: &HashMap<String, u64>,
+    manifest: &Mutex<std::fs::File>,
+    binding: bool,
+) -> (
+    Result<Outcome, String>,
+    Option<(Article, crate::layout::display::Document)>,
+) {
+    let article = match &task.article {
+        Ok(article) => article,
+        Err(e) => return (Err(e.clone()), None),
+    };
+    let target = options.out_dir.join(&task.name);
+    let up_to_date = done.get(&task.name) == Some(&task.hash) && target.is_file();
+    if up_to_date && !binding {
+        return (Ok(Outcome::Skipped), None);
+    }
+    let doc = match engine.layout(article, render) {
+        Ok(doc) => doc,
+        Err(e) => return (Err(e.to_string()), None),
+    };
+    let outcome = if up_to_date {
+        Ok(Outcome::Skipped)
+    } else {
+        write_article(engine, render, task, &target, &doc, manifest).map(|()| Outcome::Rendered)
+    };
+    let keep = (binding && outcome.is_ok()).then(|| (article.clone(), doc));
+    (outcome, keep)
+}
+
+/// Writes the article's PDF under a temporary name, renames it into place, then records it.
+fn write_article(
+    engine: &Engine,
+    render: &RenderOptions,
+    task: &Task,
+    target: &Path,
+    doc: &crate::layout::display::Document,
+    manifest: &Mutex<std::fs::File>,
+) -> Result<(), String> {
+    let rendered = engine.write(doc, render).map_err(|e| e.to_string())?;
     // Warnings (an image printed as its caption, a missing glyph) are not failures, but they are
     // never dropped: each is printed with the article's place in the input.
-    let place = match job.line {
-        Some(line) => format!("{}:{line}", job.source),
-        None => job.source.clone(),
+    let place = match task.line {
+        Some(line) => format!("{}:{line}", task.source),
+        None => task.source.clone(),
     };
     for warning in &rendered.warnings {
         eprintln!("babrpdf: warning: {place}: {warning}");
     }
-    let pdf = rendered.pdf;
     if let Some(parent) = target.parent() {
         std::fs::create_dir_all(parent).map_err(|e| e.to_string())?;
     }
     let tmp = target.with_extension(format!("pdf.{}.tmp", std::process::id()));
-    std::fs::write(&tmp, &pdf)
-        .and_then(|_| std::fs::rename(&tmp, &target))
+    std::fs::write(&tmp, &rendered.pdf)
+        .and_then(|_| std::fs::rename(&tmp, target))
         .map_err(|e| {
             let _ = std::fs::remove_file(&tmp);
             format!("{}: {e}", target.display())
         })?;
     let mut m = manifest.lock().unwrap_or_else(|e| e.into_inner());
-    writeln!(m, "{name}\t{hash:016x}").map_err(|e| e.to_string())?;
-    Ok(Outcome::Rendered)
+    writeln!(m, "{}\t{:016x}", task.name, task.hash).map_err(|e| e.to_string())?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -14,6 +14,10 @@ use crate::layout::style::{Paper, Profile, Theme};
 use crate::pdf;
 use crate::text::fonts::FontBook;
 use crate::text::shape::{PlanCache, Shaper};
+use crate::volume::Volume;
+
+/// A theme's families in place of PT Serif, Sans and Mono.
+type Families = [Option<[crate::text::fonts::FaceId; 4]>; 3];
 use crate::theme::ThemeFile;
 
 /// How to render. `Default` gives A4 with two-line widow and orphan control.
@@ -87,29 +91,8 @@ impl Engine {
     /// Lays the article out into the display list (pages of positioned glyphs), without a PDF.
     pub fn layout(&self, article: &Article, options: &RenderOptions) -> Result<Document, Error> {
         article.validate()?;
-        let families = match &options.theme {
-            Some(theme) => theme.families(&self.book)?,
-            None => [None; 3],
-        };
+        let (theme, families) = self.theme(options)?;
         let shaper = Shaper::new(&self.book, &self.plans).with_families(families);
-        let paper = options
-            .theme
-            .as_ref()
-            .and_then(|t| t.paper())
-            .unwrap_or(options.paper);
-        let mut theme = Theme::for_paper(paper);
-        if let Some(file) = &options.theme {
-            file.apply(&mut theme);
-        }
-        if options.profile == Profile::Print {
-            // Paper is precious: a more compact headline block.
-            theme.title_size *= 0.85;
-            theme.title_leading *= 0.85;
-            theme.lead_size *= 0.92;
-            theme.lead_leading *= 0.92;
-        }
-        theme.widows = options.widows.max(1);
-        theme.orphans = options.orphans.max(1);
         let blocks = input::body_blocks(article);
         let mut doc = flow::lay_out(
             &shaper,
@@ -130,6 +113,47 @@ impl Engine {
         Ok(doc)
     }
 
+    /// The page geometry, type sizes and colours the options ask for, and the theme's families.
+    pub(crate) fn theme(&self, options: &RenderOptions) -> Result<(Theme, Families), Error> {
+        let families = match &options.theme {
+            Some(theme) => theme.families(&self.book)?,
+            None => [None; 3],
+        };
+        let paper = options
+            .theme
+            .as_ref()
+            .and_then(|t| t.paper())
+            .unwrap_or(options.paper);
+        let mut theme = Theme::for_paper(paper);
+        if let Some(file) = &options.theme {
+            file.apply(&mut theme);
+        }
+        if options.profile == Profile::Print {
+            // Paper is precious: a more compact headline block.
+            theme.title_size *= 0.85;
+            theme.title_leading *= 0.85;
+            theme.lead_size *= 0.92;
+            theme.lead_leading *= 0.92;
+        }
+        theme.widows = options.widows.max(1);
+        theme.orphans = options.orphans.max(1);
+        Ok((theme, families))
+    }
+
+    /// A shaper over the engine's fonts with a theme's families.
+    pub(crate) fn shaper(&self, families: Families) -> Shaper<'_> {
+        Shaper::new(&self.book, &self.plans).with_families(families)
+    }
+
+    /// Starts a bound volume: articles added one by one (`Volume::add`), contents at the end.
+    pub fn volume(
+        &self,
+        options: &RenderOptions,
+        title: Option<String>,
+    ) -> Result<Volume<'_>, Error> {
+        Volume::new(self, options, title)
+    }
+
     /// Renders the article to PDF bytes.
     pub fn render(&self, article: &Article, options: &RenderOptions) -> Result<Vec<u8>, Error> {
         Ok(self.render_with_warnings(article, options)?.pdf)
@@ -141,20 +165,22 @@ impl Engine {
         article: &Article,
         options: &RenderOptions,
     ) -> Result<Rendered, Error> {
-        let mut doc = self.layout(article, options)?;
-        // Declared PDF/UA-1 when the checker agrees; otherwise still tagged, with a warning.
-        let pdf = match pdf::write_pdf(&doc, &self.book, options.pdfa, true) {
+        let doc = self.layout(article, options)?;
+        self.write(&doc, options)
+    }
+
+    /// Writes a laid-out article (`Engine::layout`) as PDF: tagged, and declared PDF/UA-1 when
+    /// the checker agrees (otherwise still tagged, with a warning).
+    pub fn write(&self, doc: &Document, options: &RenderOptions) -> Result<Rendered, Error> {
+        let mut warnings = doc.warnings.clone();
+        let pdf = match pdf::write_pdf(doc, &self.book, options.pdfa, true) {
             Err(Error::Pdf(reason)) if reason.contains("PDF/UA") => {
-                doc.warnings
-                    .push(format!("{reason}; written without the PDF/UA-1 claim"));
-                pdf::write_pdf(&doc, &self.book, options.pdfa, false)?
+                warnings.push(format!("{reason}; written without the PDF/UA-1 claim"));
+                pdf::write_pdf(doc, &self.book, options.pdfa, false)?
             }
             other => other?,
         };
-        Ok(Rendered {
-            pdf,
-            warnings: doc.warnings,
-        })
+        Ok(Rendered { pdf, warnings })
     }
 
     /// Renders the article and writes the PDF to `out`.

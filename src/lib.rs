@@ -30,8 +30,10 @@ mod pdf_tags;
 pub mod photo;
 pub mod text;
 pub mod theme;
+pub mod volume;
 
 pub use article::Article;
 pub use engine::{Engine, RenderOptions, Rendered};
 pub use error::Error;
 pub use layout::style::{Paper, Profile};
+pub use volume::Volume;

@@ -44,7 +44,8 @@ enum Command {
 (listed in OUTDIR/failures.jsonl), 1 the batch could not run.
 Examples:
   babrpdf batch archive.jsonl.gz -o pdf/ --name '{published:%Y/%m}/{id}'
-  babrpdf batch articles/ -o pdf/ --shard 2/4"
+  babrpdf batch articles/ -o pdf/ --shard 2/4
+  babrpdf batch 2024-06.jsonl -o pdf/ --volume june-2024.pdf --volume-title 'Июнь 2024'"
     )]
     Batch {
         /// Inputs: folders of .json/.md files, .jsonl or .jsonl.gz files, or `-` for JSON lines on standard input.
@@ -65,6 +66,13 @@ Examples:
         /// No progress lines, only errors.
         #[arg(short, long)]
         quiet: bool,
+        /// Also bind every article, in input order, into this one PDF: pages numbered through,
+        /// a bookmark per article, the contents at the end.
+        #[arg(long, value_name = "FILE.pdf")]
+        volume: Option<PathBuf>,
+        /// The volume's title, printed above its contents and kept in its metadata.
+        #[arg(long, value_name = "TEXT", requires = "volume")]
+        volume_title: Option<String>,
         #[command(flatten)]
         options: OptionArgs,
     },
@@ -189,6 +197,8 @@ fn main() -> ExitCode {
             shard,
             name,
             quiet,
+            volume,
+            volume_title,
             options,
         } => {
             let batch = BatchOptions {
@@ -198,6 +208,8 @@ fn main() -> ExitCode {
                 shard,
                 quiet,
                 name,
+                volume,
+                volume_title,
             };
             match run_batch(&inputs, &batch, &options) {
                 Ok(summary) if summary.failed > 0 => ExitCode::from(3),
@@ -222,11 +234,17 @@ fn run_batch(
     if options.assets.is_none() && Path::new(first).is_dir() {
         render.assets.root = Some(PathBuf::from(first));
     }
+    let engine = engine(options.font_dir.as_deref())?;
+    babrpdf::batch::run(&engine, &render, inputs, batch)
+}
+
+/// The engine with the embedded fonts and, when asked, a folder of fallback fonts.
+fn engine(font_dir: Option<&Path>) -> Result<Engine, String> {
     let mut engine = Engine::new().map_err(|e| e.to_string())?;
-    if let Some(dir) = options.font_dir.as_deref() {
+    if let Some(dir) = font_dir {
         engine.add_font_dir(dir).map_err(|e| e.to_string())?;
     }
-    babrpdf::batch::run(&engine, &render, inputs, batch)
+    Ok(engine)
 }
 
 fn render(
@@ -259,11 +277,7 @@ fn render(
         Article::from_json(&bytes)
     };
     let article = parsed.map_err(|e| format!("{name}: {e}"))?;
-    let mut engine = Engine::new().map_err(|e| e.to_string())?;
-    if let Some(dir) = font_dir {
-        engine.add_font_dir(dir).map_err(|e| e.to_string())?;
-    }
-    let rendered = engine
+    let rendered = engine(font_dir)?
         .render_with_warnings(&article, options)
         .map_err(|e| format!("{name}: {e}"))?;
     for w in &rendered.warnings {

@@ -17,7 +17,7 @@ use krilla::paint::{Fill, Stroke};
 use krilla::text::{GlyphId, KrillaGlyph};
 
 use crate::error::Error;
-use crate::layout::display::{Color, Document, Item};
+use crate::layout::display::{Color, Document, Item, OutlineEntry, Page, Rect};
 use crate::pdf_tags::Tags;
 use crate::photo::Encoding;
 use crate::text::fonts::FontBook;
@@ -51,158 +51,199 @@ pub fn write_pdf(doc: &Document, book: &FontBook, pdfa: bool, ua: bool) -> Resul
             .map_err(|e| Error::Pdf(format!("PDF configuration: {e:?}")))?;
     }
     let mut pdf = PdfDocument::new_with(settings);
-    let mut glyphs: Vec<KrillaGlyph> = Vec::new();
     for page in &doc.pages {
-        let Some(page_settings) = PageSettings::from_wh(page.width, page.height) else {
-            return Err(Error::Pdf(format!(
-                "invalid page size {}×{}",
-                page.width, page.height
-            )));
-        };
-        let mut p = pdf.start_page_with(page_settings);
-        let mut links = Vec::new();
-        // Link rectangles wait for the run they belong to (it follows them in the list).
-        let mut waiting_links = std::collections::VecDeque::new();
-        {
-            let mut surface = p.surface();
-            let mut fill_run: Option<(Color, PathBuilder)> = None;
-            for item in &page.items {
-                if !matches!(item, Item::Fill(..)) {
-                    flush_fills(&mut surface, &mut fill_run, tagged.then_some(&mut tags));
-                }
-                match item {
-                    Item::Text(run) => {
-                        if run.glyphs.is_empty() {
-                            continue;
-                        }
-                        glyphs.clear();
-                        let size = run.size;
-                        glyphs.extend(run.glyphs.iter().map(|g| {
-                            KrillaGlyph::new(
-                                GlyphId::new(g.id),
-                                g.advance / size,
-                                g.dx / size,
-                                g.dy / size,
-                                0.0,
-                                g.text_range.clone(),
-                                None,
-                            )
-                        }));
-                        let font = book.face(run.face).pdf.clone();
-                        let linked = run.link.is_some() && !waiting_links.is_empty();
-                        let draw = |s: &mut krilla::surface::Surface<'_>| {
-                            s.set_fill(Some(Fill {
-                                paint: paint(run.color),
-                                ..Fill::default()
-                            }));
-                            s.draw_glyphs(
-                                Point::from_xy(run.x, run.y),
-                                &glyphs,
-                                font,
-                                &run.text,
-                                size,
-                                false,
-                            );
-                        };
-                        let slot = if tagged {
-                            tags.mark(&mut surface, run.tag, Some(run.role), linked, draw)
-                        } else {
-                            draw(&mut surface);
-                            None
-                        };
-                        if linked && let Some(link) = waiting_links.pop_front() {
-                            links.push((link, slot));
-                        }
-                    }
-                    Item::Line(line) => {
-                        let mut pb = PathBuilder::new();
-                        pb.move_to(line.from.0, line.from.1);
-                        pb.line_to(line.to.0, line.to.1);
-                        if let Some(path) = pb.finish() {
-                            let draw = |s: &mut krilla::surface::Surface<'_>| {
-                                s.set_fill(None);
-                                s.set_stroke(Some(Stroke {
-                                    paint: paint(line.color),
-                                    width: line.width,
-                                    ..Stroke::default()
-                                }));
-                                s.draw_path(&path);
-                                s.set_stroke(None);
-                            };
-                            if tagged {
-                                tags.mark(&mut surface, None, None, false, draw);
-                            } else {
-                                draw(&mut surface);
-                            }
-                        }
-                    }
-                    Item::Link(link) => waiting_links.push_back(link.clone()),
-                    Item::Fill(r, color) => {
-                        // Consecutive fills of one colour (a QR code's modules) become one path.
-                        if fill_run.as_ref().is_some_and(|(c, _)| c != color) {
-                            flush_fills(&mut surface, &mut fill_run, tagged.then_some(&mut tags));
-                        }
-                        let (_, pb) = fill_run.get_or_insert_with(|| (*color, PathBuilder::new()));
-                        if let Some(rect) =
-                            krilla::geom::Rect::from_xywh(r.x, r.y, r.width, r.height)
-                        {
-                            pb.push_rect(rect);
-                        }
-                    }
-                    Item::Image(img) => {
-                        let data: krilla::Data = img.picture.bytes.clone().into();
-                        let image = match img.picture.encoding {
-                            // PDF/A forbids asking viewers to interpolate.
-                            Encoding::Jpeg => KrillaImage::from_jpeg(data, !pdfa),
-                            Encoding::Png => KrillaImage::from_png(data, !pdfa),
-                        }
-                        .map_err(|e| Error::Pdf(format!("image: {e}")))?;
-                        let r = img.rect;
-                        if let Some(size) = Size::from_wh(r.width, r.height) {
-                            let draw = |s: &mut krilla::surface::Surface<'_>| {
-                                s.push_transform(&Transform::from_translate(r.x, r.y));
-                                s.draw_image(image, size);
-                                s.pop();
-                            };
-                            if tagged {
-                                tags.mark(&mut surface, img.tag, None, false, draw);
-                            } else {
-                                draw(&mut surface);
-                            }
-                        }
-                    }
-                }
-            }
-            flush_fills(&mut surface, &mut fill_run, tagged.then_some(&mut tags));
-            surface.finish();
-        }
-        // A link rectangle whose run never came (cannot happen in our lists) still works.
-        links.extend(waiting_links.into_iter().map(|l| (l, None)));
-        for (link, slot) in links {
-            let r = link.rect;
-            if let Some(rect) =
-                krilla::geom::Rect::from_xywh(r.x, r.y, r.width.max(0.1), r.height.max(0.1))
-            {
-                let target = Target::Action(LinkAction::new(link.url.to_string()).into());
-                let alt = Some(link.text.trim().to_string()).filter(|t| !t.is_empty());
-                let annotation = Annotation::new_link(LinkAnnotation::new(rect, target), alt);
-                match slot {
-                    Some(slot) if tagged => {
-                        let id = p.add_tagged_annotation(annotation);
-                        tags.annotation(slot, id);
-                    }
-                    _ => p.add_annotation(annotation),
-                }
-            }
-        }
-        p.finish();
+        draw_page(&mut pdf, page, book, pdfa, tagged.then_some(&mut tags), &[])?;
     }
     if tagged {
         pdf.set_tag_tree(tags.into_tree(&doc.metadata.language));
     }
-    pdf.set_outline(outline(doc));
-    pdf.set_metadata(metadata(doc));
-    pdf.finish().map_err(|e| match e {
+    pdf.set_outline(outline(&doc.outline));
+    pdf.set_metadata(metadata(&doc.metadata));
+    pdf.finish().map_err(|e| finish_error(e, pdfa, ua))
+}
+
+/// An internal link: a rectangle on the page that jumps to `(page index, y)` of the document.
+pub(crate) struct Jump {
+    pub rect: Rect,
+    pub page: usize,
+    pub y: f32,
+}
+
+/// Draws one display-list page as the document's next page. With `tags`, every drawing is
+/// marked for the structure tree; `jumps` are internal links (a volume's contents).
+pub(crate) fn draw_page(
+    pdf: &mut PdfDocument,
+    page: &Page,
+    book: &FontBook,
+    pdfa: bool,
+    mut tags: Option<&mut Tags<'_>>,
+    jumps: &[Jump],
+) -> Result<(), Error> {
+    let mut glyphs: Vec<KrillaGlyph> = Vec::new();
+    let Some(page_settings) = PageSettings::from_wh(page.width, page.height) else {
+        return Err(Error::Pdf(format!(
+            "invalid page size {}×{}",
+            page.width, page.height
+        )));
+    };
+    let mut p = pdf.start_page_with(page_settings);
+    let mut links = Vec::new();
+    // Link rectangles wait for the run they belong to (it follows them in the list).
+    let mut waiting_links = std::collections::VecDeque::new();
+    {
+        let mut surface = p.surface();
+        let mut fill_run: Option<(Color, PathBuilder)> = None;
+        for item in &page.items {
+            if !matches!(item, Item::Fill(..)) {
+                flush_fills(&mut surface, &mut fill_run, tags.as_deref_mut());
+            }
+            match item {
+                Item::Text(run) => {
+                    if run.glyphs.is_empty() {
+                        continue;
+                    }
+                    glyphs.clear();
+                    let size = run.size;
+                    glyphs.extend(run.glyphs.iter().map(|g| {
+                        KrillaGlyph::new(
+                            GlyphId::new(g.id),
+                            g.advance / size,
+                            g.dx / size,
+                            g.dy / size,
+                            0.0,
+                            g.text_range.clone(),
+                            None,
+                        )
+                    }));
+                    let font = book.face(run.face).pdf.clone();
+                    let linked = run.link.is_some() && !waiting_links.is_empty();
+                    let draw = |s: &mut krilla::surface::Surface<'_>| {
+                        s.set_fill(Some(Fill {
+                            paint: paint(run.color),
+                            ..Fill::default()
+                        }));
+                        s.draw_glyphs(
+                            Point::from_xy(run.x, run.y),
+                            &glyphs,
+                            font,
+                            &run.text,
+                            size,
+                            false,
+                        );
+                    };
+                    let slot = match tags.as_deref_mut() {
+                        Some(tags) => {
+                            tags.mark(&mut surface, run.tag, Some(run.role), linked, draw)
+                        }
+                        None => {
+                            draw(&mut surface);
+                            None
+                        }
+                    };
+                    if linked && let Some(link) = waiting_links.pop_front() {
+                        links.push((link, slot));
+                    }
+                }
+                Item::Line(line) => {
+                    let mut pb = PathBuilder::new();
+                    pb.move_to(line.from.0, line.from.1);
+                    pb.line_to(line.to.0, line.to.1);
+                    if let Some(path) = pb.finish() {
+                        let draw = |s: &mut krilla::surface::Surface<'_>| {
+                            s.set_fill(None);
+                            s.set_stroke(Some(Stroke {
+                                paint: paint(line.color),
+                                width: line.width,
+                                ..Stroke::default()
+                            }));
+                            s.draw_path(&path);
+                            s.set_stroke(None);
+                        };
+                        match tags.as_deref_mut() {
+                            Some(tags) => {
+                                tags.mark(&mut surface, None, None, false, draw);
+                            }
+                            None => draw(&mut surface),
+                        }
+                    }
+                }
+                Item::Link(link) => waiting_links.push_back(link.clone()),
+                Item::Fill(r, color) => {
+                    // Consecutive fills of one colour (a QR code's modules) become one path.
+                    if fill_run.as_ref().is_some_and(|(c, _)| c != color) {
+                        flush_fills(&mut surface, &mut fill_run, tags.as_deref_mut());
+                    }
+                    let (_, pb) = fill_run.get_or_insert_with(|| (*color, PathBuilder::new()));
+                    if let Some(rect) = krilla::geom::Rect::from_xywh(r.x, r.y, r.width, r.height) {
+                        pb.push_rect(rect);
+                    }
+                }
+                Item::Image(img) => {
+                    let data: krilla::Data = img.picture.bytes.clone().into();
+                    let image = match img.picture.encoding {
+                        // PDF/A forbids asking viewers to interpolate.
+                        Encoding::Jpeg => KrillaImage::from_jpeg(data, !pdfa),
+                        Encoding::Png => KrillaImage::from_png(data, !pdfa),
+                    }
+                    .map_err(|e| Error::Pdf(format!("image: {e}")))?;
+                    let r = img.rect;
+                    if let Some(size) = Size::from_wh(r.width, r.height) {
+                        let draw = |s: &mut krilla::surface::Surface<'_>| {
+                            s.push_transform(&Transform::from_translate(r.x, r.y));
+                            s.draw_image(image, size);
+                            s.pop();
+                        };
+                        match tags.as_deref_mut() {
+                            Some(tags) => {
+                                tags.mark(&mut surface, img.tag, None, false, draw);
+                            }
+                            None => draw(&mut surface),
+                        }
+                    }
+                }
+            }
+        }
+        flush_fills(&mut surface, &mut fill_run, tags.as_deref_mut());
+        surface.finish();
+    }
+    // A link rectangle whose run never came (cannot happen in our lists) still works.
+    links.extend(waiting_links.into_iter().map(|l| (l, None)));
+    for (link, slot) in links {
+        let r = link.rect;
+        if let Some(rect) =
+            krilla::geom::Rect::from_xywh(r.x, r.y, r.width.max(0.1), r.height.max(0.1))
+        {
+            let target = Target::Action(LinkAction::new(link.url.to_string()).into());
+            let alt = Some(link.text.trim().to_string()).filter(|t| !t.is_empty());
+            let annotation = Annotation::new_link(LinkAnnotation::new(rect, target), alt);
+            match (slot, tags.as_deref_mut()) {
+                (Some(slot), Some(tags)) => {
+                    let id = p.add_tagged_annotation(annotation);
+                    tags.annotation(slot, id);
+                }
+                _ => p.add_annotation(annotation),
+            }
+        }
+    }
+    for jump in jumps {
+        let r = jump.rect;
+        if let Some(rect) = krilla::geom::Rect::from_xywh(r.x, r.y, r.width, r.height) {
+            let target = Target::Destination(
+                XyzDestination::new(jump.page, Point::from_xy(0.0, jump.y)).into(),
+            );
+            p.add_annotation(Annotation::new_link(
+                LinkAnnotation::new(rect, target),
+                None,
+            ));
+        }
+    }
+    p.finish();
+    Ok(())
+}
+
+/// Krilla's refusal as our error; validation failures named in words.
+pub(crate) fn finish_error(e: KrillaError, pdfa: bool, ua: bool) -> Error {
+    match e {
         KrillaError::Validation(errors) => Error::Pdf(format!(
             "not a valid {}: {}",
             match (pdfa, ua) {
@@ -222,7 +263,7 @@ pub fn write_pdf(doc: &Document, book: &FontBook, pdfa: bool, ua: bool) -> Resul
                 .join("; ")
         )),
         other => Error::Pdf(format!("{other:?}")),
-    })
+    }
 }
 
 /// Draws the pending run of same-coloured rectangles as one filled path.
@@ -252,21 +293,20 @@ fn flush_fills(
 }
 
 /// Nests outline entries by level under their nearest shallower predecessor.
-fn outline(doc: &Document) -> Outline {
-    fn node(doc: &Document, i: usize) -> OutlineNode {
-        let e = &doc.outline[i];
+pub(crate) fn outline(entries: &[OutlineEntry]) -> Outline {
+    fn node(e: &OutlineEntry) -> OutlineNode {
         OutlineNode::new(
             e.title.clone(),
             XyzDestination::new(e.page, Point::from_xy(0.0, e.y)),
         )
     }
-    fn children(doc: &Document, i: &mut usize, level: u8) -> Vec<OutlineNode> {
+    fn children(entries: &[OutlineEntry], i: &mut usize, level: u8) -> Vec<OutlineNode> {
         let mut out = Vec::new();
-        while *i < doc.outline.len() && doc.outline[*i].level > level {
+        while *i < entries.len() && entries[*i].level > level {
             let here = *i;
-            let mut n = node(doc, here);
+            let mut n = node(&entries[here]);
             *i += 1;
-            for c in children(doc, i, doc.outline[here].level) {
+            for c in children(entries, i, entries[here].level) {
                 n.push_child(c);
             }
             out.push(n);
@@ -275,14 +315,13 @@ fn outline(doc: &Document) -> Outline {
     }
     let mut outline = Outline::new();
     let mut i = 0;
-    for c in children(doc, &mut i, 0) {
+    for c in children(entries, &mut i, 0) {
         outline.push_child(c);
     }
     outline
 }
 
-fn metadata(doc: &Document) -> Metadata {
-    let m = &doc.metadata;
+pub(crate) fn metadata(m: &crate::layout::display::Metadata) -> Metadata {
     let mut meta = Metadata::new()
         .title(m.title.clone())
         .language(m.language.clone())

@@ -2,20 +2,11 @@
 
 mod common;
 
+use common::{bin, scratch};
+
 use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_babrpdf"))
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("babrpdf-batch-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
+use std::path::Path;
+use std::process::{Output, Stdio};
 
 /// Ten good articles (ids a0..a9), one broken line after the third, one repeated id.
 fn archive_lines() -> String {
@@ -58,7 +49,7 @@ fn pdfs_under(dir: &Path) -> Vec<String> {
 
 #[test]
 fn every_good_article_becomes_a_pdf_with_its_own_text_and_the_broken_line_is_listed() {
-    let dir = scratch("jsonl");
+    let dir = scratch("batch", "jsonl");
     let input = dir.join("archive.jsonl");
     std::fs::write(&input, archive_lines()).unwrap();
     let out = dir.join("out");
@@ -88,6 +79,9 @@ fn every_good_article_becomes_a_pdf_with_its_own_text_and_the_broken_line_is_lis
             "a{i}.pdf holds its own article"
         );
     }
+    // Names follow input order, not which worker finished first: the later a1 is a1-2.
+    let duplicate = common::load(&std::fs::read(out.join("a1-2.pdf")).unwrap());
+    assert!(common::pdf_text(&duplicate).contains("Повтор"));
     let failures = std::fs::read_to_string(out.join("failures.jsonl")).unwrap();
     let records: Vec<serde_json::Value> = failures
         .lines()
@@ -105,7 +99,7 @@ fn every_good_article_becomes_a_pdf_with_its_own_text_and_the_broken_line_is_lis
 
 #[test]
 fn a_rerun_skips_what_is_done_and_redoes_what_changed() {
-    let dir = scratch("rerun");
+    let dir = scratch("batch", "rerun");
     let input = dir.join("archive.jsonl");
     std::fs::write(&input, archive_lines()).unwrap();
     let out = dir.join("out");
@@ -143,7 +137,7 @@ fn a_rerun_skips_what_is_done_and_redoes_what_changed() {
 
 #[test]
 fn shards_split_the_work_without_overlap_and_name_templates_make_folders() {
-    let dir = scratch("shards");
+    let dir = scratch("batch", "shards");
     let input = dir.join("archive.jsonl.gz");
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     gz.write_all(archive_lines().as_bytes()).unwrap();
@@ -177,7 +171,7 @@ fn shards_split_the_work_without_overlap_and_name_templates_make_folders() {
 
 #[test]
 fn a_folder_of_articles_and_standard_input_both_work() {
-    let dir = scratch("folder");
+    let dir = scratch("batch", "folder");
     let articles = dir.join("in");
     std::fs::create_dir_all(&articles).unwrap();
     std::fs::copy(
@@ -235,7 +229,7 @@ fn a_folder_of_articles_and_standard_input_both_work() {
 
 #[test]
 fn a_missing_input_is_a_one_line_error() {
-    let dir = scratch("missing");
+    let dir = scratch("batch", "missing");
     let o = run(&[
         "batch",
         dir.join("nope.jsonl").to_str().unwrap(),
@@ -252,7 +246,7 @@ fn a_missing_input_is_a_one_line_error() {
 
 #[test]
 fn a_batch_killed_midway_and_rerun_renders_every_article_once_and_every_pdf_is_valid() {
-    let dir = scratch("kill");
+    let dir = scratch("batch", "kill");
     let input = dir.join("big.jsonl");
     let feature = std::fs::read_to_string(common::sample_path("long-feature.json")).unwrap();
     let mut article: serde_json::Value = serde_json::from_str(&feature).unwrap();
@@ -309,7 +303,7 @@ fn a_batch_killed_midway_and_rerun_renders_every_article_once_and_every_pdf_is_v
 
 #[test]
 fn a_warning_is_printed_with_the_articles_place_and_is_not_a_failure() {
-    let dir = scratch("warn");
+    let dir = scratch("batch", "warn");
     let input = dir.join("one.jsonl");
     let line = serde_json::json!({
         "id": "w1", "title": "С картинкой", "body": "Текст.",

@@ -2,20 +2,10 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use common::{bin, scratch};
+
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_babrpdf"))
-}
-
-/// A fresh, empty folder for one test.
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("babrpdf-cli-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 fn files_in(dir: &Path) -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir(dir)
@@ -40,7 +30,7 @@ fn run_with_stdin(cmd: &mut Command, input: &[u8]) -> Output {
 
 #[test]
 fn render_writes_pdf_next_to_input_by_default() {
-    let dir = scratch("default");
+    let dir = scratch("cli", "default");
     let input = dir.join("news.json");
     std::fs::copy(common::sample_path("short-news.json"), &input).unwrap();
     let out = bin().arg("render").arg(&input).output().unwrap();
@@ -69,7 +59,7 @@ fn stdin_to_stdout() {
 
 #[test]
 fn explicit_output_and_paper() {
-    let dir = scratch("paper");
+    let dir = scratch("cli", "paper");
     let target = dir.join("a5.pdf");
     let out = bin()
         .arg("render")
@@ -125,7 +115,7 @@ fn bad_inputs_fail_cleanly() {
         ("array", b"[1, 2, 3]", "line 1"),
     ];
     for (name, content, needle) in cases {
-        let dir = scratch(name);
+        let dir = scratch("cli", name);
         let input = dir.join(format!("{name}.json"));
         std::fs::write(&input, content).unwrap();
         let out = bin().arg("render").arg(&input).output().unwrap();
@@ -184,7 +174,7 @@ fn help_shows_examples() {
 
 #[test]
 fn markdown_article_files_render() {
-    let dir = scratch("markdown");
+    let dir = scratch("cli", "markdown");
     let input = dir.join("news.md");
     std::fs::copy(common::sample_path("short-news.md"), &input).unwrap();
     let out = bin().arg("render").arg(&input).output().unwrap();
@@ -217,7 +207,7 @@ fn markdown_article_files_render() {
 
 #[test]
 fn twenty_thousand_paragraphs_and_a_five_megabyte_word_render() {
-    let dir = scratch("hostile-size");
+    let dir = scratch("cli", "hostile-size");
     let paragraphs: Vec<String> = (0..20_000)
         .map(|i| format!("Абзац {i}: короткий текст о событиях в Иркутске."))
         .collect();

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use babrpdf::doc::{Block, plain_text};
 use babrpdf::{Article, RenderOptions};
 use common::*;
-use lopdf::{Document, Object};
+use lopdf::Object;
 
 /// Every word the article itself contains, in reading order (title, lead, body).
 fn expected_words(article: &Article) -> Vec<String> {
@@ -120,16 +120,6 @@ fn special_characters_copy_out_exactly() {
     }
 }
 
-fn dict<'a>(doc: &'a Document, obj: &'a Object) -> &'a lopdf::Dictionary {
-    match obj {
-        Object::Reference(r) => doc
-            .get_object(*r)
-            .and_then(Object::as_dict)
-            .expect("dictionary"),
-        o => o.as_dict().expect("dictionary"),
-    }
-}
-
 #[test]
 fn every_font_is_embedded_subset_and_has_tounicode() {
     for name in SAMPLES {
@@ -168,19 +158,6 @@ fn every_font_is_embedded_subset_and_has_tounicode() {
             );
         }
         assert!(fonts >= 2, "{name}: only {fonts} fonts");
-    }
-}
-
-fn text_string(obj: &Object) -> String {
-    let bytes = obj.as_str().expect("string");
-    if bytes.starts_with(&[0xfe, 0xff]) {
-        let units: Vec<u16> = bytes[2..]
-            .chunks(2)
-            .map(|c| u16::from_be_bytes([c[0], c[1]]))
-            .collect();
-        String::from_utf16_lossy(&units)
-    } else {
-        String::from_utf8_lossy(bytes).into_owned()
     }
 }
 

@@ -158,6 +158,8 @@ pub struct Page {
     /// Where body text may go; running header and footer lie outside it.
     pub text_area: Rect,
     pub items: Vec<Item>,
+    /// The items that print the page number, so a bound volume can number its pages anew.
+    pub folio: Option<Range<usize>>,
 }
 
 impl Page {

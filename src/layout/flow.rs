@@ -676,24 +676,36 @@ impl<'a> Flow<'a> {
         color: Color,
         role: Role,
     ) -> (Vec<GlyphRun>, f32) {
-        let st = StyledText::single(text, face, size, color);
-        let style = ParaStyle {
-            width: 1.0e6,
-            align: Align::Left,
-            indent: 0.0,
-            lang: self.lang.clone(),
-            hyphenate: false,
-            preserve_spaces: false,
-            role,
-        };
-        let mut lines = set_paragraph(self.shaper, &st, &style);
-        let line = if lines.is_empty() {
-            return (Vec::new(), 0.0);
-        } else {
-            lines.swap_remove(0)
-        };
-        (line.runs, line.width)
+        set_single_line(self.shaper, &self.lang, text, face, size, color, role)
     }
+}
+
+/// One line of unbroken text (page furniture, labels): its runs from x = 0 and its width.
+pub fn set_single_line(
+    shaper: &Shaper<'_>,
+    lang: &str,
+    text: &str,
+    face: FaceId,
+    size: f32,
+    color: Color,
+    role: Role,
+) -> (Vec<GlyphRun>, f32) {
+    let st = StyledText::single(text, face, size, color);
+    let style = ParaStyle {
+        width: 1.0e6,
+        align: Align::Left,
+        indent: 0.0,
+        lang: lang.to_string(),
+        hyphenate: false,
+        preserve_spaces: false,
+        role,
+    };
+    let mut lines = set_paragraph(shaper, &st, &style);
+    if lines.is_empty() {
+        return (Vec::new(), 0.0);
+    }
+    let line = lines.swap_remove(0);
+    (line.runs, line.width)
 }
 
 /// The document for one article: title block, body, end matter, paginated.

@@ -12,6 +12,8 @@ pub struct Labels {
     pub links: &'static str,
     /// Caption of the QR code leading back to the article online.
     pub online: &'static str,
+    /// Heading of a bound volume's table of contents.
+    pub contents: &'static str,
     months: [&'static str; 12],
     /// Separator after the day number ("17 июня", "17. Juni"); NBSP keeps day and month together.
     day_sep: &'static str,
@@ -26,6 +28,7 @@ const RU: Labels = Labels {
     views: "просмотров",
     links: "Ссылки",
     online: "Эта статья на сайте",
+    contents: "Содержание",
     months: [
         "января",
         "февраля",
@@ -52,6 +55,7 @@ const UK: Labels = Labels {
     views: "переглядів",
     links: "Посилання",
     online: "Ця стаття на сайті",
+    contents: "Зміст",
     months: [
         "січня",
         "лютого",
@@ -78,6 +82,7 @@ const BE: Labels = Labels {
     views: "праглядаў",
     links: "Спасылкі",
     online: "Гэты артыкул на сайце",
+    contents: "Змест",
     months: [
         "студзеня",
         "лютага",
@@ -104,6 +109,7 @@ const EN: Labels = Labels {
     views: "views",
     links: "Links",
     online: "This article online",
+    contents: "Contents",
     months: [
         "January",
         "February",
@@ -130,6 +136,7 @@ const BG: Labels = Labels {
     views: "прегледи",
     links: "Връзки",
     online: "Статията онлайн",
+    contents: "Съдържание",
     months: [
         "януари",
         "февруари",
@@ -156,6 +163,7 @@ const SR: Labels = Labels {
     views: "прегледа",
     links: "Везе",
     online: "Чланак на сајту",
+    contents: "Садржај",
     months: [
         "јануар",
         "фебруар",
@@ -182,6 +190,7 @@ const MK: Labels = Labels {
     views: "прегледи",
     links: "Врски",
     online: "Статијата на интернет",
+    contents: "Содржина",
     months: [
         "јануари",
         "февруари",
@@ -208,6 +217,7 @@ const KK: Labels = Labels {
     views: "қаралым",
     links: "Сілтемелер",
     online: "Мақала сайтта",
+    contents: "Мазмұны",
     months: [
         "қаңтар",
         "ақпан",
@@ -234,6 +244,7 @@ const DE: Labels = Labels {
     views: "Aufrufe",
     links: "Links",
     online: "Dieser Artikel online",
+    contents: "Inhalt",
     months: [
         "Januar",
         "Februar",
@@ -260,6 +271,7 @@ const FR: Labels = Labels {
     views: "vues",
     links: "Liens",
     online: "Cet article en ligne",
+    contents: "Sommaire",
     months: [
         "janvier",
         "février",

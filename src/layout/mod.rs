@@ -1,5 +1,6 @@
 //! Layout: paragraphs into lines, lines into pages, pages into a display list.
 
+pub mod contents;
 pub mod display;
 mod figure;
 pub mod flow;
@@ -8,7 +9,7 @@ mod line;
 pub mod locale;
 mod matter;
 mod notes;
-mod page;
+pub mod page;
 pub mod para;
 pub mod style;
 mod table;

@@ -4,11 +4,12 @@
 use std::sync::Arc;
 
 use super::display::{ImageItem, Item, Line, Link, OutlineEntry, Page, Rect, Role};
-use super::flow::{Flow, FlowLine, MAX_PAGES};
-use super::style::Profile;
+use super::flow::{Flow, FlowLine, MAX_PAGES, set_single_line};
+use super::style::{Profile, Theme};
 use crate::article::Article;
 use crate::error::Error;
 use crate::text::fonts::{FaceId, Family};
+use crate::text::shape::Shaper;
 
 impl Flow<'_> {
     /// Fills pages, then draws the running header (from page 2) and the footer on every page.
@@ -111,6 +112,7 @@ impl Flow<'_> {
                 height: t.page_height,
                 text_area,
                 items,
+                folio: None,
             };
             pages.push(page);
         }
@@ -351,13 +353,14 @@ impl Furniture {
             }));
             name_x += w + 6.0;
         }
-        let mut put = |text: &str,
-                       face: FaceId,
-                       x_left: Option<f32>,
-                       x_right: Option<f32>,
-                       y: f32,
-                       role: Role,
-                       link: Option<&str>| {
+        let put = |furniture: &mut Vec<Item>,
+                   text: &str,
+                   face: FaceId,
+                   x_left: Option<f32>,
+                   x_right: Option<f32>,
+                   y: f32,
+                   role: Role,
+                   link: Option<&str>| {
             let (runs, width) = flow.single_line(text, face, size, flow.theme.meta, role);
             let x = x_left.unwrap_or_else(|| x_right.unwrap_or(right) - width);
             let link = link.filter(|_| flow.profile == Profile::Download);
@@ -391,6 +394,7 @@ impl Furniture {
         if let Some(s) = header_left {
             let link = self.source_url.as_deref();
             put(
+                &mut furniture,
                 s,
                 sans_bold,
                 Some(name_x),
@@ -401,12 +405,22 @@ impl Furniture {
             );
         }
         if let Some(s) = header_right {
-            put(s, sans, None, Some(right), header_y, Role::Header, None);
+            put(
+                &mut furniture,
+                s,
+                sans,
+                None,
+                Some(right),
+                header_y,
+                Role::Header,
+                None,
+            );
         }
         let has_header = header_left.is_some() || header_right.is_some();
         let footer_y = t.page_height - t.margin_bottom + 20.0;
         if let Some(u) = &self.url {
             put(
+                &mut furniture,
                 u,
                 sans,
                 Some(left),
@@ -417,7 +431,9 @@ impl Furniture {
             );
         }
         let label = (flow.labels.page_of)(index + 1, self.total);
+        let folio_start = furniture.len();
         put(
+            &mut furniture,
             &label,
             sans,
             None,
@@ -426,6 +442,9 @@ impl Furniture {
             Role::Footer,
             None,
         );
+        let folio_end = furniture.len();
+        let base = page.items.len();
+        page.folio = Some(base + folio_start..base + folio_end);
         page.items.append(&mut furniture);
         if has_header {
             page.items.push(Item::Line(Line {
@@ -442,6 +461,32 @@ impl Furniture {
             color: flow.theme.rule,
         }));
     }
+}
+
+/// Replaces the page's number with `label`, set like the original at the right of the footer
+/// (a bound volume numbers its pages through). A page without a number gets one.
+pub fn stamp_folio(shaper: &Shaper<'_>, theme: &Theme, lang: &str, page: &mut Page, label: &str) {
+    let face = shaper.select(Family::Sans, false, false);
+    let size = theme.furniture_size;
+    let (runs, width) = set_single_line(shaper, lang, label, face, size, theme.meta, Role::Footer);
+    let x = page.width - theme.margin_outer - width;
+    let y = theme.page_height - theme.margin_bottom + 20.0;
+    let runs: Vec<Item> = runs
+        .into_iter()
+        .map(|mut r| {
+            r.x += x;
+            r.y = y;
+            Item::Text(r)
+        })
+        .collect();
+    let count = runs.len();
+    let range = page
+        .folio
+        .take()
+        .unwrap_or(page.items.len()..page.items.len());
+    let start = range.start;
+    page.items.splice(range, runs);
+    page.folio = Some(start..start + count);
 }
 
 /// The text cut at a word boundary (or anywhere, for a URL) with "…" so it fits `room`.

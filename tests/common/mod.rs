@@ -48,3 +48,41 @@ pub fn pdf_text(doc: &lopdf::Document) -> String {
 pub fn words(text: &str) -> Vec<String> {
     text.split_whitespace().map(|w| w.to_string()).collect()
 }
+
+/// The `babrpdf` binary built for these tests.
+pub fn bin() -> std::process::Command {
+    std::process::Command::new(env!("CARGO_BIN_EXE_babrpdf"))
+}
+
+/// A fresh, empty folder for one test; `suite` keeps test files apart.
+pub fn scratch(suite: &str, name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("babrpdf-{suite}-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A dictionary, following a reference.
+pub fn dict<'a>(doc: &'a lopdf::Document, obj: &'a lopdf::Object) -> &'a lopdf::Dictionary {
+    match obj {
+        lopdf::Object::Reference(r) => doc
+            .get_object(*r)
+            .and_then(lopdf::Object::as_dict)
+            .expect("dictionary"),
+        o => o.as_dict().expect("dictionary"),
+    }
+}
+
+/// A PDF text string (UTF-16BE with BOM, or PDFDocEncoding read as UTF-8).
+pub fn text_string(obj: &lopdf::Object) -> String {
+    let bytes = obj.as_str().expect("string");
+    if bytes.starts_with(&[0xfe, 0xff]) {
+        let units: Vec<u16> = bytes[2..]
+            .chunks(2)
+            .map(|c| u16::from_be_bytes([c[0], c[1]]))
+            .collect();
+        String::from_utf16_lossy(&units)
+    } else {
+        String::from_utf8_lossy(bytes).into_owned()
+    }
+}

@@ -1,0 +1,203 @@
+//! A bound volume: many articles in one PDF, pages numbered through, one bookmark per article
+//! and the table of contents at the end, where Russian books keep it.
+//!
+//! Articles are drawn as they are added (the volume never holds their display lists), so a
+//! volume of a month of the archive costs about its own size in memory, not the archive's.
+
+use krilla::Document as PdfDocument;
+use krilla::SerializeSettings;
+use krilla::configure::{Archival, ConfigurationBuilder};
+
+use crate::article::Article;
+use crate::engine::{Engine, RenderOptions};
+use crate::error::Error;
+use crate::layout::contents::{ContentsEntry, lay_out_contents};
+use crate::layout::display::{Document, Metadata, OutlineEntry};
+use crate::layout::locale::{self, DateParts};
+use crate::layout::page::stamp_folio;
+use crate::layout::style::Theme;
+use crate::pdf::{self, Jump};
+
+/// A volume being bound. Add articles in reading order, then `finish`.
+pub struct Volume<'e> {
+    engine: &'e Engine,
+    theme: Theme,
+    families: [Option<[crate::text::fonts::FaceId; 4]>; 3],
+    pdfa: bool,
+    pdf: PdfDocument,
+    pages: usize,
+    outline: Vec<OutlineEntry>,
+    entries: Vec<ContentsEntry>,
+    title: Option<String>,
+    language: Option<String>,
+    /// The latest publication date: the volume's date (PDF/A needs one).
+    date: Option<DateParts>,
+    /// FNV-1a over the articles' document ids: the same articles give the same volume id.
+    id_hash: u64,
+}
+
+impl<'e> Volume<'e> {
+    pub(crate) fn new(
+        engine: &'e Engine,
+        options: &RenderOptions,
+        title: Option<String>,
+    ) -> Result<Volume<'e>, Error> {
+        let (theme, families) = engine.theme(options)?;
+        let mut settings = SerializeSettings::default();
+        if options.pdfa {
+            settings.configuration = ConfigurationBuilder::new()
+                .with_archival_validator(Archival::A2_B)
+                .finish()
+                .map_err(|e| Error::Pdf(format!("PDF configuration: {e:?}")))?;
+        }
+        Ok(Volume {
+            engine,
+            theme,
+            families,
+            pdfa: options.pdfa,
+            pdf: PdfDocument::new_with(settings),
+            pages: 0,
+            outline: Vec::new(),
+            entries: Vec::new(),
+            title: title.filter(|t| !t.trim().is_empty()),
+            language: None,
+            date: None,
+            id_hash: 0xcbf2_9ce4_8422_2325,
+        })
+    }
+
+    /// Articles bound so far.
+    pub fn articles(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Pages bound so far.
+    pub fn pages(&self) -> usize {
+        self.pages
+    }
+
+    /// Appends an article laid out with the volume's options (`Engine::layout`). Its pages are
+    /// renumbered in the volume's sequence; its title becomes a bookmark, its headings nest
+    /// under it.
+    pub fn add(&mut self, article: &Article, doc: Document) -> Result<(), Error> {
+        let shaper = self.engine.shaper(self.families);
+        let lang = article.lang();
+        let first = self.pages;
+        for (i, mut page) in doc.pages.into_iter().enumerate() {
+            let number = (first + i + 1).to_string();
+            stamp_folio(&shaper, &self.theme, lang, &mut page, &number);
+            pdf::draw_page(
+                &mut self.pdf,
+                &page,
+                self.engine.fonts(),
+                self.pdfa,
+                None,
+                &[],
+            )?;
+            self.pages += 1;
+        }
+        for mut entry in doc.outline {
+            entry.page += first;
+            self.outline.push(entry);
+        }
+        let mut note = Vec::new();
+        if let Some(p) = article
+            .published
+            .as_deref()
+            .filter(|p| !p.trim().is_empty())
+        {
+            note.push(locale::format_date(p, lang));
+        }
+        if let Some(s) = article.section.as_deref().filter(|s| !s.trim().is_empty()) {
+            note.push(s.trim().to_string());
+        }
+        let authors: Vec<&str> = article
+            .authors
+            .iter()
+            .map(|a| a.trim())
+            .filter(|a| !a.is_empty())
+            .collect();
+        if !authors.is_empty() {
+            note.push(authors.join(", "));
+        }
+        self.entries.push(ContentsEntry {
+            title: article.title.trim().to_string(),
+            note: note.join("  ·  "),
+            page: first,
+        });
+        self.language.get_or_insert_with(|| lang.to_string());
+        if let Some(date) = article.published.as_deref().and_then(locale::parse_date)
+            && self.date.is_none_or(|d| date > d)
+        {
+            self.date = Some(date);
+        }
+        for b in doc.metadata.document_id.bytes().chain([0xff]) {
+            self.id_hash = (self.id_hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        Ok(())
+    }
+
+    /// Sets the contents after the last article and returns the volume's PDF bytes.
+    pub fn finish(mut self) -> Result<Vec<u8>, Error> {
+        if self.entries.is_empty() {
+            return Err(Error::Pdf("a volume needs at least one article".into()));
+        }
+        let lang = self.language.clone().unwrap_or_else(|| "ru".into());
+        let labels = locale::labels(&lang);
+        let shaper = self.engine.shaper(self.families);
+        let (pages, links) = lay_out_contents(
+            &shaper,
+            &self.theme,
+            &lang,
+            self.title.as_deref(),
+            labels.contents,
+            &self.entries,
+        );
+        let contents_start = self.pages;
+        for (i, mut page) in pages.into_iter().enumerate() {
+            let number = (contents_start + i + 1).to_string();
+            stamp_folio(&shaper, &self.theme, &lang, &mut page, &number);
+            let jumps: Vec<Jump> = links
+                .iter()
+                .filter(|l| l.on == i)
+                .map(|l| Jump {
+                    rect: l.rect,
+                    page: l.target,
+                    y: 0.0,
+                })
+                .collect();
+            pdf::draw_page(
+                &mut self.pdf,
+                &page,
+                self.engine.fonts(),
+                self.pdfa,
+                None,
+                &jumps,
+            )?;
+            self.pages += 1;
+        }
+        self.outline.push(OutlineEntry {
+            level: 1,
+            title: labels.contents.to_string(),
+            page: contents_start,
+            y: 0.0,
+        });
+        let metadata = Metadata {
+            title: self
+                .title
+                .clone()
+                .unwrap_or_else(|| labels.contents.to_string()),
+            subject: None,
+            authors: Vec::new(),
+            language: lang,
+            keywords: Vec::new(),
+            date: self.date,
+            document_id: format!("{:016x}", self.id_hash),
+        };
+        self.pdf.set_outline(pdf::outline(&self.outline));
+        self.pdf.set_metadata(pdf::metadata(&metadata));
+        self.pdf
+            .finish()
+            .map_err(|e| pdf::finish_error(e, self.pdfa, false))
+    }
+}
