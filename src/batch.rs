@@ -184,7 +184,12 @@ fn is_our_temporary(name: &str) -> bool {
 }
 
 fn fnv(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
+    fnv_from(0xcbf2_9ce4_8422_2325, bytes)
+}
+
+/// FNV-1a continued from `seed` (the options' hash, so each article hashes only its own bytes).
+fn fnv_from(seed: u64, bytes: &[u8]) -> u64 {
+    bytes.iter().fold(seed, |h, &b| {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     })
 }
@@ -302,15 +307,23 @@ pub fn run(
             .map_err(|e| format!("{}: {e}", failures_path.display()))?,
     );
     // Everything that changes the PDF: a different theme or paper re-renders on the next run.
-    let options_key = format!(
-        "{:?}{:?}{:?}{}{}{:?}",
+    // Hashed once (a theme's logo is in it); each article's hash continues from it.
+    // The fonts count too: `--font-dir` changes which face draws a rare character. The asset
+    // folder does not: it follows how the input was named (`dir` or `dir/`), not the content.
+    let book = engine.fonts();
+    let faces: Vec<&str> = (0..book.len() as u16)
+        .map(|i| book.face(crate::text::fonts::FaceId(i)).name.as_str())
+        .collect();
+    let options_hash = fnv(format!(
+        "{:?}{:?}{:?}{}{}{:?}{faces:?}",
         render.paper,
         render.profile,
         render.pdfa,
         render.widows * 10 + render.orphans,
         render.strict,
-        render.theme
-    );
+        render.theme,
+    )
+    .as_bytes());
     let counts = [
         AtomicUsize::new(0),
         AtomicUsize::new(0),
@@ -384,7 +397,7 @@ pub fn run(
                     finished as f64 / started.elapsed().as_secs_f64().max(0.001)
                 );
             }
-            let Some(mut task) = prepare(job, index, options, &options_key, &mut names) else {
+            let Some(mut task) = prepare(job, index, options, options_hash, &mut names) else {
                 counts[3].fetch_add(1, Ordering::Relaxed);
                 if let Some(bar) = bar {
                     bar.inc(1);
@@ -564,7 +577,7 @@ fn prepare(
     job: Job,
     index: usize,
     options: &BatchOptions,
-    options_key: &str,
+    options_hash: u64,
     names: &mut HashSet<String>,
 ) -> Option<Task> {
     let parsed = match &job.unreadable {
@@ -616,7 +629,7 @@ fn prepare(
         k += 1;
     }
     task.id = article.id.as_ref().map(|i| i.to_string());
-    task.hash = fnv(&[job.bytes.as_slice(), options_key.as_bytes()].concat());
+    task.hash = fnv_from(options_hash, &job.bytes);
     task.name = name;
     task.article = Ok(article);
     Some(task)

@@ -133,6 +133,14 @@ fn a_rerun_skips_what_is_done_and_redoes_what_changed() {
     assert!(stderr.contains("1 rendered, 10 skipped"), "{stderr}");
     let doc = common::load(&std::fs::read(out.join("a2.pdf")).unwrap());
     assert!(common::pdf_text(&doc).contains("новое2"));
+    // Other options make other PDFs: everything is rendered again, then skipped again.
+    let a5 = [&args[..], &["--paper", "a5"]].concat();
+    let o = run(&a5);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("11 rendered, 0 skipped"), "{stderr}");
+    let o = run(&a5);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("0 rendered, 11 skipped"), "{stderr}");
 }
 
 #[test]
