@@ -239,3 +239,40 @@ fn a_footnote_too_long_for_its_page_continues_on_the_next() {
         assert!(all.contains(&format!("Сноска {i}:")), "note {i} lost");
     }
 }
+
+#[test]
+fn deeply_nested_quotes_and_lists_keep_their_text_inside_the_text_area() {
+    let quotes = format!("{}Глубоко внутри цитаты.", "<blockquote>".repeat(60));
+    let mut list = String::new();
+    for depth in 0..40 {
+        list.push_str(&"  ".repeat(depth));
+        list.push_str(&format!("- пункт{depth}\n"));
+    }
+    for (body, format, word) in [
+        (quotes.as_str(), "html", "Глубоко"),
+        (list.as_str(), "markdown", "пункт39"),
+    ] {
+        let doc = layout(&article(body, format));
+        let text: String = (0..doc.pages.len()).map(|p| page_text(&doc, p)).collect();
+        assert!(text.contains(word), "{format}: «{word}» is set");
+        for page in &doc.pages {
+            let area = page.text_area;
+            for run in page.runs() {
+                assert!(
+                    run.x >= area.x - 0.01 && run.x + run.width() <= area.right() + 0.01,
+                    "{format}: «{}» at {}..{} outside {}..{}",
+                    run.text,
+                    run.x,
+                    run.x + run.width(),
+                    area.x,
+                    area.right()
+                );
+            }
+            for item in &page.items {
+                if let Item::Line(l) = item {
+                    assert!(l.from.0 >= area.x - 0.01 && l.to.0 <= area.right() + 0.01);
+                }
+            }
+        }
+    }
+}

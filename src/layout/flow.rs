@@ -80,6 +80,17 @@ pub(super) struct Frame {
     pub(super) list_depth: usize,
 }
 
+/// Nested quotes and lists stop narrowing the text at this share of the text width: deeper
+/// levels keep the last indent, so their text stays on the page however deep the nesting.
+const MIN_NESTED_WIDTH: f32 = 0.5;
+
+impl Frame {
+    /// Whether one more level of `indent` still leaves room for text.
+    fn can_indent(&self, indent: f32, text_width: f32) -> bool {
+        self.width - indent >= text_width * MIN_NESTED_WIDTH
+    }
+}
+
 pub struct Flow<'a> {
     pub(super) shaper: &'a Shaper<'a>,
     pub(super) theme: &'a Theme,
@@ -541,9 +552,11 @@ impl<'a> Flow<'a> {
                 } => self.list(*ordered, *start, items, frame),
                 Block::Quote(inner) => {
                     let mut q = frame.clone();
-                    q.bars.push(frame.x + t.block_indent * 0.35);
-                    q.x += t.block_indent;
-                    q.width -= t.block_indent;
+                    if frame.can_indent(t.block_indent, t.text_width()) {
+                        q.bars.push(frame.x + t.block_indent * 0.35);
+                        q.x += t.block_indent;
+                        q.width -= t.block_indent;
+                    }
                     self.flush_next = true;
                     let first = self.lines.len();
                     self.open_elem(StructKind::Quote);
@@ -624,8 +637,10 @@ impl<'a> Flow<'a> {
     fn list(&mut self, ordered: bool, start: u64, items: &[Vec<Block>], frame: &Frame) {
         let t = self.theme;
         let mut inner = frame.clone();
-        inner.x += t.block_indent;
-        inner.width -= t.block_indent;
+        if frame.can_indent(t.block_indent, t.text_width()) {
+            inner.x += t.block_indent;
+            inner.width -= t.block_indent;
+        }
         inner.list_depth += 1;
         self.open_elem(StructKind::List { ordered });
         for (n, item) in items.iter().enumerate() {
