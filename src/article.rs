@@ -103,6 +103,21 @@ impl Article {
     /// Parses article JSON. Errors carry the line and column of the problem.
     pub fn from_json(bytes: &[u8]) -> Result<Article, Error> {
         let text = input_text(bytes, "an article JSON object")?;
+        // serde would read an array as the fields in order and complain about the first one.
+        let found = match text.trim_start().chars().next() {
+            Some('{') | None => None,
+            Some('[') => Some("an array"),
+            Some('"') => Some("a string"),
+            Some('0'..='9' | '-') => Some("a number"),
+            Some('t' | 'f') => Some("a boolean"),
+            Some('n') => Some("null"),
+            Some(_) => None,
+        };
+        if let Some(found) = found {
+            return Err(Error::input(format!(
+                "expected an article JSON object {{…}}, found {found}"
+            )));
+        }
         let article: Article = serde_json::from_str(text).map_err(|e| Error::Input {
             line: Some(e.line()),
             column: Some(e.column()),
@@ -166,6 +181,11 @@ fn json_message(e: &serde_json::Error) -> String {
         Some(i) => full[..i].to_string(),
         None => full,
     };
+    // serde's words for an id of the wrong type name its enum, not the field.
+    let msg = msg.replace(
+        "data did not match any variant of untagged enum ArticleId",
+        "`id` must be a string or an integer",
+    );
     match e.classify() {
         serde_json::error::Category::Eof => format!("truncated JSON: {msg}"),
         serde_json::error::Category::Syntax => format!("invalid JSON: {msg}"),

@@ -142,6 +142,10 @@ fn read_lines(
             return Ok(());
         }
         n += 1;
+        // The line ending is not part of the record (a cut record then reads as truncated).
+        while line.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
+            line.pop();
+        }
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
@@ -194,6 +198,46 @@ fn fnv_from(seed: u64, bytes: &[u8]) -> u64 {
     })
 }
 
+/// Checks a `--name` template before any work: every `{…}` is a known field, every `%` in a
+/// date pattern a known directive. A typo would otherwise name every file alike.
+pub fn check_template(template: &str) -> Result<(), String> {
+    let fields = "use {id}, {slug} and {published:%Y/%m/%d}";
+    let mut rest = template;
+    while let Some(open) = rest.find(['{', '}']) {
+        if rest[open..].starts_with('}') {
+            return Err(format!(
+                "--name `{template}`: a `}}` without its `{{` ({fields})"
+            ));
+        }
+        let Some(close) = rest[open..].find('}').map(|k| open + k) else {
+            return Err(format!(
+                "--name `{template}`: a `{{` without its `}}` ({fields})"
+            ));
+        };
+        let field = &rest[open + 1..close];
+        match field.split_once(':') {
+            None if field == "id" || field == "slug" => {}
+            Some(("published", pattern)) => {
+                let mut chars = pattern.chars();
+                while let Some(c) = chars.next() {
+                    if c == '%' && !matches!(chars.next(), Some('Y' | 'm' | 'd')) {
+                        return Err(format!(
+                            "--name `{template}`: `{{{field}}}` may use %Y, %m and %d only"
+                        ));
+                    }
+                }
+            }
+            _ => {
+                return Err(format!(
+                    "--name `{template}`: unknown field `{{{field}}}` ({fields})"
+                ));
+            }
+        }
+        rest = &rest[close + 1..];
+    }
+    Ok(())
+}
+
 /// A name for the article's file from the template.
 fn file_name(template: &str, article: &Article, fallback: &str) -> String {
     let id = article
@@ -204,7 +248,7 @@ fn file_name(template: &str, article: &Article, fallback: &str) -> String {
     let mut out = template
         .replace("{id}", &id)
         .replace("{slug}", &slug(&article.title));
-    if let Some(start) = out.find("{published:")
+    while let Some(start) = out.find("{published:")
         && let Some(end) = out[start..].find('}')
     {
         let pattern = &out[start + 11..start + end];
@@ -281,6 +325,7 @@ pub fn run(
     inputs: &[String],
     options: &BatchOptions,
 ) -> Result<Summary, String> {
+    check_template(&options.name)?;
     let out = &options.out_dir;
     std::fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
     remove_stale_temporaries(out);
@@ -340,8 +385,19 @@ pub fn run(
     let binding = options.volume.is_some();
     let mut read_error = None;
     let mut volume_result = None;
+    // Articles read from the inputs, in order.
+    let mut index = 0usize;
     let bar = (!options.quiet && std::io::stderr().is_terminal()).then(|| progress_bar(inputs));
     let bar = &bar;
+    let shared = Shared {
+        engine,
+        render,
+        options,
+        done: &done,
+        manifest: &manifest,
+        bar,
+        binding,
+    };
     std::thread::scope(|scope| {
         let binder = options
             .volume
@@ -350,14 +406,13 @@ pub fn run(
         for _ in 0..jobs {
             let rx = Arc::clone(&rx);
             let bind_tx = binding.then(|| bind_tx.clone());
-            let (counts, manifest, failures, done) = (&counts, &manifest, &failures, &done);
+            let (counts, failures, shared) = (&counts, &failures, &shared);
             scope.spawn(move || {
                 loop {
                     let next = rx.lock().unwrap_or_else(|e| e.into_inner()).recv();
                     let Ok(task) = next else { break };
                     let seq = task.seq;
-                    let (outcome, laid_out) =
-                        export(engine, render, options, &task, done, manifest, binding);
+                    let (outcome, laid_out) = shared.export(&task);
                     if let Some(bind_tx) = &bind_tx {
                         let _ = bind_tx.send((seq, laid_out));
                     }
@@ -365,6 +420,8 @@ pub fn run(
                         Ok(Outcome::Rendered) => 0,
                         Ok(Outcome::Skipped) => 1,
                         Err(message) => {
+                            // An error is said even under --quiet; the record keeps it too.
+                            say(bar, &format!("babrpdf: {}: {message}", place(&task)));
                             let record = serde_json::json!({
                                 "input": task.source, "line": task.line,
                                 "id": task.id, "error": message,
@@ -383,7 +440,6 @@ pub fn run(
         }
         drop(bind_tx);
         let mut last = Instant::now();
-        let mut index = 0usize;
         let mut seq = 0usize;
         let mut names: HashSet<String> = HashSet::new();
         let result = read_inputs(inputs, |job| {
@@ -392,9 +448,9 @@ pub fn run(
                 last = Instant::now();
                 let finished: usize = counts.iter().map(|c| c.load(Ordering::Relaxed)).sum();
                 eprintln!(
-                    "babrpdf: {finished} done, {} failed, {:.0} articles/s",
+                    "babrpdf: {finished} done, {} failed, {} articles/s",
                     counts[2].load(Ordering::Relaxed),
-                    finished as f64 / started.elapsed().as_secs_f64().max(0.001)
+                    rate(finished, started.elapsed())
                 );
             }
             let Some(mut task) = prepare(job, index, options, options_hash, &mut names) else {
@@ -426,6 +482,13 @@ pub fn run(
     if let Some(e) = read_error {
         return Err(e);
     }
+    if index == 0 {
+        return Err(format!(
+            "{}: no article found (folders are searched for .json and .md files, JSON Lines \
+             files hold one article per line)",
+            inputs.join(", ")
+        ));
+    }
     let summary = Summary {
         rendered: counts[0].load(Ordering::Relaxed),
         skipped: counts[1].load(Ordering::Relaxed),
@@ -433,14 +496,20 @@ pub fn run(
         other_shard: counts[3].load(Ordering::Relaxed),
     };
     if !options.quiet {
-        let secs = started.elapsed().as_secs_f64();
+        let elapsed = started.elapsed();
+        let handled = summary.rendered + summary.skipped + summary.failed;
+        let listed = if summary.failed > 0 {
+            format!(" (listed in {})", failures_path.display())
+        } else {
+            String::new()
+        };
         eprintln!(
-            "babrpdf: {} rendered, {} skipped (up to date), {} failed, {:.1} s, {:.0} articles/s",
+            "babrpdf: {} rendered, {} skipped (up to date), {} failed{listed}, {:.1} s, {} articles/s",
             summary.rendered,
             summary.skipped,
             summary.failed,
-            secs,
-            (summary.rendered as f64) / secs.max(0.001)
+            elapsed.as_secs_f64(),
+            rate(handled, elapsed)
         );
     }
     match volume_result {
@@ -515,8 +584,8 @@ fn bind_volume(
     if volume.articles() == 0 {
         return Ok(None);
     }
-    let (articles, pages) = (volume.articles(), volume.pages());
-    let bytes = volume.finish().map_err(fail)?;
+    let bound = volume.finish().map_err(fail)?;
+    let (bytes, articles, pages) = (bound.pdf, bound.articles, bound.pages);
     let tmp = path.with_extension(format!("pdf.{}.tmp", std::process::id()));
     std::fs::write(&tmp, &bytes)
         .and_then(|_| std::fs::rename(&tmp, path))
@@ -543,22 +612,51 @@ fn progress_bar(inputs: &[String]) -> indicatif::ProgressBar {
             total = total.map(|t| t + 1);
         }
     }
+    // indicatif's own {per_sec} prints "458.0411/s"; whole articles per second read better.
+    let style = |template: &str| {
+        indicatif::ProgressStyle::with_template(template)
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .with_key(
+                "rate",
+                |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = write!(w, "{:.0} articles/s", state.per_sec());
+                },
+            )
+    };
     let bar = match total {
-        Some(n) => indicatif::ProgressBar::new(n).with_style(
-            indicatif::ProgressStyle::with_template(
-                "{bar:40} {pos}/{len} articles, {per_sec}, ETA {eta}",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        ),
-        None => indicatif::ProgressBar::new_spinner().with_style(
-            indicatif::ProgressStyle::with_template(
-                "{spinner} {pos} articles, {per_sec}, {elapsed}",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
-        ),
+        Some(n) => indicatif::ProgressBar::new(n)
+            .with_style(style("{bar:40} {pos}/{len} articles, {rate}, ETA {eta}")),
+        None => indicatif::ProgressBar::new_spinner()
+            .with_style(style("{spinner} {pos} articles, {rate}, {elapsed}")),
     };
     bar.enable_steady_tick(Duration::from_millis(200));
     bar
+}
+
+/// Where an article came from: `FILE` or `FILE:LINE`.
+fn place(task: &Task) -> String {
+    match task.line {
+        Some(line) => format!("{}:{line}", task.source),
+        None => task.source.clone(),
+    }
+}
+
+/// A line on stderr, above the progress bar when there is one (never through it).
+fn say(bar: &Option<indicatif::ProgressBar>, line: &str) {
+    match bar {
+        Some(bar) => bar.println(line),
+        None => eprintln!("{line}"),
+    }
+}
+
+/// Articles per second as people read it: no decimals once there are ten or more.
+fn rate(count: usize, elapsed: Duration) -> String {
+    let r = count as f64 / elapsed.as_secs_f64().max(0.001);
+    if r >= 10.0 {
+        format!("{r:.0}")
+    } else {
+        format!("{r:.1}")
+    }
 }
 
 enum Outcome {
@@ -585,33 +683,41 @@ fn prepare(
         None if job.markdown => Article::from_markdown(&job.bytes).map_err(|e| e.to_string()),
         None => Article::from_json(&job.bytes).map_err(|e| e.to_string()),
     };
-    let mut task = Task {
-        seq: 0,
-        source: job.source.clone(),
-        line: job.line,
-        article: Err(String::new()),
-        id: None,
-        name: String::new(),
-        hash: 0,
+    // A JSON Lines record is one line: its place is the file's line, the error's is a column.
+    let parsed = parsed.map_err(|e| match (job.line, e.strip_prefix("line 1, ")) {
+        (Some(_), Some(rest)) => rest.to_string(),
+        _ => e,
+    });
+    // The shard key: the id, read from the raw JSON when the article does not parse, so a bad
+    // article is reported by exactly one shard too; without an id, its place in the input.
+    let id = match &parsed {
+        Ok(article) => article.id.as_ref().map(|i| i.to_string()),
+        Err(_) => article_id(&job),
     };
-    let article = match parsed {
-        Ok(article) => article,
-        Err(e) => {
-            task.id = article_id(&job);
-            task.article = Err(e);
-            return Some(task);
-        }
-    };
-    let key = article
-        .id
-        .as_ref()
-        .map(|i| i.to_string())
+    let key = id
+        .clone()
         .unwrap_or_else(|| format!("{}#{}", job.source, job.line.unwrap_or(index)));
     if let Some((k, n)) = options.shard
         && fnv(key.as_bytes()) % n != k - 1
     {
         return None;
     }
+    let mut task = Task {
+        seq: 0,
+        source: job.source.clone(),
+        line: job.line,
+        article: Err(String::new()),
+        id,
+        name: String::new(),
+        hash: 0,
+    };
+    let article = match parsed {
+        Ok(article) => article,
+        Err(e) => {
+            task.article = Err(e);
+            return Some(task);
+        }
+    };
     let fallback = Path::new(&job.source).file_stem().map_or_else(
         || format!("article-{index}"),
         |s| s.to_string_lossy().into_owned(),
@@ -628,81 +734,91 @@ fn prepare(
         name = format!("{base}-{k}.pdf");
         k += 1;
     }
-    task.id = article.id.as_ref().map(|i| i.to_string());
     task.hash = fnv_from(options_hash, &job.bytes);
     task.name = name;
     task.article = Ok(article);
     Some(task)
 }
 
-/// Renders one task unless its PDF is up to date; with `binding`, also hands back the layout
-/// for the volume (an up-to-date article is laid out for it all the same).
-fn export(
-    engine: &Engine,
-    render: &RenderOptions,
-    options: &BatchOptions,
-    task: &Task,
-    done: &HashMap<String, u64>,
-    manifest: &Mutex<std::fs::File>,
+/// What every worker shares.
+struct Shared<'a> {
+    engine: &'a Engine,
+    render: &'a RenderOptions,
+    options: &'a BatchOptions,
+    /// The manifest of the last run: name → hash of what was rendered.
+    done: &'a HashMap<String, u64>,
+    manifest: &'a Mutex<std::fs::File>,
+    bar: &'a Option<indicatif::ProgressBar>,
+    /// A volume is being bound: every article is laid out, up to date or not.
     binding: bool,
-) -> (
-    Result<Outcome, String>,
-    Option<(Article, crate::layout::display::Document)>,
-) {
-    let article = match &task.article {
-        Ok(article) => article,
-        Err(e) => return (Err(e.clone()), None),
-    };
-    let target = options.out_dir.join(&task.name);
-    let up_to_date = done.get(&task.name) == Some(&task.hash) && target.is_file();
-    if up_to_date && !binding {
-        return (Ok(Outcome::Skipped), None);
-    }
-    let doc = match engine.layout(article, render) {
-        Ok(doc) => doc,
-        Err(e) => return (Err(e.to_string()), None),
-    };
-    let outcome = if up_to_date {
-        Ok(Outcome::Skipped)
-    } else {
-        write_article(engine, render, task, &target, &doc, manifest).map(|()| Outcome::Rendered)
-    };
-    let keep = (binding && outcome.is_ok()).then(|| (article.clone(), doc));
-    (outcome, keep)
 }
 
-/// Writes the article's PDF under a temporary name, renames it into place, then records it.
-fn write_article(
-    engine: &Engine,
-    render: &RenderOptions,
-    task: &Task,
-    target: &Path,
-    doc: &crate::layout::display::Document,
-    manifest: &Mutex<std::fs::File>,
-) -> Result<(), String> {
-    let rendered = engine.write(doc, render).map_err(|e| e.to_string())?;
-    // Warnings (an image printed as its caption, a missing glyph) are not failures, but they are
-    // never dropped: each is printed with the article's place in the input.
-    let place = match task.line {
-        Some(line) => format!("{}:{line}", task.source),
-        None => task.source.clone(),
-    };
-    for warning in &rendered.warnings {
-        eprintln!("babrpdf: warning: {place}: {warning}");
+impl Shared<'_> {
+    /// Renders one task unless its PDF is up to date; when binding, also hands back the layout
+    /// for the volume.
+    fn export(
+        &self,
+        task: &Task,
+    ) -> (
+        Result<Outcome, String>,
+        Option<(Article, crate::layout::display::Document)>,
+    ) {
+        let article = match &task.article {
+            Ok(article) => article,
+            Err(e) => return (Err(e.clone()), None),
+        };
+        let target = self.options.out_dir.join(&task.name);
+        let up_to_date = self.done.get(&task.name) == Some(&task.hash) && target.is_file();
+        if up_to_date && !self.binding {
+            return (Ok(Outcome::Skipped), None);
+        }
+        let doc = match self.engine.layout(article, self.render) {
+            Ok(doc) => doc,
+            Err(e) => return (Err(e.to_string()), None),
+        };
+        let outcome = if up_to_date {
+            Ok(Outcome::Skipped)
+        } else {
+            self.write_article(task, &target, &doc)
+                .map(|()| Outcome::Rendered)
+        };
+        let keep = (self.binding && outcome.is_ok()).then(|| (article.clone(), doc));
+        (outcome, keep)
     }
-    if let Some(parent) = target.parent() {
-        std::fs::create_dir_all(parent).map_err(|e| e.to_string())?;
+
+    /// Writes the article's PDF under a temporary name, renames it into place, records it.
+    fn write_article(
+        &self,
+        task: &Task,
+        target: &Path,
+        doc: &crate::layout::display::Document,
+    ) -> Result<(), String> {
+        let rendered = self
+            .engine
+            .write(doc, self.render)
+            .map_err(|e| e.to_string())?;
+        // Warnings (an image printed as its caption, a missing glyph) are not failures, but
+        // they are never dropped: each is printed with the article's place in the input.
+        for warning in &rendered.warnings {
+            say(
+                self.bar,
+                &format!("babrpdf: warning: {}: {warning}", place(task)),
+            );
+        }
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| e.to_string())?;
+        }
+        let tmp = target.with_extension(format!("pdf.{}.tmp", std::process::id()));
+        std::fs::write(&tmp, &rendered.pdf)
+            .and_then(|_| std::fs::rename(&tmp, target))
+            .map_err(|e| {
+                let _ = std::fs::remove_file(&tmp);
+                format!("{}: {e}", target.display())
+            })?;
+        let mut m = self.manifest.lock().unwrap_or_else(|e| e.into_inner());
+        writeln!(m, "{}\t{:016x}", task.name, task.hash).map_err(|e| e.to_string())?;
+        Ok(())
     }
-    let tmp = target.with_extension(format!("pdf.{}.tmp", std::process::id()));
-    std::fs::write(&tmp, &rendered.pdf)
-        .and_then(|_| std::fs::rename(&tmp, target))
-        .map_err(|e| {
-            let _ = std::fs::remove_file(&tmp);
-            format!("{}: {e}", target.display())
-        })?;
-    let mut m = manifest.lock().unwrap_or_else(|e| e.into_inner());
-    writeln!(m, "{}\t{:016x}", task.name, task.hash).map_err(|e| e.to_string())?;
-    Ok(())
 }
 
 #[cfg(test)]
@@ -719,6 +835,29 @@ mod tests {
         );
         let b = Article::from_json(r#"{"title": "T", "body": "b"}"#.as_bytes()).unwrap();
         assert_eq!(file_name("{id}", &b, "news-3"), "news-3");
+    }
+
+    #[test]
+    fn name_templates_with_unknown_fields_are_refused() {
+        for good in [
+            "{id}",
+            "{published:%Y/%m}/{slug}-{id}",
+            "x",
+            "{published:%Y-%m-%d}",
+        ] {
+            assert_eq!(check_template(good), Ok(()), "{good}");
+        }
+        for bad in [
+            "{ID}",
+            "{foo}",
+            "{published:%Q}",
+            "{id",
+            "id}",
+            "{published}",
+        ] {
+            let e = check_template(bad).unwrap_err();
+            assert!(e.starts_with("--name `"), "{e}");
+        }
     }
 
     #[test]

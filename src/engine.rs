@@ -104,6 +104,19 @@ impl Engine {
             options.profile,
         )?;
         doc.metadata = metadata(article, options);
+        for (field, value) in [
+            ("published", &article.published),
+            ("updated", &article.updated),
+        ] {
+            if let Some(v) = value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+                && parse_date(v).is_none()
+            {
+                doc.warnings.push(format!(
+                    "`{field}` \"{v}\" is not an ISO 8601 date (2024-06-17T14:44:00+08:00); \
+                     printed as written, not used for the PDF's date or file names"
+                ));
+            }
+        }
         doc.warnings.extend(
             shaper
                 .missing()

@@ -36,4 +36,4 @@ pub use article::Article;
 pub use engine::{Engine, RenderOptions, Rendered};
 pub use error::Error;
 pub use layout::style::{Paper, Profile};
-pub use volume::Volume;
+pub use volume::{Volume, VolumePdf};

@@ -172,7 +172,18 @@ fn parse_paper(s: &str) -> Result<Paper, String> {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // A usage error is a run that could not start: status 1 like every other, not clap's 2.
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
     match cli.command {
         Command::Render {
             input,

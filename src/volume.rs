@@ -18,6 +18,15 @@ use crate::layout::page::stamp_folio;
 use crate::layout::style::Theme;
 use crate::pdf::{self, Jump};
 
+/// A bound volume's PDF, and what it holds.
+#[derive(Debug, Clone)]
+pub struct VolumePdf {
+    pub pdf: Vec<u8>,
+    pub articles: usize,
+    /// Every page, the contents included.
+    pub pages: usize,
+}
+
 /// A volume being bound. Add articles in reading order, then `finish`.
 pub struct Volume<'e> {
     engine: &'e Engine,
@@ -137,8 +146,8 @@ impl<'e> Volume<'e> {
         Ok(())
     }
 
-    /// Sets the contents after the last article and returns the volume's PDF bytes.
-    pub fn finish(mut self) -> Result<Vec<u8>, Error> {
+    /// Sets the contents after the last article and returns the volume's PDF.
+    pub fn finish(mut self) -> Result<VolumePdf, Error> {
         if self.entries.is_empty() {
             return Err(Error::Pdf("a volume needs at least one article".into()));
         }
@@ -196,8 +205,16 @@ impl<'e> Volume<'e> {
         };
         self.pdf.set_outline(pdf::outline(&self.outline));
         self.pdf.set_metadata(pdf::metadata(&metadata));
-        self.pdf
+        let articles = self.entries.len();
+        let pages = self.pages;
+        let pdf = self
+            .pdf
             .finish()
-            .map_err(|e| pdf::finish_error(e, self.pdfa, false))
+            .map_err(|e| pdf::finish_error(e, self.pdfa, false))?;
+        Ok(VolumePdf {
+            pdf,
+            articles,
+            pages,
+        })
     }
 }

@@ -79,3 +79,17 @@ fn hostile_bodies_do_not_panic() {
         }
     }
 }
+
+#[test]
+fn a_date_that_is_not_iso_8601_is_printed_as_written_with_a_warning() {
+    let json = r#"{"title": "Паром", "body": "Текст.", "published": "25.06.2024 14:44",
+                   "updated": "2024-06-25T15:00:00+08:00"}"#;
+    let article = Article::from_json(json.as_bytes()).unwrap();
+    let rendered = engine()
+        .render_with_warnings(&article, &RenderOptions::default())
+        .unwrap();
+    assert_eq!(rendered.warnings.len(), 1, "{:?}", rendered.warnings);
+    assert!(rendered.warnings[0].contains("`published` \"25.06.2024 14:44\""));
+    let text = pdf_text(&load(&rendered.pdf));
+    assert!(text.contains("25.06.2024"), "printed as written");
+}
