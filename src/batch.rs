@@ -353,11 +353,12 @@ pub fn run(
     );
     // Everything that changes the PDF: a different theme or paper re-renders on the next run.
     // Hashed once (a theme's logo is in it); each article's hash continues from it.
-    // The fonts count too: `--font-dir` changes which face draws a rare character. The asset
+    // The fonts count too: `--font-dir` changes which face draws a rare character. (Names only:
+    // asking for a face would parse it, and the emoji font is 11 MB.) The asset
     // folder does not: it follows how the input was named (`dir` or `dir/`), not the content.
     let book = engine.fonts();
     let faces: Vec<&str> = (0..book.len() as u16)
-        .map(|i| book.face(crate::text::fonts::FaceId(i)).name.as_str())
+        .map(|i| book.name(crate::text::fonts::FaceId(i)))
         .collect();
     let options_hash = fnv(format!(
         "{:?}{:?}{:?}{}{}{:?}{faces:?}",

@@ -148,6 +148,12 @@ fn a_rerun_skips_what_is_done_and_redoes_what_changed() {
     let o = run(&a5);
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(stderr.contains("0 rendered, 11 skipped"), "{stderr}");
+    // So do other fonts.
+    let fonts = Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts");
+    let with_fonts = [&a5[..], &["--font-dir", fonts.to_str().unwrap()]].concat();
+    let o = run(&with_fonts);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("11 rendered, 0 skipped"), "{stderr}");
 }
 
 #[test]

@@ -262,6 +262,15 @@ impl FontBook {
         })
     }
 
+    /// A face's name (an added face's file path), without parsing an embedded face.
+    pub fn name(&self, id: FaceId) -> &str {
+        let lazy = &self.faces[id.0 as usize];
+        match lazy.face.get() {
+            Some(face) => &face.name,
+            None => lazy.name,
+        }
+    }
+
     /// Number of faces, parsed or not.
     pub fn len(&self) -> usize {
         self.faces.len()
