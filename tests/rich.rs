@@ -276,3 +276,67 @@ fn deeply_nested_quotes_and_lists_keep_their_text_inside_the_text_area() {
         }
     }
 }
+
+#[test]
+fn a_row_taller_than_a_page_is_cut_between_its_lines_with_the_header_repeated() {
+    // One cell holds a long text in a narrow column: on A5 the row is several pages tall.
+    let words: Vec<String> = (0..700).map(|i| format!("слово{i}")).collect();
+    let html = format!(
+        "<p>Перед таблицей.</p><table><thead><tr><th>Район</th><th>Население</th><th>Подробности</th>\
+         <th>Итог</th></tr></thead><tbody><tr><td>Левобережный</td><td>12 000</td><td>{}</td>\
+         <td>да</td></tr><tr><td>Правобережный</td><td>9 000</td><td>коротко</td><td>нет</td></tr>\
+         </tbody></table><p>После таблицы.</p>",
+        words.join(" ")
+    );
+    let options = RenderOptions {
+        paper: babrpdf::Paper::A5,
+        ..RenderOptions::default()
+    };
+    let doc = engine().layout(&article(&html, "html"), &options).unwrap();
+    let with_words: Vec<usize> = (0..doc.pages.len())
+        .filter(|&p| page_text(&doc, p).contains("слово"))
+        .collect();
+    assert!(with_words.len() >= 2, "the row spans pages: {with_words:?}");
+    for &p in &with_words {
+        assert!(
+            page_text(&doc, p).contains("Подробности"),
+            "page {p} has the header"
+        );
+    }
+    // Every word is set once, in order, and nothing leaves the text area.
+    let mut seen = Vec::new();
+    for page in &doc.pages {
+        let area = page.text_area;
+        for run in page.runs() {
+            if matches!(run.role, Role::Header | Role::Footer) {
+                continue;
+            }
+            assert!(
+                run.y <= area.bottom() + 0.01 && run.y >= area.y,
+                "«{}» at y {} outside {}..{}",
+                run.text,
+                run.y,
+                area.y,
+                area.bottom()
+            );
+            assert!(run.x >= area.x - 0.01 && run.x + run.width() <= area.right() + 0.01);
+        }
+        let text = page_text(
+            &doc,
+            doc.pages
+                .iter()
+                .position(|p| std::ptr::eq(p, page))
+                .unwrap(),
+        );
+        seen.extend(
+            text.split_whitespace()
+                .filter(|w| w.starts_with("слово"))
+                .map(str::to_string),
+        );
+    }
+    let joined = seen.join(" ");
+    for (i, w) in words.iter().enumerate().step_by(50) {
+        assert!(joined.contains(w.as_str()), "{w} (#{i}) is missing");
+    }
+    assert!(page_text(&doc, doc.pages.len() - 1).contains("После таблицы."));
+}

@@ -1,5 +1,6 @@
-//! Tables: column widths from the content, cells wrapped and hyphenated, rows never split across
-//! pages, the header row repeated atop every page the table continues on.
+//! Tables: column widths from the content, cells wrapped and hyphenated, rows kept whole on a
+//! page (one taller than a page is cut between its lines), the header row repeated atop every
+//! page the table continues on.
 
 use super::display::{Color, Item, Line, Link, Rect, Role, StructKind};
 use super::flow::{Flow, FlowLine, Frame};
@@ -13,6 +14,15 @@ const CELL_PAD_Y: f32 = 2.5;
 /// A column's minimum (its longest word) claims at most this share of the width: longer words
 /// are hyphenated or cut rather than squeezing the other columns to nothing.
 const MAX_MIN_SHARE: f32 = 0.35;
+
+/// How a table's rows are set: type, line spacing, hyphenation, and the tallest piece a row may
+/// be before it is cut.
+struct RowCut {
+    size: f32,
+    leading: f32,
+    hyphenate: bool,
+    room: f32,
+}
 
 impl Flow<'_> {
     pub(super) fn table(&mut self, table: &Table, frame: &Frame) {
@@ -59,10 +69,22 @@ impl Flow<'_> {
         self.space_next = 0.0;
         let mut header_index = None;
         self.open_elem(StructKind::Table);
+        // A row taller than a page (a long text in a narrow cell) is cut into pieces that each
+        // fit under the repeated header; rows that fit are never split.
+        let page_room = t.page_height - t.margin_top - t.margin_bottom;
+        let mut header_height = 0.0;
         if let Some(cells) = &header {
             let tags = self.row_elems(columns, StructKind::HeaderCell);
-            let mut line =
-                self.table_row(cells, &widths, &aligns, frame, size, leading, false, &tags);
+            let cut = RowCut {
+                size,
+                leading,
+                hyphenate: false,
+                room: f32::INFINITY,
+            };
+            let mut line = self
+                .table_row(cells, &widths, &aligns, frame, &cut, &tags)
+                .swap_remove(0);
+            header_height = line.height;
             line.items.push(rule(0.0, 0.8));
             line.items.push(rule(line.height, 0.8));
             line.space_before = space_before;
@@ -70,25 +92,34 @@ impl Flow<'_> {
             header_index = Some(self.lines.len());
             self.lines.push(line);
         }
+        let cut = RowCut {
+            size,
+            leading,
+            hyphenate: true,
+            room: (page_room - header_height - space_before).max(leading * 4.0),
+        };
         for (k, cells) in rows.iter().enumerate() {
             let tags = self.row_elems(columns, StructKind::Cell);
-            let mut line =
-                self.table_row(cells, &widths, &aligns, frame, size, leading, true, &tags);
+            let mut pieces = self.table_row(cells, &widths, &aligns, frame, &cut, &tags);
             let last = k + 1 == rows.len();
-            line.items
-                .push(rule(line.height, if last { 0.8 } else { 0.3 }));
-            if k == 0 {
-                if header_index.is_some() {
-                    // The header never ends a page alone.
-                    line.keep_with_prev = true;
-                } else {
-                    line.items.push(rule(0.0, 0.8));
-                    line.space_before = space_before;
-                    line.keep_with_prev = self.keep_next;
-                }
+            if let Some(end) = pieces.last_mut() {
+                end.items
+                    .push(rule(end.height, if last { 0.8 } else { 0.3 }));
             }
-            line.repeat = header_index;
-            self.lines.push(line);
+            for (j, mut line) in pieces.into_iter().enumerate() {
+                if k == 0 && j == 0 {
+                    if header_index.is_some() {
+                        // The header never ends a page alone.
+                        line.keep_with_prev = true;
+                    } else {
+                        line.items.push(rule(0.0, 0.8));
+                        line.space_before = space_before;
+                        line.keep_with_prev = self.keep_next;
+                    }
+                }
+                line.repeat = header_index;
+                self.lines.push(line);
+            }
         }
         self.close_elem();
         self.keep_next = false;
@@ -166,61 +197,78 @@ impl Flow<'_> {
         }
     }
 
-    /// One row as one unbreakable flow line, cells side by side.
-    #[allow(clippy::too_many_arguments)]
+    /// One row, cells side by side: one unbreakable flow line, or, for a row taller than
+    /// `cut.room`, pieces of whole cell lines that each fit a page.
     fn table_row(
         &self,
         cells: &[StyledText],
         widths: &[f32],
         aligns: &[Align],
         frame: &Frame,
-        size: f32,
-        leading: f32,
-        hyphenate: bool,
+        cut: &RowCut,
         tags: &[u32],
-    ) -> FlowLine {
+    ) -> Vec<FlowLine> {
+        let (size, leading) = (cut.size, cut.leading);
         let baseline = (leading + size * (0.72 - 0.22)) / 2.0;
-        let mut items = Vec::new();
+        let mut set: Vec<(f32, Vec<super::para::SetLine>)> = Vec::new();
         let mut x = frame.x;
-        let mut lines_in_row = 1usize;
         for (i, &w) in widths.iter().enumerate() {
             if let Some(cell) = cells.get(i).filter(|c| !c.text.trim().is_empty()) {
-                let style = self.cell_style((w - 2.0 * CELL_PAD_X).max(1.0), aligns[i], hyphenate);
-                let lines = set_paragraph(self.shaper, cell, &style);
-                lines_in_row = lines_in_row.max(lines.len());
-                for (k, line) in lines.into_iter().enumerate() {
-                    let y = CELL_PAD_Y + k as f32 * leading + baseline;
-                    for mut run in line.runs {
-                        run.x += x + CELL_PAD_X;
-                        run.tag = tags.get(i).copied();
-                        run.y = y;
-                        if let Some(url) = &run.link {
-                            items.push(Item::Link(Link {
-                                rect: Rect {
-                                    x: run.x,
-                                    y: y - size * 0.85,
-                                    width: run.width(),
-                                    height: size * 1.1,
-                                },
-                                url: url.clone(),
-                                text: run.text.clone(),
-                            }));
-                        }
-                        items.push(Item::Text(run));
-                    }
-                }
+                let style =
+                    self.cell_style((w - 2.0 * CELL_PAD_X).max(1.0), aligns[i], cut.hyphenate);
+                set.push((x, set_paragraph(self.shaper, cell, &style)));
+            } else {
+                set.push((x, Vec::new()));
             }
             x += w;
         }
-        FlowLine {
-            height: 2.0 * CELL_PAD_Y + lines_in_row as f32 * leading,
-            baseline: 0.0,
-            space_before: 0.0,
-            keep_with_prev: false,
-            items,
-            outline: None,
-            repeat: None,
-            notes: Vec::new(),
+        let lines_in_row = set.iter().map(|(_, l)| l.len()).max().unwrap_or(0).max(1);
+        let fits = 2.0 * CELL_PAD_Y + lines_in_row as f32 * leading <= cut.room;
+        // A row that cannot fit any page goes line by line: pages then fill to the bottom, the
+        // first lines stay with the header, and the table's rules close the last piece.
+        let per_piece = if fits { lines_in_row } else { 1 };
+        let pieces = lines_in_row.div_ceil(per_piece);
+        // The cell padding stands above the first piece and below the last only.
+        let top_pad = |p: usize| if p == 0 { CELL_PAD_Y } else { 0.0 };
+        let bottom_pad = |p: usize| if p + 1 == pieces { CELL_PAD_Y } else { 0.0 };
+        let mut out: Vec<FlowLine> = (0..pieces)
+            .map(|p| FlowLine {
+                height: top_pad(p)
+                    + bottom_pad(p)
+                    + (lines_in_row - p * per_piece).min(per_piece) as f32 * leading,
+                baseline: 0.0,
+                space_before: 0.0,
+                keep_with_prev: false,
+                items: Vec::new(),
+                outline: None,
+                repeat: None,
+                notes: Vec::new(),
+            })
+            .collect();
+        for (i, (x, lines)) in set.into_iter().enumerate() {
+            for (k, line) in lines.into_iter().enumerate() {
+                let piece = &mut out[k / per_piece];
+                let y = top_pad(k / per_piece) + (k % per_piece) as f32 * leading + baseline;
+                for mut run in line.runs {
+                    run.x += x + CELL_PAD_X;
+                    run.tag = tags.get(i).copied();
+                    run.y = y;
+                    if let Some(url) = &run.link {
+                        piece.items.push(Item::Link(Link {
+                            rect: Rect {
+                                x: run.x,
+                                y: y - size * 0.85,
+                                width: run.width(),
+                                height: size * 1.1,
+                            },
+                            url: url.clone(),
+                            text: run.text.clone(),
+                        }));
+                    }
+                    piece.items.push(Item::Text(run));
+                }
+            }
         }
+        out
     }
 }
