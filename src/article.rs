@@ -118,11 +118,18 @@ impl Article {
                 "expected an article JSON object {{…}}, found {found}"
             )));
         }
-        let article: Article = serde_json::from_str(text).map_err(|e| Error::Input {
+        // The path of the offending field goes in front of serde's words ("`authors[1]`: …").
+        let json_error = |e: serde_json::Error, path: &str| Error::Input {
             line: Some(e.line()),
             column: Some(e.column()),
-            message: json_message(&e),
+            message: json_message(&e, path),
+        };
+        let mut de = serde_json::Deserializer::from_str(text);
+        let article: Article = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+            let path = e.path().to_string();
+            json_error(e.into_inner(), &path)
         })?;
+        de.end().map_err(|e| json_error(e, ""))?;
         article.validate()?;
         Ok(article)
     }
@@ -175,7 +182,8 @@ pub(crate) fn input_text<'a>(bytes: &'a [u8], expected: &str) -> Result<&'a str,
 }
 
 /// serde_json appends " at line L column C" to its messages; we report the position separately.
-fn json_message(e: &serde_json::Error) -> String {
+/// serde's message in our words; `path` names the field a data error is about (`.`: none).
+fn json_message(e: &serde_json::Error, path: &str) -> String {
     let full = e.to_string();
     let msg = match full.rfind(" at line ") {
         Some(i) => full[..i].to_string(),
@@ -184,12 +192,13 @@ fn json_message(e: &serde_json::Error) -> String {
     // serde's words for an id of the wrong type name its enum, not the field.
     let msg = msg.replace(
         "data did not match any variant of untagged enum ArticleId",
-        "`id` must be a string or an integer",
+        "must be a string or an integer",
     );
     match e.classify() {
         serde_json::error::Category::Eof => format!("truncated JSON: {msg}"),
         serde_json::error::Category::Syntax => format!("invalid JSON: {msg}"),
-        _ => format!("not an article: {msg}"),
+        _ if path.is_empty() || path == "." => format!("not an article: {msg}"),
+        _ => format!("not an article: `{path}`: {msg}"),
     }
 }
 
@@ -240,7 +249,14 @@ mod tests {
         assert!(truncated.contains("truncated"), "{truncated}");
         assert!(err(r#"{"body":"b"}"#).contains("missing field `title`"));
         assert!(err(r#"{"title":"  ","body":"b"}"#).contains("empty `title`"));
-        assert!(err(r#"{"title":"t","body":5}"#).contains("invalid type"));
+        assert!(err(r#"{"title":"t","body":5}"#).contains("`body`: invalid type"));
+        // The field a wrong value sits in is named, however deep.
+        let deep = err(r#"{"title":"t","body":"b","source":{"name":1}}"#);
+        assert!(deep.contains("`source.name`: invalid type"), "{deep}");
+        let id = err(r#"{"id":[1],"title":"t","body":"b"}"#);
+        assert!(id.contains("`id`: must be a string or an integer"), "{id}");
+        assert!(err("[1,2]").contains("found an array"));
+        assert!(err(r#"{"title":"t","body":"b"} x"#).contains("trailing"));
         let bad_utf8 = Article::from_json(b"{\"title\":\"\xff\"}")
             .unwrap_err()
             .to_string();
