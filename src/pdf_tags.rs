@@ -125,15 +125,18 @@ impl<'a> Tags<'a> {
         }
     }
 
-    pub fn into_tree(mut self, lang: &str) -> TagTree {
+    pub fn into_tree(self, lang: &str) -> TagTree {
         let mut tree = TagTree::new().with_lang(Some(lang.to_string()));
-        let roots = std::mem::take(&mut self.roots);
-        for child in roots {
-            if let Some(node) = self.node(child) {
-                tree.push(node);
-            }
+        for node in self.into_nodes() {
+            tree.push(node);
         }
         tree
+    }
+
+    /// The tree's top-level nodes, for a volume to gather under one group per article.
+    pub fn into_nodes(mut self) -> Vec<Node> {
+        let roots = std::mem::take(&mut self.roots);
+        roots.into_iter().filter_map(|c| self.node(c)).collect()
     }
 
     fn node(&mut self, child: Child) -> Option<Node> {
@@ -182,6 +185,8 @@ impl<'a> Tags<'a> {
             StructKind::Cell => Tag::TD.into(),
             StructKind::Note => Tag::Note.into(),
             StructKind::Code => Tag::Code.into(),
+            StructKind::Contents => Tag::TOC.into(),
+            StructKind::ContentsItem => Tag::TOCI.into(),
         }
     }
 }

@@ -11,12 +11,14 @@ use krilla::configure::{Archival, ConfigurationBuilder};
 use crate::article::Article;
 use crate::engine::{Engine, RenderOptions};
 use crate::error::Error;
-use crate::layout::contents::{ContentsEntry, lay_out_contents};
+use crate::layout::contents::{Contents, ContentsEntry, lay_out_contents};
 use crate::layout::display::{Document, Metadata, OutlineEntry};
 use crate::layout::locale::{self, DateParts};
 use crate::layout::page::stamp_folio;
 use crate::layout::style::Theme;
 use crate::pdf::{self, Jump};
+use crate::pdf_tags::Tags;
+use krilla::tagging::{Node, Tag, TagGroup, TagTree};
 
 /// A bound volume's PDF, and what it holds.
 #[derive(Debug, Clone)]
@@ -43,6 +45,8 @@ pub struct Volume<'e> {
     date: Option<DateParts>,
     /// FNV-1a over the articles' document ids: the same articles give the same volume id.
     id_hash: u64,
+    /// The structure tree so far: one `Art` (article) group per article, in its own language.
+    tagged: Vec<Node>,
 }
 
 impl<'e> Volume<'e> {
@@ -52,7 +56,11 @@ impl<'e> Volume<'e> {
         title: Option<String>,
     ) -> Result<Volume<'e>, Error> {
         let (theme, families) = engine.theme(options)?;
-        let mut settings = SerializeSettings::default();
+        // Tagged like the articles' own PDFs: reading order, headings, lists, tables, figures.
+        let mut settings = SerializeSettings {
+            enable_tagging: true,
+            ..SerializeSettings::default()
+        };
         if options.pdfa {
             settings.configuration = ConfigurationBuilder::new()
                 .with_archival_validator(Archival::A2_B)
@@ -72,6 +80,7 @@ impl<'e> Volume<'e> {
             language: None,
             date: None,
             id_hash: 0xcbf2_9ce4_8422_2325,
+            tagged: Vec::new(),
         })
     }
 
@@ -92,7 +101,15 @@ impl<'e> Volume<'e> {
         let shaper = self.engine.shaper(self.families);
         let lang = article.lang();
         let first = self.pages;
-        for (i, mut page) in doc.pages.into_iter().enumerate() {
+        let Document {
+            pages,
+            outline,
+            metadata,
+            structure,
+            ..
+        } = doc;
+        let mut tags = Tags::new(&structure);
+        for (i, mut page) in pages.into_iter().enumerate() {
             let number = (first + i + 1).to_string();
             stamp_folio(&shaper, &self.theme, lang, &mut page, &number);
             pdf::draw_page(
@@ -100,12 +117,15 @@ impl<'e> Volume<'e> {
                 &page,
                 self.engine.fonts(),
                 self.pdfa,
-                None,
+                Some(&mut tags),
                 &[],
             )?;
             self.pages += 1;
         }
-        for mut entry in doc.outline {
+        let art = Tag::Article.with_lang(Some(lang.to_string()));
+        self.tagged
+            .push(TagGroup::with_children(art, tags.into_nodes()).into());
+        for mut entry in outline {
             entry.page += first;
             self.outline.push(entry);
         }
@@ -140,7 +160,7 @@ impl<'e> Volume<'e> {
         {
             self.date = Some(date);
         }
-        for b in doc.metadata.document_id.bytes().chain([0xff]) {
+        for b in metadata.document_id.bytes().chain([0xff]) {
             self.id_hash = (self.id_hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
         }
         Ok(())
@@ -154,7 +174,11 @@ impl<'e> Volume<'e> {
         let lang = self.language.clone().unwrap_or_else(|| "ru".into());
         let labels = locale::labels(&lang);
         let shaper = self.engine.shaper(self.families);
-        let (pages, links) = lay_out_contents(
+        let Contents {
+            pages,
+            links,
+            structure,
+        } = lay_out_contents(
             &shaper,
             &self.theme,
             &lang,
@@ -162,6 +186,7 @@ impl<'e> Volume<'e> {
             labels.contents,
             &self.entries,
         );
+        let mut tags = Tags::new(&structure);
         let contents_start = self.pages;
         for (i, mut page) in pages.into_iter().enumerate() {
             let number = (contents_start + i + 1).to_string();
@@ -180,11 +205,19 @@ impl<'e> Volume<'e> {
                 &page,
                 self.engine.fonts(),
                 self.pdfa,
-                None,
+                Some(&mut tags),
                 &jumps,
             )?;
             self.pages += 1;
         }
+        let mut tree = TagTree::new().with_lang(Some(lang.clone()));
+        for node in std::mem::take(&mut self.tagged)
+            .into_iter()
+            .chain(tags.into_nodes())
+        {
+            tree.push(node);
+        }
+        self.pdf.set_tag_tree(tree);
         self.outline.push(OutlineEntry {
             level: 1,
             title: labels.contents.to_string(),

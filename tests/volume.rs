@@ -77,6 +77,26 @@ fn destination_page(doc: &Document, item: &lopdf::Dictionary) -> usize {
     page_numbers(doc)[&target]
 }
 
+/// The `/S` of every structure element under `kids`, depth first.
+fn structure_kinds(doc: &Document, kids: &Object, out: &mut Vec<String>) {
+    let kids = match kids {
+        Object::Reference(r) => doc.get_object(*r).unwrap(),
+        k => k,
+    };
+    match kids {
+        Object::Array(items) => items.iter().for_each(|k| structure_kinds(doc, k, out)),
+        Object::Dictionary(d) => {
+            if let Ok(s) = d.get(b"S").and_then(Object::as_name) {
+                out.push(String::from_utf8_lossy(s).into_owned());
+                if let Ok(k) = d.get(b"K") {
+                    structure_kinds(doc, k, out);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
 fn page_text(doc: &Document, page: usize) -> String {
     doc.extract_text(&[page as u32]).unwrap()
 }
@@ -175,6 +195,14 @@ fn a_volume_binds_the_articles_in_order_numbered_through_with_bookmarks_and_cont
     assert_eq!(targets, starts);
     let info = dict(&volume, volume.trailer.get(b"Info").unwrap());
     assert_eq!(text_string(info.get(b"Title").unwrap()), "Июнь 2024");
+    // Tagged: one article element per article, and the contents as a TOC of one item each.
+    let root = dict(&volume, catalog.get(b"StructTreeRoot").unwrap());
+    let mut kinds = Vec::new();
+    structure_kinds(&volume, root.get(b"K").unwrap(), &mut kinds);
+    let count = |kind: &str| kinds.iter().filter(|k| *k == kind).count();
+    assert_eq!(count("Art"), MARKS.len(), "{kinds:?}");
+    assert_eq!(count("TOC"), 1);
+    assert_eq!(count("TOCI"), MARKS.len());
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! A bound volume's table of contents: one entry per article (date and byline, title, page
 //! number after dotted leaders), each entry a link to its article.
 
-use super::display::{Color, Item, Page, Rect, Role};
+use super::display::{Color, Item, Page, Rect, Role, StructElem, StructKind};
 use super::flow::set_single_line;
 use super::para::{Align, ParaStyle, StyledText, set_paragraph};
 use super::style::Theme;
@@ -24,6 +24,23 @@ pub struct ContentsLink {
     pub target: usize,
 }
 
+/// The contents set on pages, with the links of its entries and its logical structure (the
+/// runs point into it: headings, then a table of contents with one item per entry).
+pub struct Contents {
+    pub pages: Vec<Page>,
+    pub links: Vec<ContentsLink>,
+    pub structure: Vec<StructElem>,
+}
+
+fn elem(kind: StructKind, parent: Option<u32>, title: Option<&str>) -> StructElem {
+    StructElem {
+        kind,
+        parent,
+        alt: None,
+        title: title.map(str::to_string),
+    }
+}
+
 /// Sets the contents on as many pages as it needs. `heading` opens the first page; `title`,
 /// when given, stands above it (the volume's name).
 pub fn lay_out_contents(
@@ -33,7 +50,7 @@ pub fn lay_out_contents(
     title: Option<&str>,
     heading: &str,
     entries: &[ContentsEntry],
-) -> (Vec<Page>, Vec<ContentsLink>) {
+) -> Contents {
     let t = theme;
     let left = t.margin_inner;
     let right = t.page_width - t.margin_outer;
@@ -76,45 +93,55 @@ pub fn lay_out_contents(
     let mut pages = vec![new_page()];
     let mut links = Vec::new();
     let mut y = top;
+    let mut structure = Vec::new();
     // Display lines: the volume's name and the heading, ragged, never hyphenated.
-    let display = |text: &str, face, size: f32, leading: f32, y: &mut f32, page: &mut Page| {
+    let display = |text: &str, size: f32, leading: f32, tag: u32, y: &mut f32, page: &mut Page| {
         let style = ParaStyle {
             width: right - left,
             hyphenate: false,
             role: Role::Title,
             ..title_style.clone()
         };
-        let st = StyledText::single(text, face, size, Color::BLACK);
+        let st = StyledText::single(text, sans_bold, size, Color::BLACK);
         for line in set_paragraph(shaper, &st, &style) {
             *y += leading;
             for mut run in line.runs {
                 run.x += left;
                 run.y = *y - (leading - size) / 2.0;
+                run.tag = Some(tag);
                 page.items.push(Item::Text(run));
             }
         }
     };
-    if let Some(title) = title.map(str::trim).filter(|s| !s.is_empty()) {
+    let title = title.map(str::trim).filter(|s| !s.is_empty());
+    if let Some(title) = title {
+        structure.push(elem(StructKind::Heading(1), None, Some(title)));
+        let tag = structure.len() as u32 - 1;
         display(
             title,
-            sans_bold,
             t.title_size,
             t.title_leading,
+            tag,
             &mut y,
             &mut pages[0],
         );
         y += leading * 0.5;
     }
+    let level = if title.is_some() { 2 } else { 1 };
+    structure.push(elem(StructKind::Heading(level), None, Some(heading)));
+    let tag = structure.len() as u32 - 1;
     let heading_size = t.heading_sizes[0];
     display(
         heading,
-        sans_bold,
         heading_size,
         heading_size * 1.3,
+        tag,
         &mut y,
         &mut pages[0],
     );
     y += leading;
+    structure.push(elem(StructKind::Contents, None, None));
+    let toc = structure.len() as u32 - 1;
     for entry in entries {
         let note_size = t.meta_size;
         let note_leading = note_size * 1.35;
@@ -129,6 +156,8 @@ pub fn lay_out_contents(
         }
         let page_index = pages.len() - 1;
         let page = &mut pages[page_index];
+        structure.push(elem(StructKind::ContentsItem, Some(toc), None));
+        let item = Some(structure.len() as u32 - 1);
         let entry_top = y;
         if has_note {
             let (runs, _) = set_single_line(
@@ -144,6 +173,7 @@ pub fn lay_out_contents(
             for mut run in runs {
                 run.x += left;
                 run.y = y - note_size * 0.3;
+                run.tag = item;
                 page.items.push(Item::Text(run));
             }
         }
@@ -155,6 +185,7 @@ pub fn lay_out_contents(
             for mut run in line.runs {
                 run.x += left;
                 run.y = baseline;
+                run.tag = item;
                 page.items.push(Item::Text(run));
             }
             if k + 1 == count {
@@ -165,6 +196,7 @@ pub fn lay_out_contents(
                 for mut run in runs {
                     run.x += number_x;
                     run.y = baseline;
+                    run.tag = item;
                     page.items.push(Item::Text(run));
                 }
                 // Leaders on a grid counted from the right edge, so dots line up down the page.
@@ -199,7 +231,11 @@ pub fn lay_out_contents(
         });
         y += leading * 0.5;
     }
-    (pages, links)
+    Contents {
+        pages,
+        links,
+        structure,
+    }
 }
 
 #[cfg(test)]
@@ -226,8 +262,18 @@ mod tests {
                 page: i * 3,
             })
             .collect();
-        let (pages, links) =
-            lay_out_contents(&shaper, &theme, "ru", Some("Июнь"), "Содержание", &entries);
+        let Contents {
+            pages,
+            links,
+            structure,
+        } = lay_out_contents(&shaper, &theme, "ru", Some("Июнь"), "Содержание", &entries);
+        // Every run belongs to the structure: a heading, or the item of its entry.
+        let items = structure
+            .iter()
+            .filter(|e| e.kind == StructKind::ContentsItem)
+            .count();
+        assert_eq!(items, entries.len());
+        assert!(pages.iter().flat_map(|p| p.runs()).all(|r| r.tag.is_some()));
         assert!(pages.len() > 3, "{} pages", pages.len());
         assert_eq!(links.len(), entries.len());
         let right = theme.page_width - theme.margin_outer;

@@ -198,7 +198,9 @@ pub struct Metadata {
 pub enum StructKind {
     Paragraph,
     Heading(u8),
-    List { ordered: bool },
+    List {
+        ordered: bool,
+    },
     ListItem,
     Label,
     ListBody,
@@ -211,6 +213,9 @@ pub enum StructKind {
     Cell,
     Note,
     Code,
+    /// A bound volume's table of contents, and one entry in it.
+    Contents,
+    ContentsItem,
 }
 
 /// One element of the document's logical structure; `parent` indexes `Document::structure`.
