@@ -60,6 +60,7 @@ impl Flow<'_> {
                     outline: None,
                     repeat: None,
                     notes: Vec::new(),
+                    gap_under_header: 0.0,
                 });
                 self.keep_next = true;
                 self.open_elem(StructKind::Caption);

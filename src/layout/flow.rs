@@ -38,6 +38,9 @@ pub(super) struct FlowLine {
     pub(super) repeat: Option<usize>,
     /// Footnotes referenced on this line: they go to the foot of the page it lands on.
     pub(super) notes: Vec<u32>,
+    /// Room between a repeated table header and this line when a page begins with it (the
+    /// continued piece of a cut row has no cell padding of its own).
+    pub(super) gap_under_header: f32,
 }
 
 /// How one block is set: alignment, spacing, and how it may break across pages.
@@ -454,6 +457,7 @@ impl<'a> Flow<'a> {
                 outline: outline.take(),
                 repeat: None,
                 notes,
+                gap_under_header: 0.0,
             });
         }
         self.keep_next = false;
@@ -476,6 +480,7 @@ impl<'a> Flow<'a> {
             outline: None,
             repeat: None,
             notes: Vec::new(),
+            gap_under_header: 0.0,
         });
         self.keep_next = false;
     }

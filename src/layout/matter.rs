@@ -298,6 +298,7 @@ impl Flow<'_> {
             outline: None,
             repeat: None,
             notes: Vec::new(),
+            gap_under_header: 0.0,
         });
     }
 }

@@ -62,7 +62,7 @@ impl Flow<'_> {
                     item.translate(0.0, y + lines[h].baseline);
                     items.push(item);
                 }
-                y += lines[h].height;
+                y += lines[h].height + lines[range.start].gap_under_header;
             }
             for i in range.clone() {
                 let line = &mut lines[i];
@@ -169,7 +169,8 @@ fn plan_pages(
     };
     while start < lines.len() || !carry.is_empty() || plans.is_empty() {
         let mut notes = std::mem::take(&mut carry);
-        let mut y = repeated_header(lines, start).map_or(0.0, |h| lines[h].height);
+        let mut y = repeated_header(lines, start)
+            .map_or(0.0, |h| lines[h].height + lines[start].gap_under_header);
         let mut i = start;
         let mut end = lines.len();
         while i < lines.len() {
@@ -536,6 +537,7 @@ mod tests {
             outline: None,
             repeat: None,
             notes: Vec::new(),
+            gap_under_header: 0.0,
         }
     }
 

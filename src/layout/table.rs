@@ -243,6 +243,7 @@ impl Flow<'_> {
                 outline: None,
                 repeat: None,
                 notes: Vec::new(),
+                gap_under_header: if p == 0 { 0.0 } else { CELL_PAD_Y },
             })
             .collect();
         for (i, (x, lines)) in set.into_iter().enumerate() {
