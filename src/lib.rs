@@ -13,6 +13,9 @@
 //! # Ok::<(), babrpdf::Error>(())
 //! ```
 //!
+//! Many articles: [`batch::run`] exports an archive on every core (what `babrpdf batch` does);
+//! [`Engine::volume`] binds laid-out articles into one book with a table of contents.
+//!
 //! Pipeline: `input` (JSON, Markdown) → `doc` tree → `text` (shaping, hyphenation, Knuth–Plass)
 //! → `layout` (paragraphs, pages, the display list) → `pdf` (krilla).
 

@@ -30,6 +30,26 @@ pub struct VolumePdf {
 }
 
 /// A volume being bound. Add articles in reading order, then `finish`.
+///
+/// ```
+/// use babrpdf::{Article, Engine, RenderOptions};
+///
+/// let engine = Engine::new()?;
+/// let options = RenderOptions::default();
+/// let mut volume = engine.volume(&options, Some("Июнь 2024".into()))?;
+/// for json in [
+///     r#"{"title": "Паром вышел на линию", "body": "Третье судно."}"#,
+///     r#"{"title": "Мост открыт", "body": "Раньше срока."}"#,
+/// ] {
+///     let article = Article::from_json(json.as_bytes())?;
+///     let laid_out = engine.layout(&article, &options)?;
+///     volume.add(&article, laid_out)?;
+/// }
+/// let bound = volume.finish()?;
+/// assert_eq!((bound.articles, bound.pages), (2, 3)); // two one-page articles and the contents
+/// assert!(bound.pdf.starts_with(b"%PDF-"));
+/// # Ok::<(), babrpdf::Error>(())
+/// ```
 pub struct Volume<'e> {
     engine: &'e Engine,
     theme: Theme,
