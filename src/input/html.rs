@@ -398,6 +398,62 @@ mod tests {
     use crate::doc::plain_text;
 
     #[test]
+    fn the_nesting_scan_takes_any_text_and_only_ever_removes() {
+        // Deterministic pseudo-random soup of markup pieces and multibyte letters.
+        let pieces = [
+            "<",
+            ">",
+            "/",
+            "div",
+            "<div>",
+            "</div>",
+            "<script>",
+            "</script>",
+            "<!--",
+            "-->",
+            "ы",
+            "é",
+            "😀",
+            " ",
+            "<p>",
+            "<b>",
+            "\"",
+            "=",
+            "/>",
+            "<DIV class='a>b'>",
+            "</",
+            "<a",
+        ];
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        for round in 0..300 {
+            let mut soup = String::new();
+            let tokens = if round % 2 == 1 {
+                3000
+            } else {
+                200 + round * 7
+            };
+            for _ in 0..tokens {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                // Odd rounds open far more than they close, to go past the cap.
+                let k = (seed % (pieces.len() as u64 + 20 * (round % 2))) as usize;
+                soup.push_str(pieces.get(k).copied().unwrap_or("<div>"));
+            }
+            let capped = cap_nesting(&soup);
+            // What stays is the original with some tags taken out: a subsequence of it.
+            let mut rest = soup.chars();
+            assert!(
+                capped.chars().all(|c| rest.any(|d| d == c)),
+                "round {round}"
+            );
+            if round % 2 == 1 {
+                assert!(capped.len() < soup.len(), "round {round} went past the cap");
+            }
+        }
+    }
+
+    #[test]
     fn absurd_nesting_is_cut_before_parsing_and_ordinary_pages_are_untouched() {
         // An ordinary long page: hundreds of tags, none deep, unclosed paragraphs and items.
         let ordinary =
