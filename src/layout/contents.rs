@@ -51,6 +51,28 @@ pub fn lay_out_contents(
     heading: &str,
     entries: &[ContentsEntry],
 ) -> Contents {
+    let set =
+        |break_before| set_contents(shaper, theme, lang, title, heading, entries, break_before);
+    let contents = set(None);
+    // A last page holding one entry alone: the page before gives it a companion.
+    let last = contents.pages.len() - 1;
+    let alone = contents.links.iter().filter(|l| l.on == last).count() == 1;
+    if last > 0 && alone && entries.len() >= 3 {
+        return set(Some(entries.len() - 2));
+    }
+    contents
+}
+
+/// Sets the contents; `break_before`: an entry that must start a new page.
+fn set_contents(
+    shaper: &Shaper<'_>,
+    theme: &Theme,
+    lang: &str,
+    title: Option<&str>,
+    heading: &str,
+    entries: &[ContentsEntry],
+    break_before: Option<usize>,
+) -> Contents {
     let t = theme;
     let left = t.margin_inner;
     let right = t.page_width - t.margin_outer;
@@ -142,7 +164,7 @@ pub fn lay_out_contents(
     y += leading;
     structure.push(elem(StructKind::Contents, None, None));
     let toc = structure.len() as u32 - 1;
-    for entry in entries {
+    for (index, entry) in entries.iter().enumerate() {
         let note_size = t.meta_size;
         let note_leading = note_size * 1.35;
         let st = StyledText::single(entry.title.trim(), serif, size, Color::BLACK);
@@ -150,7 +172,7 @@ pub fn lay_out_contents(
         let has_note = !entry.note.trim().is_empty();
         let height = lines.len() as f32 * leading + if has_note { note_leading } else { 0.0 };
         // An entry is never split between pages.
-        if y + height > bottom && y > top {
+        if (y + height > bottom || break_before == Some(index)) && y > top {
             pages.push(new_page());
             y = top;
         }
@@ -307,5 +329,33 @@ mod tests {
         }
         // In order: entries never go back a page.
         assert!(links.windows(2).all(|w| w[0].on <= w[1].on));
+    }
+
+    #[test]
+    fn the_last_contents_page_never_holds_one_entry_alone() {
+        let book = FontBook::embedded().unwrap();
+        let plans = PlanCache::default();
+        let shaper = Shaper::new(&book, &plans);
+        let theme = Theme::for_paper(Paper::A5);
+        let entry = |i: usize| ContentsEntry {
+            title: format!("Заметка {i}"),
+            note: String::new(),
+            page: i,
+        };
+        // Find a count whose plain setting leaves one entry on the last page.
+        let per_page = |n: usize| {
+            let entries: Vec<ContentsEntry> = (0..n).map(entry).collect();
+            let plain = set_contents(&shaper, &theme, "ru", None, "Содержание", &entries, None);
+            let last = plain.pages.len() - 1;
+            (last, plain.links.iter().filter(|l| l.on == last).count())
+        };
+        let n = (3..200)
+            .find(|&n| matches!(per_page(n), (last, 1) if last > 0))
+            .expect("some count leaves a lone entry");
+        let entries: Vec<ContentsEntry> = (0..n).map(entry).collect();
+        let c = lay_out_contents(&shaper, &theme, "ru", None, "Содержание", &entries);
+        let last = c.pages.len() - 1;
+        assert_eq!(c.links.iter().filter(|l| l.on == last).count(), 2);
+        assert_eq!(c.links.len(), n);
     }
 }
