@@ -1,0 +1,375 @@
+//! Archive export: many articles (folders, JSON Lines, gzip'd JSON Lines, stdin) to a folder of
+//! PDFs on every core — one shared `Engine`, a bounded queue, failures recorded and the batch
+//! going on, finished PDFs skipped on a rerun, every file written atomically.
+
+use std::collections::{HashMap, HashSet};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::{Duration, Instant};
+
+use crate::engine::{Engine, RenderOptions};
+
+mod bind;
+mod inputs;
+mod names;
+mod work;
+
+use bind::{Bound, bind_volume, check_volume_path};
+use inputs::walk;
+pub use inputs::{Job, read_inputs};
+pub use names::check_template;
+use work::{Outcome, Shared, Task, place, prepare};
+
+/// Items waiting for a worker, per worker: memory stays flat however large the archive.
+const QUEUE_PER_WORKER: usize = 4;
+/// How often a progress line is printed.
+const PROGRESS_EVERY: Duration = Duration::from_secs(3);
+/// Records which article each PDF holds and from which content: `name<TAB>hash`.
+pub const MANIFEST: &str = ".babrpdf-manifest";
+pub const FAILURES: &str = "failures.jsonl";
+
+/// What the caller asks of a batch.
+pub struct BatchOptions {
+    pub out_dir: PathBuf,
+    pub jobs: usize,
+    /// `Some((k, n))`: only articles whose shard is k of n (1-based k).
+    pub shard: Option<(u64, u64)>,
+    pub quiet: bool,
+    /// File name template: `{id}`, `{slug}`, `{published:%Y/%m}` …; `.pdf` is added.
+    pub name: String,
+    /// Also bind every article into this one PDF, with contents and bookmarks.
+    pub volume: Option<PathBuf>,
+    /// The volume's title (its metadata, and above its contents).
+    pub volume_title: Option<String>,
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Summary {
+    pub rendered: usize,
+    pub skipped: usize,
+    pub failed: usize,
+    pub other_shard: usize,
+}
+
+/// A run killed mid-write leaves `NAME.pdf.PID.tmp` files (never a half PDF under the real name);
+/// the next run sweeps them up. Only files of that exact shape are touched.
+fn remove_stale_temporaries(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        if kind.is_dir() {
+            remove_stale_temporaries(&path);
+        } else if kind.is_file() && is_our_temporary(&entry.file_name().to_string_lossy()) {
+            let _ = std::fs::remove_file(&path);
+        }
+    }
+}
+
+fn is_our_temporary(name: &str) -> bool {
+    name.strip_suffix(".tmp")
+        .and_then(|rest| rest.rsplit_once(".pdf."))
+        .is_some_and(|(_, pid)| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// FNV-1a: stable across runs and machines (shards, manifest).
+fn fnv(bytes: &[u8]) -> u64 {
+    fnv_from(0xcbf2_9ce4_8422_2325, bytes)
+}
+
+/// FNV-1a continued from `seed` (the options' hash, so each article hashes only its own bytes).
+fn fnv_from(seed: u64, bytes: &[u8]) -> u64 {
+    bytes.iter().fold(seed, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// Runs the batch; the summary, or why it could not run at all.
+pub fn run(
+    engine: &Engine,
+    render: &RenderOptions,
+    inputs: &[String],
+    options: &BatchOptions,
+) -> Result<Summary, String> {
+    check_template(&options.name)?;
+    let out = &options.out_dir;
+    std::fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
+    remove_stale_temporaries(out);
+    if let Some(volume) = &options.volume {
+        check_volume_path(volume)?;
+    }
+    let manifest_path = out.join(MANIFEST);
+    let done: HashMap<String, u64> = std::fs::read_to_string(&manifest_path)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.split_once('\t'))
+        .filter_map(|(n, h)| Some((n.to_string(), u64::from_str_radix(h, 16).ok()?)))
+        .collect();
+    let manifest = Mutex::new(
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&manifest_path)
+            .map_err(|e| format!("{}: {e}", manifest_path.display()))?,
+    );
+    let failures_path = out.join(FAILURES);
+    let failures = Mutex::new(
+        std::fs::File::create(&failures_path)
+            .map_err(|e| format!("{}: {e}", failures_path.display()))?,
+    );
+    // Everything that changes the PDF: a different theme or paper re-renders on the next run.
+    // Hashed once (a theme's logo is in it); each article's hash continues from it.
+    // The fonts count too: `--font-dir` changes which face draws a rare character. (Names only:
+    // asking for a face would parse it, and the emoji font is 11 MB.) The asset
+    // folder does not: it follows how the input was named (`dir` or `dir/`), not the content.
+    let book = engine.fonts();
+    let faces: Vec<&str> = (0..book.len() as u16)
+        .map(|i| book.name(crate::text::fonts::FaceId(i)))
+        .collect();
+    let options_hash = fnv(format!(
+        "{:?}{:?}{:?}{}{}{:?}{faces:?}",
+        render.paper,
+        render.profile,
+        render.pdfa,
+        render.widows * 10 + render.orphans,
+        render.strict,
+        render.theme,
+    )
+    .as_bytes());
+    let counts = [
+        AtomicUsize::new(0),
+        AtomicUsize::new(0),
+        AtomicUsize::new(0),
+        AtomicUsize::new(0),
+    ];
+    let started = Instant::now();
+    let jobs = options.jobs.max(1);
+    let (tx, rx) = mpsc::sync_channel::<Task>(jobs * QUEUE_PER_WORKER);
+    let rx = Arc::new(Mutex::new(rx));
+    // The binder drains its channel at once (out-of-order articles wait in its own buffer), so
+    // a bounded channel slows the workers down only when binding is the slower part.
+    let (bind_tx, bind_rx) = mpsc::sync_channel::<Bound>(jobs * QUEUE_PER_WORKER);
+    let binding = options.volume.is_some();
+    let mut read_error = None;
+    let mut volume_result = None;
+    // Articles read from the inputs, in order.
+    let mut index = 0usize;
+    let bar = (!options.quiet && std::io::stderr().is_terminal()).then(|| progress_bar(inputs));
+    let bar = &bar;
+    let shared = Shared {
+        engine,
+        render,
+        options,
+        done: &done,
+        manifest: &manifest,
+        bar,
+        binding,
+    };
+    std::thread::scope(|scope| {
+        let binder = options
+            .volume
+            .as_ref()
+            .map(|path| scope.spawn(move || bind_volume(engine, render, options, path, bind_rx)));
+        for _ in 0..jobs {
+            let rx = Arc::clone(&rx);
+            let bind_tx = binding.then(|| bind_tx.clone());
+            let (counts, failures, shared) = (&counts, &failures, &shared);
+            scope.spawn(move || {
+                loop {
+                    let next = rx.lock().unwrap_or_else(|e| e.into_inner()).recv();
+                    let Ok(task) = next else { break };
+                    let seq = task.seq;
+                    let (outcome, laid_out) = shared.export(&task);
+                    if let Some(bind_tx) = &bind_tx {
+                        let _ = bind_tx.send((seq, laid_out));
+                    }
+                    let slot = match outcome {
+                        Ok(Outcome::Rendered) => 0,
+                        Ok(Outcome::Skipped) => 1,
+                        Err(message) => {
+                            // An error is said even under --quiet; the record keeps it too.
+                            say(bar, &format!("babrpdf: {}: {message}", place(&task)));
+                            let record = serde_json::json!({
+                                "input": task.source, "line": task.line,
+                                "id": task.id, "error": message,
+                            });
+                            let mut f = failures.lock().unwrap_or_else(|e| e.into_inner());
+                            let _ = writeln!(f, "{record}");
+                            2
+                        }
+                    };
+                    counts[slot].fetch_add(1, Ordering::Relaxed);
+                    if let Some(bar) = bar {
+                        bar.inc(1);
+                    }
+                }
+            });
+        }
+        drop(bind_tx);
+        let mut last = Instant::now();
+        let mut seq = 0usize;
+        let mut names: HashSet<String> = HashSet::new();
+        let result = read_inputs(inputs, |job| {
+            index += 1;
+            if !options.quiet && bar.is_none() && last.elapsed() >= PROGRESS_EVERY {
+                last = Instant::now();
+                let finished: usize = counts.iter().map(|c| c.load(Ordering::Relaxed)).sum();
+                eprintln!(
+                    "babrpdf: {finished} done, {} failed, {} articles/s",
+                    counts[2].load(Ordering::Relaxed),
+                    rate(finished, started.elapsed())
+                );
+            }
+            let Some(mut task) = prepare(job, index, options, options_hash, &mut names) else {
+                counts[3].fetch_add(1, Ordering::Relaxed);
+                if let Some(bar) = bar {
+                    bar.inc(1);
+                }
+                return true;
+            };
+            seq += 1;
+            task.seq = seq;
+            tx.send(task).is_ok()
+        });
+        drop(tx);
+        if let Err(e) = result {
+            read_error = Some(e);
+        }
+        if let Some(binder) = binder {
+            volume_result = Some(
+                binder
+                    .join()
+                    .unwrap_or_else(|_| Err("the volume binder stopped".to_string())),
+            );
+        }
+    });
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    if let Some(e) = read_error {
+        return Err(e);
+    }
+    if index == 0 {
+        return Err(format!(
+            "{}: no article found (folders are searched for .json and .md files, JSON Lines \
+             files hold one article per line)",
+            inputs.join(", ")
+        ));
+    }
+    let summary = Summary {
+        rendered: counts[0].load(Ordering::Relaxed),
+        skipped: counts[1].load(Ordering::Relaxed),
+        failed: counts[2].load(Ordering::Relaxed),
+        other_shard: counts[3].load(Ordering::Relaxed),
+    };
+    if !options.quiet {
+        let elapsed = started.elapsed();
+        let handled = summary.rendered + summary.skipped + summary.failed;
+        let listed = if summary.failed > 0 {
+            format!(" (listed in {})", failures_path.display())
+        } else {
+            String::new()
+        };
+        eprintln!(
+            "babrpdf: {} rendered, {} skipped (up to date), {} failed{listed}, {:.1} s, {} articles/s",
+            summary.rendered,
+            summary.skipped,
+            summary.failed,
+            elapsed.as_secs_f64(),
+            rate(handled, elapsed)
+        );
+    }
+    match volume_result {
+        Some(Err(e)) => Err(e),
+        Some(Ok(Some((path, articles, pages)))) => {
+            if !options.quiet {
+                eprintln!(
+                    "babrpdf: volume {}: {articles} articles, {pages} pages",
+                    path.display()
+                );
+            }
+            Ok(summary)
+        }
+        Some(Ok(None)) => {
+            if !options.quiet {
+                eprintln!("babrpdf: no article to bind; the volume was not written");
+            }
+            Ok(summary)
+        }
+        None => Ok(summary),
+    }
+}
+
+/// The terminal's progress bar: done/total with rate and ETA when the total is known in advance
+/// (folders and single files), a counter with rate otherwise (JSON Lines are not read twice).
+fn progress_bar(inputs: &[String]) -> indicatif::ProgressBar {
+    let mut total = Some(0u64);
+    for input in inputs {
+        let path = Path::new(input);
+        if path.is_dir() {
+            let mut files = Vec::new();
+            let _ = walk(path, &mut files);
+            total = total.map(|t| t + files.len() as u64);
+        } else if input == "-" || input.ends_with(".jsonl") || input.ends_with(".gz") {
+            total = None;
+        } else {
+            total = total.map(|t| t + 1);
+        }
+    }
+    // indicatif's own {per_sec} prints "458.0411/s"; whole articles per second read better.
+    let style = |template: &str| {
+        indicatif::ProgressStyle::with_template(template)
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .with_key(
+                "rate",
+                |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = write!(w, "{:.0} articles/s", state.per_sec());
+                },
+            )
+    };
+    let bar = match total {
+        Some(n) => indicatif::ProgressBar::new(n)
+            .with_style(style("{bar:40} {pos}/{len} articles, {rate}, ETA {eta}")),
+        None => indicatif::ProgressBar::new_spinner()
+            .with_style(style("{spinner} {pos} articles, {rate}, {elapsed}")),
+    };
+    bar.enable_steady_tick(Duration::from_millis(200));
+    bar
+}
+
+/// A line on stderr, above the progress bar when there is one (never through it).
+fn say(bar: &Option<indicatif::ProgressBar>, line: &str) {
+    match bar {
+        Some(bar) => bar.println(line),
+        None => eprintln!("{line}"),
+    }
+}
+
+/// Articles per second as people read it: no decimals once there are ten or more.
+fn rate(count: usize, elapsed: Duration) -> String {
+    let r = count as f64 / elapsed.as_secs_f64().max(0.001);
+    if r >= 10.0 {
+        format!("{r:.0}")
+    } else {
+        format!("{r:.1}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_our_own_temporaries_are_swept() {
+        assert!(is_our_temporary("a1.pdf.4242.tmp"));
+        assert!(!is_our_temporary("a1.pdf"));
+        assert!(!is_our_temporary("notes.tmp"));
+        assert!(!is_our_temporary("a1.pdf.x1.tmp"));
+    }
+}

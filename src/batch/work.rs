@@ -1,0 +1,197 @@
+//! One article's way through a worker: parsed and named by the reader in input order, then
+//! laid out, written atomically and recorded (or handed to the volume binder).
+
+use std::collections::{HashMap, HashSet};
+use std::io::Write;
+use std::path::Path;
+use std::sync::Mutex;
+
+use super::inputs::Job;
+use super::names::file_name;
+use super::{BatchOptions, fnv, fnv_from, say};
+use crate::article::Article;
+use crate::engine::{Engine, RenderOptions};
+
+/// An article on its way to a worker: parsed, named and hashed by the reader, in input order,
+/// so names given to duplicate ids are the same on every run.
+pub(super) struct Task {
+    /// Position among the tasks sent: the volume binds in this order.
+    pub(super) seq: usize,
+    pub(super) source: String,
+    pub(super) line: Option<usize>,
+    pub(super) article: Result<Article, String>,
+    /// The id for the failure record, read from the raw JSON when the article does not parse.
+    pub(super) id: Option<String>,
+    pub(super) name: String,
+    pub(super) hash: u64,
+}
+
+/// Where an article came from: `FILE` or `FILE:LINE`.
+pub(super) fn place(task: &Task) -> String {
+    match task.line {
+        Some(line) => format!("{}:{line}", task.source),
+        None => task.source.clone(),
+    }
+}
+
+pub(super) enum Outcome {
+    Rendered,
+    Skipped,
+}
+
+fn article_id(job: &Job) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_slice(&job.bytes).ok()?;
+    v.get("id")
+        .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_string))
+}
+
+/// Parses and names a job in input order; `None` when it belongs to another shard.
+pub(super) fn prepare(
+    job: Job,
+    index: usize,
+    options: &BatchOptions,
+    options_hash: u64,
+    names: &mut HashSet<String>,
+) -> Option<Task> {
+    let parsed = match &job.unreadable {
+        Some(error) => Err(error.clone()),
+        None if job.markdown => Article::from_markdown(&job.bytes).map_err(|e| e.to_string()),
+        None => Article::from_json(&job.bytes).map_err(|e| e.to_string()),
+    };
+    // A JSON Lines record is one line: its place is the file's line, the error's is a column.
+    let parsed = parsed.map_err(|e| match (job.line, e.strip_prefix("line 1, ")) {
+        (Some(_), Some(rest)) => rest.to_string(),
+        _ => e,
+    });
+    // The shard key: the id, read from the raw JSON when the article does not parse, so a bad
+    // article is reported by exactly one shard too; without an id, its place in the input.
+    let id = match &parsed {
+        Ok(article) => article.id.as_ref().map(|i| i.to_string()),
+        Err(_) => article_id(&job),
+    };
+    let key = id
+        .clone()
+        .unwrap_or_else(|| format!("{}#{}", job.source, job.line.unwrap_or(index)));
+    if let Some((k, n)) = options.shard
+        && fnv(key.as_bytes()) % n != k - 1
+    {
+        return None;
+    }
+    let mut task = Task {
+        seq: 0,
+        source: job.source.clone(),
+        line: job.line,
+        article: Err(String::new()),
+        id,
+        name: String::new(),
+        hash: 0,
+    };
+    let article = match parsed {
+        Ok(article) => article,
+        Err(e) => {
+            task.article = Err(e);
+            return Some(task);
+        }
+    };
+    let fallback = Path::new(&job.source).file_stem().map_or_else(
+        || format!("article-{index}"),
+        |s| s.to_string_lossy().into_owned(),
+    );
+    let fallback = match job.line {
+        Some(l) => format!("{fallback}-{l}"),
+        None => fallback,
+    };
+    let base = file_name(&options.name, &article, &fallback);
+    // Two articles with one name: the second gets -2, the third -3 ... never an overwrite.
+    let mut name = format!("{base}.pdf");
+    let mut k = 2;
+    while !names.insert(name.clone()) {
+        name = format!("{base}-{k}.pdf");
+        k += 1;
+    }
+    task.hash = fnv_from(options_hash, &job.bytes);
+    task.name = name;
+    task.article = Ok(article);
+    Some(task)
+}
+
+/// What every worker shares.
+pub(super) struct Shared<'a> {
+    pub(super) engine: &'a Engine,
+    pub(super) render: &'a RenderOptions,
+    pub(super) options: &'a BatchOptions,
+    /// The manifest of the last run: name → hash of what was rendered.
+    pub(super) done: &'a HashMap<String, u64>,
+    pub(super) manifest: &'a Mutex<std::fs::File>,
+    pub(super) bar: &'a Option<indicatif::ProgressBar>,
+    /// A volume is being bound: every article is laid out, up to date or not.
+    pub(super) binding: bool,
+}
+
+impl Shared<'_> {
+    /// Renders one task unless its PDF is up to date; when binding, also hands back the layout
+    /// for the volume.
+    pub(super) fn export(
+        &self,
+        task: &Task,
+    ) -> (
+        Result<Outcome, String>,
+        Option<(Article, crate::layout::display::Document)>,
+    ) {
+        let article = match &task.article {
+            Ok(article) => article,
+            Err(e) => return (Err(e.clone()), None),
+        };
+        let target = self.options.out_dir.join(&task.name);
+        let up_to_date = self.done.get(&task.name) == Some(&task.hash) && target.is_file();
+        if up_to_date && !self.binding {
+            return (Ok(Outcome::Skipped), None);
+        }
+        let doc = match self.engine.layout(article, self.render) {
+            Ok(doc) => doc,
+            Err(e) => return (Err(e.to_string()), None),
+        };
+        let outcome = if up_to_date {
+            Ok(Outcome::Skipped)
+        } else {
+            self.write_article(task, &target, &doc)
+                .map(|()| Outcome::Rendered)
+        };
+        let keep = (self.binding && outcome.is_ok()).then(|| (article.clone(), doc));
+        (outcome, keep)
+    }
+
+    /// Writes the article's PDF under a temporary name, renames it into place, records it.
+    fn write_article(
+        &self,
+        task: &Task,
+        target: &Path,
+        doc: &crate::layout::display::Document,
+    ) -> Result<(), String> {
+        let rendered = self
+            .engine
+            .write(doc, self.render)
+            .map_err(|e| e.to_string())?;
+        // Warnings (an image printed as its caption, a missing glyph) are not failures, but
+        // they are never dropped: each is printed with the article's place in the input.
+        for warning in &rendered.warnings {
+            say(
+                self.bar,
+                &format!("babrpdf: warning: {}: {warning}", place(task)),
+            );
+        }
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| e.to_string())?;
+        }
+        let tmp = target.with_extension(format!("pdf.{}.tmp", std::process::id()));
+        std::fs::write(&tmp, &rendered.pdf)
+            .and_then(|_| std::fs::rename(&tmp, target))
+            .map_err(|e| {
+                let _ = std::fs::remove_file(&tmp);
+                format!("{}: {e}", target.display())
+            })?;
+        let mut m = self.manifest.lock().unwrap_or_else(|e| e.into_inner());
+        writeln!(m, "{}\t{:016x}", task.name, task.hash).map_err(|e| e.to_string())?;
+        Ok(())
+    }
+}
