@@ -91,24 +91,41 @@ fn read_lines(
     reader: impl BufRead,
     each: &mut impl FnMut(Job) -> bool,
 ) -> Result<(), String> {
+    read_lines_up_to(name, reader, MAX_LINE_BYTES, each)
+}
+
+/// `read_lines` with the longest record as a parameter (tests use a small one).
+fn read_lines_up_to(
+    name: &str,
+    reader: impl BufRead,
+    max_line: u64,
+    each: &mut impl FnMut(Job) -> bool,
+) -> Result<(), String> {
     let mut reader = reader;
     let mut n = 0usize;
     loop {
         let mut line = Vec::new();
         let read = reader
             .by_ref()
-            .take(MAX_LINE_BYTES)
+            .take(max_line)
             .read_until(b'\n', &mut line)
             .map_err(|e| format!("{name}: {e}"))?;
         if read == 0 {
             return Ok(());
         }
         n += 1;
+        // A record past the limit fails alone: the rest of its line is skipped, not read as
+        // more records.
+        let oversized = read as u64 == max_line && line.last() != Some(&b'\n');
+        if oversized {
+            skip_line(&mut reader).map_err(|e| format!("{name}: {e}"))?;
+            line = Vec::new();
+        }
         // The line ending is not part of the record (a cut record then reads as truncated).
         while line.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
             line.pop();
         }
-        if line.iter().all(u8::is_ascii_whitespace) {
+        if !oversized && line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
         if !each(Job {
@@ -116,9 +133,68 @@ fn read_lines(
             line: Some(n),
             bytes: line,
             markdown: false,
-            unreadable: None,
+            unreadable: oversized
+                .then(|| format!("the record reaches the limit of {max_line} bytes; skipped")),
         }) {
             return Ok(());
         }
+    }
+}
+
+/// Reads up to and including the next line end, keeping nothing.
+fn skip_line(reader: &mut impl BufRead) -> std::io::Result<()> {
+    loop {
+        let buffer = reader.fill_buf()?;
+        if buffer.is_empty() {
+            return Ok(());
+        }
+        match buffer.iter().position(|&b| b == b'\n') {
+            Some(i) => {
+                reader.consume(i + 1);
+                return Ok(());
+            }
+            None => {
+                let all = buffer.len();
+                reader.consume(all);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_oversized_record_fails_alone_and_the_next_lines_keep_their_numbers() {
+        let text = format!(
+            "{{\"a\": 1}}\n{}\n{{\"b\": 2}}\r\n\n{{\"c\": 3}}",
+            "x".repeat(100)
+        );
+        let mut jobs = Vec::new();
+        read_lines_up_to("t.jsonl", text.as_bytes(), 32, &mut |job| {
+            jobs.push(job);
+            true
+        })
+        .unwrap();
+        let seen: Vec<(Option<usize>, String, bool)> = jobs
+            .iter()
+            .map(|j| {
+                (
+                    j.line,
+                    String::from_utf8_lossy(&j.bytes).into_owned(),
+                    j.unreadable.is_some(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                (Some(1), "{\"a\": 1}".to_string(), false),
+                (Some(2), String::new(), true),
+                (Some(3), "{\"b\": 2}".to_string(), false),
+                (Some(5), "{\"c\": 3}".to_string(), false),
+            ]
+        );
     }
 }
