@@ -31,8 +31,17 @@ pub fn article_from_markdown(bytes: &[u8]) -> Result<Article, Error> {
             "the article has no title: give `title:` in the front matter or start with a `# ` heading",
         ));
     }
-    let article: Article = serde_json::from_value(Value::Object(fields))
-        .map_err(|e| Error::input(format!("front matter: {e}")))?;
+    // The field a wrong value sits in is named: "front matter: `authors`: invalid type …".
+    let article: Article =
+        serde_path_to_error::deserialize(Value::Object(fields)).map_err(|e| {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            Error::input(if path.is_empty() || path == "." {
+                format!("front matter: {inner}")
+            } else {
+                format!("front matter: `{path}`: {inner}")
+            })
+        })?;
     article.validate()?;
     Ok(article)
 }
@@ -161,7 +170,10 @@ mod tests {
             ("---\ntitle: [unclosed\n---\nbody", "front matter"),
             ("---\n- a\n- b\n---\nbody", "mapping"),
             ("Просто текст без заголовка.", "no title"),
-            ("---\ntitle: T\nauthors: 5\n---\nx", "front matter"),
+            (
+                "---\ntitle: T\nauthors: 5\n---\nx",
+                "front matter: `authors`: invalid type",
+            ),
             ("", "empty"),
         ] {
             let e = article_from_markdown(md.as_bytes())
