@@ -147,6 +147,14 @@ impl Article {
         Ok(())
     }
 
+    /// The authors to print: trimmed, blank entries left out.
+    pub fn named_authors(&self) -> impl Iterator<Item = &str> {
+        self.authors
+            .iter()
+            .map(|a| a.trim())
+            .filter(|a| !a.is_empty())
+    }
+
     /// The article's language tag, `ru` by default.
     pub fn lang(&self) -> &str {
         self.lang

@@ -12,6 +12,7 @@ use crate::layout::flow;
 use crate::layout::locale::parse_date;
 use crate::layout::style::{Paper, Profile, Theme};
 use crate::pdf;
+use crate::stable_hash::{FNV_START, fnv1a_fields};
 use crate::text::fonts::FontBook;
 use crate::text::shape::{PlanCache, Shaper};
 use crate::volume::Volume;
@@ -214,12 +215,7 @@ fn metadata(article: &Article, options: &RenderOptions) -> Metadata {
     Metadata {
         title: article.title.trim().to_string(),
         subject: article.subtitle.clone().filter(|s| !s.trim().is_empty()),
-        authors: article
-            .authors
-            .iter()
-            .map(|a| a.trim().to_string())
-            .filter(|a| !a.is_empty())
-            .collect(),
+        authors: article.named_authors().map(str::to_string).collect(),
         language: article.lang().to_string(),
         keywords: article.tags.clone(),
         date: article.published.as_deref().and_then(parse_date),
@@ -230,18 +226,17 @@ fn metadata(article: &Article, options: &RenderOptions) -> Metadata {
 /// A stable identifier from the content and options (FNV-1a), so the same input gives the same
 /// bytes and an archive can verify a file against its source.
 fn content_id(article: &Article, options: &RenderOptions) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut feed = |s: &str| {
-        for b in s.bytes().chain([0xff]) {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-    };
-    feed(&format!("{options:?}"));
-    feed(&article.title);
-    feed(&article.body);
-    feed(article.subtitle.as_deref().unwrap_or(""));
-    feed(article.published.as_deref().unwrap_or(""));
-    feed(article.url.as_deref().unwrap_or(""));
+    let options = format!("{options:?}");
+    let h = fnv1a_fields(
+        FNV_START,
+        [
+            options.as_str(),
+            &article.title,
+            &article.body,
+            article.subtitle.as_deref().unwrap_or(""),
+            article.published.as_deref().unwrap_or(""),
+            article.url.as_deref().unwrap_or(""),
+        ],
+    );
     format!("{h:016x}")
 }

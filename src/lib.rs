@@ -21,6 +21,7 @@
 
 pub mod article;
 pub mod assets;
+pub mod atomic;
 pub mod batch;
 pub mod doc;
 mod engine;
@@ -31,6 +32,7 @@ pub mod layout;
 pub mod pdf;
 mod pdf_tags;
 pub mod photo;
+pub mod stable_hash;
 pub mod text;
 pub mod theme;
 pub mod volume;

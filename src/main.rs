@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use babrpdf::assets::Assets;
+use babrpdf::atomic::write_atomically;
 use babrpdf::batch::BatchOptions;
 use babrpdf::theme::ThemeFile;
 use babrpdf::{Article, Engine, Paper, Profile, RenderOptions};
@@ -306,7 +307,7 @@ fn render(
             .and_then(|_| out.flush())
             .map_err(|e| format!("<stdout>: {e}"))
     } else {
-        write_atomically(Path::new(&target), &pdf).map_err(|e| format!("{target}: {e}"))
+        write_atomically(Path::new(&target), &pdf, true).map_err(|e| format!("{target}: {e}"))
     }
 }
 
@@ -323,25 +324,4 @@ fn read_input(input: &str) -> std::io::Result<Vec<u8>> {
             .read_to_end(&mut bytes)?;
     }
     Ok(bytes)
-}
-
-/// Writes to a temporary file beside the target and renames it, so a reader never sees a half
-/// written PDF and a failure leaves nothing behind.
-fn write_atomically(target: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = target
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let file_name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
-    let result = std::fs::File::create(&tmp)
-        .and_then(|mut f| f.write_all(bytes).and_then(|_| f.sync_all()))
-        .and_then(|_| std::fs::rename(&tmp, target));
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
 }

@@ -18,6 +18,7 @@ use crate::layout::page::stamp_folio;
 use crate::layout::style::Theme;
 use crate::pdf::{self, Jump};
 use crate::pdf_tags::Tags;
+use crate::stable_hash::{FNV_START, fnv1a_fields};
 use krilla::tagging::{Node, Tag, TagGroup, TagTree};
 
 /// A bound volume's PDF, and what it holds.
@@ -99,7 +100,7 @@ impl<'e> Volume<'e> {
             title: title.filter(|t| !t.trim().is_empty()),
             language: None,
             date: None,
-            id_hash: 0xcbf2_9ce4_8422_2325,
+            id_hash: FNV_START,
             tagged: Vec::new(),
         })
     }
@@ -129,18 +130,8 @@ impl<'e> Volume<'e> {
             ..
         } = doc;
         let mut tags = Tags::new(&structure);
-        for (i, mut page) in pages.into_iter().enumerate() {
-            let number = (first + i + 1).to_string();
-            stamp_folio(&shaper, &self.theme, lang, &mut page, &number);
-            pdf::draw_page(
-                &mut self.pdf,
-                &page,
-                self.engine.fonts(),
-                self.pdfa,
-                Some(&mut tags),
-                &[],
-            )?;
-            self.pages += 1;
+        for page in pages {
+            self.bind_page(&shaper, lang, page, &mut tags, &[])?;
         }
         let art = Tag::Article.with_lang(Some(lang.to_string()));
         self.tagged
@@ -160,12 +151,7 @@ impl<'e> Volume<'e> {
         if let Some(s) = article.section.as_deref().filter(|s| !s.trim().is_empty()) {
             note.push(s.trim().to_string());
         }
-        let authors: Vec<&str> = article
-            .authors
-            .iter()
-            .map(|a| a.trim())
-            .filter(|a| !a.is_empty())
-            .collect();
+        let authors: Vec<&str> = article.named_authors().collect();
         if !authors.is_empty() {
             note.push(authors.join(", "));
         }
@@ -180,9 +166,30 @@ impl<'e> Volume<'e> {
         {
             self.date = Some(date);
         }
-        for b in metadata.document_id.bytes().chain([0xff]) {
-            self.id_hash = (self.id_hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
+        self.id_hash = fnv1a_fields(self.id_hash, [metadata.document_id.as_str()]);
+        Ok(())
+    }
+
+    /// Draws a page as the volume's next one, numbered in the volume's sequence.
+    fn bind_page(
+        &mut self,
+        shaper: &crate::text::shape::Shaper<'_>,
+        lang: &str,
+        mut page: crate::layout::display::Page,
+        tags: &mut Tags<'_>,
+        jumps: &[Jump],
+    ) -> Result<(), Error> {
+        let number = (self.pages + 1).to_string();
+        stamp_folio(shaper, &self.theme, lang, &mut page, &number);
+        pdf::draw_page(
+            &mut self.pdf,
+            &page,
+            self.engine.fonts(),
+            self.pdfa,
+            Some(tags),
+            jumps,
+        )?;
+        self.pages += 1;
         Ok(())
     }
 
@@ -208,9 +215,7 @@ impl<'e> Volume<'e> {
         );
         let mut tags = Tags::new(&structure);
         let contents_start = self.pages;
-        for (i, mut page) in pages.into_iter().enumerate() {
-            let number = (contents_start + i + 1).to_string();
-            stamp_folio(&shaper, &self.theme, &lang, &mut page, &number);
+        for (i, page) in pages.into_iter().enumerate() {
             let jumps: Vec<Jump> = links
                 .iter()
                 .filter(|l| l.on == i)
@@ -220,15 +225,7 @@ impl<'e> Volume<'e> {
                     y: 0.0,
                 })
                 .collect();
-            pdf::draw_page(
-                &mut self.pdf,
-                &page,
-                self.engine.fonts(),
-                self.pdfa,
-                Some(&mut tags),
-                &jumps,
-            )?;
-            self.pages += 1;
+            self.bind_page(&shaper, &lang, page, &mut tags, &jumps)?;
         }
         let mut tree = TagTree::new().with_lang(Some(lang.clone()));
         for node in std::mem::take(&mut self.tagged)

@@ -6,6 +6,7 @@ use std::sync::mpsc;
 
 use super::BatchOptions;
 use crate::article::Article;
+use crate::atomic::write_atomically;
 use crate::engine::{Engine, RenderOptions};
 
 /// What a worker hands the volume binder for each task: the laid-out article, or nothing.
@@ -79,12 +80,6 @@ pub(super) fn bind_volume(
     }
     let bound = volume.finish().map_err(fail)?;
     let (bytes, articles, pages) = (bound.pdf, bound.articles, bound.pages);
-    let tmp = path.with_extension(format!("pdf.{}.tmp", std::process::id()));
-    std::fs::write(&tmp, &bytes)
-        .and_then(|_| std::fs::rename(&tmp, path))
-        .map_err(|e| {
-            let _ = std::fs::remove_file(&tmp);
-            format!("{}: {e}", path.display())
-        })?;
+    write_atomically(path, &bytes, true).map_err(|e| format!("{}: {e}", path.display()))?;
     Ok(Some((path.to_path_buf(), articles, pages)))
 }

@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
 use crate::engine::{Engine, RenderOptions};
+use crate::stable_hash::{FNV_START, fnv1a};
 
 mod bind;
 mod inputs;
@@ -53,7 +54,7 @@ pub struct Summary {
     pub other_shard: usize,
 }
 
-/// A run killed mid-write leaves `NAME.pdf.PID.tmp` files (never a half PDF under the real name);
+/// A run killed mid-write leaves `.NAME.pdf.PID.tmp` files (never a half PDF under the real name);
 /// the next run sweeps them up. Only files of that exact shape are touched.
 fn remove_stale_temporaries(dir: &Path) {
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -76,18 +77,6 @@ fn is_our_temporary(name: &str) -> bool {
     name.strip_suffix(".tmp")
         .and_then(|rest| rest.rsplit_once(".pdf."))
         .is_some_and(|(_, pid)| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()))
-}
-
-/// FNV-1a: stable across runs and machines (shards, manifest).
-fn fnv(bytes: &[u8]) -> u64 {
-    fnv_from(0xcbf2_9ce4_8422_2325, bytes)
-}
-
-/// FNV-1a continued from `seed` (the options' hash, so each article hashes only its own bytes).
-fn fnv_from(seed: u64, bytes: &[u8]) -> u64 {
-    bytes.iter().fold(seed, |h, &b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
 }
 
 /// Runs the batch; the summary, or why it could not run at all.
@@ -132,16 +121,19 @@ pub fn run(
     let faces: Vec<&str> = (0..book.len() as u16)
         .map(|i| book.name(crate::text::fonts::FaceId(i)))
         .collect();
-    let options_hash = fnv(format!(
-        "{:?}{:?}{:?}{}{}{:?}{faces:?}",
-        render.paper,
-        render.profile,
-        render.pdfa,
-        render.widows * 10 + render.orphans,
-        render.strict,
-        render.theme,
-    )
-    .as_bytes());
+    let options_hash = fnv1a(
+        FNV_START,
+        format!(
+            "{:?}{:?}{:?}{}{}{:?}{faces:?}",
+            render.paper,
+            render.profile,
+            render.pdfa,
+            render.widows * 10 + render.orphans,
+            render.strict,
+            render.theme,
+        )
+        .as_bytes(),
+    );
     let counts = [
         AtomicUsize::new(0),
         AtomicUsize::new(0),
@@ -368,6 +360,7 @@ mod tests {
     #[test]
     fn only_our_own_temporaries_are_swept() {
         assert!(is_our_temporary("a1.pdf.4242.tmp"));
+        assert!(is_our_temporary(".a1.pdf.4242.tmp"));
         assert!(!is_our_temporary("a1.pdf"));
         assert!(!is_our_temporary("notes.tmp"));
         assert!(!is_our_temporary("a1.pdf.x1.tmp"));

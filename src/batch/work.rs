@@ -8,9 +8,11 @@ use std::sync::Mutex;
 
 use super::inputs::Job;
 use super::names::file_name;
-use super::{BatchOptions, fnv, fnv_from, say};
+use super::{BatchOptions, say};
 use crate::article::Article;
+use crate::atomic::write_atomically;
 use crate::engine::{Engine, RenderOptions};
+use crate::stable_hash::{FNV_START, fnv1a};
 
 /// An article on its way to a worker: parsed, named and hashed by the reader, in input order,
 /// so names given to duplicate ids are the same on every run.
@@ -73,7 +75,7 @@ pub(super) fn prepare(
         .clone()
         .unwrap_or_else(|| format!("{}#{}", job.source, job.line.unwrap_or(index)));
     if let Some((k, n)) = options.shard
-        && fnv(key.as_bytes()) % n != k - 1
+        && fnv1a(FNV_START, key.as_bytes()) % n != k - 1
     {
         return None;
     }
@@ -109,7 +111,7 @@ pub(super) fn prepare(
         name = format!("{base}-{k}.pdf");
         k += 1;
     }
-    task.hash = fnv_from(options_hash, &job.bytes);
+    task.hash = fnv1a(options_hash, &job.bytes);
     task.name = name;
     task.article = Ok(article);
     Some(task)
@@ -183,13 +185,9 @@ impl Shared<'_> {
         if let Some(parent) = target.parent() {
             std::fs::create_dir_all(parent).map_err(|e| e.to_string())?;
         }
-        let tmp = target.with_extension(format!("pdf.{}.tmp", std::process::id()));
-        std::fs::write(&tmp, &rendered.pdf)
-            .and_then(|_| std::fs::rename(&tmp, target))
-            .map_err(|e| {
-                let _ = std::fs::remove_file(&tmp);
-                format!("{}: {e}", target.display())
-            })?;
+        // No fsync per file: thousands of them would cost more than a rerun after a power cut.
+        write_atomically(target, &rendered.pdf, false)
+            .map_err(|e| format!("{}: {e}", target.display()))?;
         let mut m = self.manifest.lock().unwrap_or_else(|e| e.into_inner());
         writeln!(m, "{}\t{:016x}", task.name, task.hash).map_err(|e| e.to_string())?;
         Ok(())

@@ -72,12 +72,7 @@ impl Flow<'_> {
             );
         }
         let mut byline: Vec<String> = Vec::new();
-        let authors: Vec<&str> = article
-            .authors
-            .iter()
-            .map(|a| a.trim())
-            .filter(|a| !a.is_empty())
-            .collect();
+        let authors: Vec<&str> = article.named_authors().collect();
         if !authors.is_empty() {
             byline.push(authors.join(", "));
         }
