@@ -40,6 +40,8 @@ pub struct RenderOptions {
     pub pdfa: bool,
     /// The site's look (`ThemeFile::load`); `None`: the built-in newspaper look.
     pub theme: Option<std::sync::Arc<ThemeFile>>,
+    /// Time, pages, glyphs and decoded pixels one render may take (`budget::Limits`).
+    pub limits: crate::budget::Limits,
 }
 
 impl Default for RenderOptions {
@@ -53,6 +55,7 @@ impl Default for RenderOptions {
             profile: Profile::Download,
             pdfa: false,
             theme: None,
+            limits: crate::budget::Limits::default(),
         }
     }
 }

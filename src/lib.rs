@@ -23,6 +23,7 @@ pub mod article;
 pub mod assets;
 pub mod atomic;
 pub mod batch;
+pub mod budget;
 pub mod doc;
 mod engine;
 pub mod error;
@@ -38,6 +39,7 @@ pub mod theme;
 pub mod volume;
 
 pub use article::Article;
+pub use budget::Limits;
 pub use engine::{Engine, RenderOptions, Rendered};
 pub use error::Error;
 pub use layout::style::{Paper, Profile};

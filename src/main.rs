@@ -149,6 +149,7 @@ impl OptionArgs {
             profile: self.profile,
             pdfa: self.pdfa,
             theme,
+            limits: babrpdf::Limits::default(),
         })
     }
 }
