@@ -169,9 +169,10 @@ impl Article {
 /// without a byte-order mark, and not blank. `expected` names what the input should hold.
 pub(crate) fn input_text<'a>(bytes: &'a [u8], expected: &str) -> Result<&'a str, Error> {
     if bytes.len() > MAX_INPUT_BYTES {
+        // Readers stop one byte past the limit, so the length seen is not the input's size.
         return Err(Error::Limit(format!(
-            "input is {} bytes, more than the {MAX_INPUT_BYTES} accepted",
-            bytes.len()
+            "input is larger than the {} MB accepted",
+            MAX_INPUT_BYTES >> 20
         )));
     }
     let text = std::str::from_utf8(bytes).map_err(|e| {
@@ -201,6 +202,11 @@ fn json_message(e: &serde_json::Error, path: &str) -> String {
     let msg = msg.replace(
         "data did not match any variant of untagged enum ArticleId",
         "must be a string or an integer",
+    );
+    // serde_json says "leading" of a lone trailing surrogate too (`\udc00`): say what is wrong.
+    let msg = msg.replace(
+        "lone leading surrogate in hex escape",
+        "a \\u escape of half a surrogate pair (\\uD800–\\uDBFF must be followed by \\uDC00–\\uDFFF)",
     );
     match e.classify() {
         serde_json::error::Category::Eof => format!("truncated JSON: {msg}"),
@@ -264,6 +270,11 @@ mod tests {
         let id = err(r#"{"id":[1],"title":"t","body":"b"}"#);
         assert!(id.contains("`id`: must be a string or an integer"), "{id}");
         assert!(err("[1,2]").contains("found an array"));
+        let lone = err(r#"{"title":"t","body":"a\udc00"}"#);
+        assert!(
+            lone.contains("half a surrogate pair") && !lone.contains("leading"),
+            "{lone}"
+        );
         assert!(err(r#"{"title":"t","body":"b"} x"#).contains("trailing"));
         let bad_utf8 = Article::from_json(b"{\"title\":\"\xff\"}")
             .unwrap_err()

@@ -30,13 +30,7 @@ impl Assets {
             || strip_prefix_ci(src, "https://").is_some()
             || src.starts_with("//")
         {
-            let host = src
-                .split("//")
-                .nth(1)
-                .unwrap_or("")
-                .split(['/', '?', '#', ':'])
-                .next()
-                .unwrap_or("");
+            let host = host_of(src);
             if !self
                 .allow_hosts
                 .iter()
@@ -85,7 +79,20 @@ impl Assets {
         if !real.starts_with(&root) {
             return Err("the path leads outside the asset folder (a symbolic link?)".into());
         }
-        let file = std::fs::File::open(&real).map_err(|e| e.to_string())?;
+        // A FIFO or a device would block `open` or never end: only regular files are opened,
+        // and without waiting (O_NONBLOCK) in case one is swapped in after the check.
+        let kind = std::fs::metadata(&real).map_err(|e| e.to_string())?;
+        if !kind.is_file() {
+            return Err("not a regular file".into());
+        }
+        let file = {
+            use std::os::unix::fs::OpenOptionsExt;
+            std::fs::OpenOptions::new()
+                .read(true)
+                .custom_flags(libc::O_NONBLOCK)
+                .open(&real)
+                .map_err(|e| e.to_string())?
+        };
         if file.metadata().map(|m| !m.is_file()).unwrap_or(true) {
             return Err("not a regular file".into());
         }
@@ -97,6 +104,21 @@ impl Assets {
             return Err(format!("larger than {} MB", MAX_IMAGE_BYTES >> 20));
         }
         Ok(bytes)
+    }
+}
+
+/// The host of an http(s) or scheme-relative URL, as a person would name it: without the
+/// user name and password before `@`, the port, or the brackets of an IPv6 address.
+fn host_of(url: &str) -> &str {
+    let after_scheme = url.split_once("//").map_or("", |(_, rest)| rest);
+    let authority = after_scheme
+        .split(['/', '?', '#', '\\'])
+        .next()
+        .unwrap_or("");
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    match host_port.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(v6),
+        None => host_port.split(':').next().unwrap_or(host_port),
     }
 }
 
@@ -198,6 +220,20 @@ mod tests {
         };
         let e = a.load("link.jpg").unwrap_err();
         assert!(e.contains("outside"), "{e}");
+    }
+
+    #[test]
+    fn refused_hosts_are_named_as_people_write_them() {
+        for (url, host) in [
+            ("http://[::1]:8080/x.jpg", "::1"),
+            ("https://user:pw@host.example/x.jpg", "host.example"),
+            ("//cdn.example:443/a.png?x=1", "cdn.example"),
+            ("http://a@b@evil.example/x.jpg", "evil.example"),
+        ] {
+            assert_eq!(host_of(url), host, "{url}");
+            let e = Assets::default().load(url).unwrap_err();
+            assert!(e.contains(&format!("host {host:?} is not allowed")), "{e}");
+        }
     }
 
     #[test]

@@ -93,7 +93,7 @@ impl Budget {
     pub fn tick(&self) -> bool {
         let n = self.ticks.get().wrapping_add(1);
         self.ticks.set(n);
-        if n % CLOCK_EVERY == 0 {
+        if n.is_multiple_of(CLOCK_EVERY) {
             self.check_clock();
         }
         self.exhausted()

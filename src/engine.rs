@@ -5,6 +5,7 @@ use std::path::Path;
 
 use crate::article::Article;
 use crate::assets::Assets;
+use crate::budget::Budget;
 use crate::error::Error;
 use crate::input;
 use crate::layout::display::{Document, Metadata};
@@ -93,10 +94,16 @@ impl Engine {
     }
 
     /// Lays the article out into the display list (pages of positioned glyphs), without a PDF.
+    /// Stops with `Error::Limit` when the render passes `options.limits` (time, pages, glyphs).
     pub fn layout(&self, article: &Article, options: &RenderOptions) -> Result<Document, Error> {
         article.validate()?;
         let (theme, families) = self.theme(options)?;
-        let shaper = Shaper::new(&self.book, &self.plans).with_families(families);
+        let shaper = Shaper::new(&self.book, &self.plans)
+            .with_families(families)
+            .with_limits(options.limits);
+        // Control characters and towers of combining marks never reach the shaper.
+        let (article, cleaned) = input::sanitize::article(article);
+        let article = article.as_ref();
         let blocks = input::body_blocks(article);
         let mut doc = flow::lay_out(
             &shaper,
@@ -107,6 +114,7 @@ impl Engine {
             options.strict,
             options.profile,
         )?;
+        doc.warnings.extend(cleaned.warnings());
         doc.metadata = metadata(article, options);
         for (field, value) in [
             ("published", &article.published),
@@ -188,12 +196,14 @@ impl Engine {
 
     /// Writes a laid-out article (`Engine::layout`) as PDF: tagged, and declared PDF/UA-1 when
     /// the checker agrees (otherwise still tagged, with a warning).
+    /// The writing has its own deadline, `options.limits.timeout` from this call.
     pub fn write(&self, doc: &Document, options: &RenderOptions) -> Result<Rendered, Error> {
         let mut warnings = doc.warnings.clone();
-        let pdf = match pdf::write_pdf(doc, &self.book, options.pdfa, true) {
+        let budget = Budget::new(options.limits);
+        let pdf = match pdf::write_pdf(doc, &self.book, options.pdfa, true, &budget) {
             Err(Error::Pdf(reason)) if reason.contains("PDF/UA") => {
                 warnings.push(format!("{reason}; written without the PDF/UA-1 claim"));
-                pdf::write_pdf(doc, &self.book, options.pdfa, false)?
+                pdf::write_pdf(doc, &self.book, options.pdfa, false, &budget)?
             }
             other => other?,
         };
@@ -229,6 +239,11 @@ fn metadata(article: &Article, options: &RenderOptions) -> Metadata {
 /// A stable identifier from the content and options (FNV-1a), so the same input gives the same
 /// bytes and an archive can verify a file against its source.
 fn content_id(article: &Article, options: &RenderOptions) -> String {
+    // The limits decide whether a PDF is made, never what is in it.
+    let options = RenderOptions {
+        limits: crate::budget::Limits::default(),
+        ..options.clone()
+    };
     let options = format!("{options:?}");
     let h = fnv1a_fields(
         FNV_START,

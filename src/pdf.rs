@@ -16,10 +16,13 @@ use krilla::page::PageSettings;
 use krilla::paint::{Fill, Stroke};
 use krilla::text::{GlyphId, KrillaGlyph};
 
+use std::sync::Arc;
+
+use crate::budget::Budget;
 use crate::error::Error;
 use crate::layout::display::{Color, Document, Item, OutlineEntry, Page, Rect};
 use crate::pdf_tags::Tags;
-use crate::photo::Encoding;
+use crate::photo::{Encoding, Picture};
 use crate::text::fonts::FontBook;
 
 fn paint(c: Color) -> krilla::paint::Paint {
@@ -28,7 +31,45 @@ fn paint(c: Color) -> krilla::paint::Paint {
 
 /// Writes the document. Fonts are subset by krilla; every glyph carries its own source text.
 /// `ua`: declare and check PDF/UA-1 (only when the document carries a structure tree).
-pub fn write_pdf(doc: &Document, book: &FontBook, pdfa: bool, ua: bool) -> Result<Vec<u8>, Error> {
+/// Images made once per document: every reference to one picture draws the same krilla image
+/// (which the PDF then holds once), so a picture referenced 10,000 times is decoded once.
+/// The key is the address of the picture's bytes; the entry keeps them alive, so no other
+/// picture can take that address while the cache lives.
+#[derive(Default)]
+pub(crate) struct ImageCache {
+    images: std::collections::HashMap<(usize, bool), CachedImage>,
+}
+
+/// The picture's bytes (held so their address stays theirs) and the image made of them.
+type CachedImage = (Arc<Vec<u8>>, KrillaImage);
+
+impl ImageCache {
+    fn get(&mut self, picture: &Picture, pdfa: bool) -> Result<KrillaImage, Error> {
+        let key = (Arc::as_ptr(&picture.bytes) as usize, pdfa);
+        if let Some((_, image)) = self.images.get(&key) {
+            return Ok(image.clone());
+        }
+        let data: krilla::Data = picture.bytes.clone().into();
+        let image = match picture.encoding {
+            // PDF/A forbids asking viewers to interpolate.
+            Encoding::Jpeg => KrillaImage::from_jpeg(data, !pdfa),
+            Encoding::Png => KrillaImage::from_png(data, !pdfa),
+        }
+        .map_err(|e| Error::Pdf(format!("image: {e}")))?;
+        self.images
+            .insert(key, (picture.bytes.clone(), image.clone()));
+        Ok(image)
+    }
+}
+
+/// `budget`'s deadline is checked after every page.
+pub fn write_pdf(
+    doc: &Document,
+    book: &FontBook,
+    pdfa: bool,
+    ua: bool,
+    budget: &Budget,
+) -> Result<Vec<u8>, Error> {
     // A structure tree makes the PDF tagged: reading order, headings, lists, tables, figures.
     let tagged = !doc.structure.is_empty();
     let mut settings = SerializeSettings {
@@ -51,8 +92,13 @@ pub fn write_pdf(doc: &Document, book: &FontBook, pdfa: bool, ua: bool) -> Resul
             .map_err(|e| Error::Pdf(format!("PDF configuration: {e:?}")))?;
     }
     let mut pdf = PdfDocument::new_with(settings);
+    let mut images = ImageCache::default();
     for page in &doc.pages {
-        draw_page(&mut pdf, page, book, pdfa, tagged.then_some(&mut tags), &[])?;
+        let tags = tagged.then_some(&mut tags);
+        draw_page(&mut pdf, page, book, pdfa, tags, &[], &mut images)?;
+        if budget.check_clock() {
+            budget.result()?;
+        }
     }
     if tagged {
         pdf.set_tag_tree(tags.into_tree(&doc.metadata.language));
@@ -78,6 +124,7 @@ pub(crate) fn draw_page(
     pdfa: bool,
     mut tags: Option<&mut Tags<'_>>,
     jumps: &[Jump],
+    images: &mut ImageCache,
 ) -> Result<(), Error> {
     let mut glyphs: Vec<KrillaGlyph> = Vec::new();
     let Some(page_settings) = PageSettings::from_wh(page.width, page.height) else {
@@ -179,13 +226,7 @@ pub(crate) fn draw_page(
                     }
                 }
                 Item::Image(img) => {
-                    let data: krilla::Data = img.picture.bytes.clone().into();
-                    let image = match img.picture.encoding {
-                        // PDF/A forbids asking viewers to interpolate.
-                        Encoding::Jpeg => KrillaImage::from_jpeg(data, !pdfa),
-                        Encoding::Png => KrillaImage::from_png(data, !pdfa),
-                    }
-                    .map_err(|e| Error::Pdf(format!("image: {e}")))?;
+                    let image = images.get(&img.picture, pdfa)?;
                     let r = img.rect;
                     if let Some(size) = Size::from_wh(r.width, r.height) {
                         let draw = |s: &mut krilla::surface::Surface<'_>| {

@@ -4,6 +4,7 @@
 use std::io::Cursor;
 use std::sync::Arc;
 
+use crate::budget::Budget;
 use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits, metadata::Orientation};
 
 /// Most pixels an image may have: larger ones (decompression bombs) are refused before decoding.
@@ -69,7 +70,14 @@ pub fn placed_size(w: u32, h: u32, max_w: f32, max_h: f32) -> (f32, f32) {
 
 /// Checks, orients and (when it has far more pixels than print needs) resamples an image that
 /// will be placed at most `max_w`×`max_h` points. Errors are one line.
-pub fn prepare(bytes: Vec<u8>, max_w: f32, max_h: f32) -> Result<(Picture, f32, f32), String> {
+/// Decoded pixels are charged to `budget` (a PNG is decoded by the PDF writer even when it
+/// passes through, to split off its alpha); past the budget the image is refused.
+pub fn prepare(
+    bytes: Vec<u8>,
+    max_w: f32,
+    max_h: f32,
+    budget: &Budget,
+) -> Result<(Picture, f32, f32), String> {
     // Header only: size and orientation, before a single pixel is decoded.
     let (encoding, w, h, orientation) = {
         let (encoding, mut d) = decoder(&bytes)?;
@@ -101,7 +109,11 @@ pub fn prepare(bytes: Vec<u8>, max_w: f32, max_h: f32) -> Result<(Picture, f32, 
     let (pw, ph) = placed_size(ow, oh, max_w, max_h);
     let needed = (pw / 72.0 * PRINT_DPI).ceil() as u32;
     let too_big = ow as f32 > needed as f32 * RESAMPLE_THRESHOLD;
-    if !too_big && orientation == Orientation::NoTransforms {
+    let passes_through = !too_big && orientation == Orientation::NoTransforms;
+    if !passes_through || encoding == Encoding::Png {
+        budget.take_pixels(u64::from(w) * u64::from(h))?;
+    }
+    if passes_through {
         // Untouched: JPEG goes into the PDF as it is (DCT), PNG keeps its alpha as a soft mask.
         return Ok((
             Picture {
@@ -169,7 +181,7 @@ mod tests {
     #[test]
     fn small_jpeg_passes_through_untouched() {
         let bytes = jpeg(400, 300);
-        let (p, w, h) = prepare(bytes.clone(), 450.0, 700.0).unwrap();
+        let (p, w, h) = prepare(bytes.clone(), 450.0, 700.0, &Budget::unlimited()).unwrap();
         assert!(p.passed_through && *p.bytes == bytes);
         assert!(
             (w - 300.0).abs() < 0.01 && (h - 225.0).abs() < 0.01,
@@ -180,7 +192,7 @@ mod tests {
     #[test]
     fn large_photo_is_downsampled_to_print_resolution() {
         let bytes = jpeg(4000, 3000);
-        let (p, w, _) = prepare(bytes, 450.0, 700.0).unwrap();
+        let (p, w, _) = prepare(bytes, 450.0, 700.0, &Budget::unlimited()).unwrap();
         assert!(!p.passed_through);
         assert_eq!(w, 450.0);
         assert_eq!(p.width, (450.0f32 / 72.0 * PRINT_DPI).ceil() as u32);
@@ -189,9 +201,9 @@ mod tests {
 
     #[test]
     fn tall_image_fits_the_page_and_tiny_image_works() {
-        let (_, w, h) = prepare(jpeg(300, 3000), 450.0, 600.0).unwrap();
+        let (_, w, h) = prepare(jpeg(300, 3000), 450.0, 600.0, &Budget::unlimited()).unwrap();
         assert!(h <= 600.0 && w < 450.0);
-        let (p, w, h) = prepare(jpeg(1, 1), 450.0, 600.0).unwrap();
+        let (p, w, h) = prepare(jpeg(1, 1), 450.0, 600.0, &Budget::unlimited()).unwrap();
         assert!(p.width == 1 && w > 0.0 && h > 0.0);
     }
 
@@ -201,18 +213,18 @@ mod tests {
         let mut out = Vec::new();
         img.write_to(&mut Cursor::new(&mut out), ImageFormat::Png)
             .unwrap();
-        let (p, _, _) = prepare(out, 450.0, 600.0).unwrap();
+        let (p, _, _) = prepare(out, 450.0, 600.0, &Budget::unlimited()).unwrap();
         assert_eq!(p.encoding, Encoding::Png);
         assert!(!p.passed_through);
     }
 
     #[test]
     fn garbage_truncated_and_bombs_are_refused() {
-        assert!(prepare(b"not an image".to_vec(), 100.0, 100.0).is_err());
+        assert!(prepare(b"not an image".to_vec(), 100.0, 100.0, &Budget::unlimited()).is_err());
         let mut truncated = jpeg(2000, 1500);
         truncated.truncate(truncated.len() / 3);
         // A truncated JPEG either decodes partially or fails; it must not panic.
-        let _ = prepare(truncated, 100.0, 100.0);
+        let _ = prepare(truncated, 100.0, 100.0, &Budget::unlimited());
         // A PNG header claiming 100000×100000 pixels.
         let img = ImageBuffer::from_fn(1, 1, |_, _| Rgb([0u8, 0, 0]));
         let mut png = Vec::new();
@@ -220,7 +232,7 @@ mod tests {
             .unwrap();
         png[16..20].copy_from_slice(&100_000u32.to_be_bytes());
         png[20..24].copy_from_slice(&100_000u32.to_be_bytes());
-        let e = prepare(png, 100.0, 100.0).unwrap_err();
+        let e = prepare(png, 100.0, 100.0, &Budget::unlimited()).unwrap_err();
         assert!(e.contains("megapixels") || e.contains("image"), "{e}");
     }
 }

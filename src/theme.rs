@@ -82,8 +82,13 @@ impl ThemeFile {
             let file = path.parent().unwrap_or(Path::new(".")).join(logo);
             let data = std::fs::read(&file)
                 .map_err(|e| Error::input(format!("theme {name}: logo {}: {e}", file.display())))?;
-            let (picture, _, _) = photo::prepare(data, LOGO_MAX_WIDTH, LOGO_MAX_HEIGHT)
-                .map_err(|e| Error::input(format!("theme {name}: logo {}: {e}", file.display())))?;
+            let (picture, _, _) = photo::prepare(
+                data,
+                LOGO_MAX_WIDTH,
+                LOGO_MAX_HEIGHT,
+                &crate::budget::Budget::unlimited(),
+            )
+            .map_err(|e| Error::input(format!("theme {name}: logo {}: {e}", file.display())))?;
             theme.logo_picture = Some(picture);
         }
         Ok(theme)

@@ -16,7 +16,7 @@ use crate::layout::display::{Document, Metadata, OutlineEntry};
 use crate::layout::locale::{self, DateParts};
 use crate::layout::page::stamp_folio;
 use crate::layout::style::Theme;
-use crate::pdf::{self, Jump};
+use crate::pdf::{self, ImageCache, Jump};
 use crate::pdf_tags::Tags;
 use crate::stable_hash::{FNV_START, fnv1a_fields};
 use krilla::tagging::{Node, Tag, TagGroup, TagTree};
@@ -68,6 +68,9 @@ pub struct Volume<'e> {
     id_hash: u64,
     /// The structure tree so far: one `Art` (article) group per article, in its own language.
     tagged: Vec<Node>,
+    /// The current article's images, made once each (emptied between articles, so the
+    /// volume does not keep every article's pictures).
+    images: ImageCache,
 }
 
 impl<'e> Volume<'e> {
@@ -102,6 +105,7 @@ impl<'e> Volume<'e> {
             date: None,
             id_hash: FNV_START,
             tagged: Vec::new(),
+            images: ImageCache::default(),
         })
     }
 
@@ -133,6 +137,7 @@ impl<'e> Volume<'e> {
         for page in pages {
             self.bind_page(&shaper, lang, page, &mut tags, &[])?;
         }
+        self.images = ImageCache::default();
         let art = Tag::Article.with_lang(Some(lang.to_string()));
         self.tagged
             .push(TagGroup::with_children(art, tags.into_nodes()).into());
@@ -188,6 +193,7 @@ impl<'e> Volume<'e> {
             self.pdfa,
             Some(tags),
             jumps,
+            &mut self.images,
         )?;
         self.pages += 1;
         Ok(())

@@ -12,6 +12,18 @@ fn engine() -> &'static Engine {
     E.get_or_init(|| Engine::new().expect("fonts"))
 }
 
+/// A deadline under libFuzzer's `-timeout=10`: a render stops itself in time, so a timeout
+/// the fuzzer reports is a loop that never consults the render's budget.
+fn options() -> RenderOptions {
+    RenderOptions {
+        limits: babrpdf::Limits {
+            timeout: Some(std::time::Duration::from_secs(5)),
+            ..babrpdf::Limits::default()
+        },
+        ..RenderOptions::default()
+    }
+}
+
 fuzz_target!(|data: &[u8]| {
     let article = Article {
         title: "Fuzz".into(),
@@ -19,5 +31,5 @@ fuzz_target!(|data: &[u8]| {
         body_format: BodyFormat::Html,
         ..Article::default()
     };
-    let _ = engine().layout(&article, &RenderOptions::default());
+    let _ = engine().layout(&article, &options());
 });

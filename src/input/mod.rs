@@ -3,6 +3,7 @@
 pub mod frontmatter;
 pub mod html;
 pub mod markdown;
+pub mod sanitize;
 pub mod text;
 mod tree;
 

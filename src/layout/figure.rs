@@ -10,6 +10,9 @@ use crate::error::Error;
 use crate::photo;
 use crate::text::fonts::Family;
 
+/// A picture ready to place with its placed width and height, or why it cannot be had.
+pub(super) type Loaded = Result<(photo::Picture, f32, f32), String>;
+
 /// Room kept below an image on its page for a caption of this many lines.
 const CAPTION_LINES_RESERVED: f32 = 3.0;
 
@@ -21,10 +24,7 @@ impl Flow<'_> {
             - t.margin_top
             - t.margin_bottom
             - CAPTION_LINES_RESERVED * caption_leading;
-        let loaded = self
-            .assets
-            .load(&figure.src)
-            .and_then(|bytes| photo::prepare(bytes, frame.width, page_room));
+        let loaded = self.picture(&figure.src, frame.width, page_room);
         // The paragraph before a figure keeps its last line with it.
         if !self.lines.is_empty() {
             self.keep_next = true;
@@ -87,6 +87,22 @@ impl Flow<'_> {
         }
         self.flush_next = true;
         self.space_next = t.body_leading * 0.5;
+    }
+
+    /// The image `src` read and made ready for a frame of `width`×`height` points — once per
+    /// render: an image referenced ten thousand times is read and decoded once, and every
+    /// reference shares its bytes (the PDF holds it once too).
+    fn picture(&mut self, src: &str, width: f32, height: f32) -> Loaded {
+        let key = (src.to_string(), width.to_bits(), height.to_bits());
+        if let Some(done) = self.pictures.get(&key) {
+            return done.clone();
+        }
+        let loaded = self
+            .assets
+            .load(src)
+            .and_then(|bytes| photo::prepare(bytes, width, height, self.shaper.budget()));
+        self.pictures.insert(key, loaded.clone());
+        loaded
     }
 
     /// Caption in the text face's sans companion, the credit after it in italic grey.

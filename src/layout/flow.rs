@@ -125,6 +125,10 @@ pub struct Flow<'a> {
     pub(super) run_tag: Option<u32>,
     /// Print profile: link addresses in order of first use; a link's mark is its index + 1.
     pub(super) endnotes: std::cell::RefCell<Vec<Arc<str>>>,
+    /// Images read and prepared in this render, by source and frame size (`figure.rs`).
+    pub(super) pictures: std::collections::HashMap<(String, u32, u32), super::figure::Loaded>,
+    /// Print profile: each address's mark, so a repeated link is found in constant time.
+    pub(super) endnote_numbers: std::cell::RefCell<std::collections::HashMap<Arc<str>, usize>>,
 }
 
 fn body_face(shaper: &Shaper<'_>, style: crate::doc::InlineStyle) -> FaceId {
@@ -161,6 +165,8 @@ impl<'a> Flow<'a> {
             note_lines: Vec::new(),
             profile: Profile::Download,
             endnotes: Default::default(),
+            endnote_numbers: Default::default(),
+            pictures: Default::default(),
             structure: Vec::new(),
             parents: Vec::new(),
             run_tag: None,
@@ -293,13 +299,14 @@ impl<'a> Flow<'a> {
                 st.push(text, style.clone());
                 let n = {
                     let mut notes = self.endnotes.borrow_mut();
-                    match notes.iter().position(|u| u == url) {
-                        Some(i) => i + 1,
-                        None => {
+                    *self
+                        .endnote_numbers
+                        .borrow_mut()
+                        .entry(url.clone())
+                        .or_insert_with(|| {
                             notes.push(url.clone());
                             notes.len()
-                        }
-                    }
+                        })
                 };
                 let mark = SpanStyle {
                     rise: style.size * 0.33,
@@ -493,6 +500,9 @@ impl<'a> Flow<'a> {
     fn blocks_in(&mut self, blocks: &[Block], frame: &Frame) {
         let t = self.theme;
         for block in blocks {
+            if self.shaper.budget().check_clock() {
+                return;
+            }
             match block {
                 Block::Paragraph(inlines) => {
                     let st = self.styled(inlines, t.body_size, None);
@@ -754,12 +764,14 @@ pub fn lay_out(
     }
     flow.blocks(blocks);
     flow.end_matter(article);
+    shaper.budget().result()?;
     if let Some(e) = flow.failure.take() {
         return Err(e);
     }
     let warnings = std::mem::take(&mut flow.warnings);
     let structure = std::mem::take(&mut flow.structure);
     let (pages, outline) = flow.paginate(article)?;
+    shaper.budget().result()?;
     Ok(Document {
         pages,
         outline,

@@ -212,11 +212,17 @@ impl Builder<'_> {
             );
         }
         let urls = url_spans(self.text);
+        // Break opportunities come in text order, so one cursor walks the (sorted) URLs: linear
+        // however many links a paragraph holds.
+        let mut url = 0;
         let mut prev = 0;
         for (pos, kind) in linebreaks(self.text) {
+            while url < urls.len() && urls[url].end <= pos {
+                url += 1;
+            }
             // Inside a URL our own break rules apply (add_word), not UAX #14's.
             if kind == BreakOpportunity::Allowed
-                && urls.iter().any(|u| u.start < pos && pos < u.end)
+                && urls.get(url).is_some_and(|u| u.start < pos && pos < u.end)
             {
                 continue;
             }
@@ -327,13 +333,21 @@ fn is_breaking_space(c: char) -> bool {
 
 /// Byte ranges of web addresses in `text` (from `http://`, `https://` or `www.` to the next space).
 fn url_spans(text: &str) -> Vec<Range<usize>> {
+    const PREFIXES: [&str; 3] = ["https://", "http://", "www."];
     let mut out = Vec::new();
     let mut from = 0;
-    while let Some(found) = ["https://", "http://", "www."]
-        .iter()
-        .filter_map(|p| text[from..].find(p).map(|i| from + i))
-        .min()
-    {
+    // The next place of each prefix at or after `from`, searched again only once passed: a
+    // prefix that never comes is looked for once, not once per URL.
+    let mut next = PREFIXES.map(|prefix| text.find(prefix));
+    loop {
+        for (slot, prefix) in next.iter_mut().zip(PREFIXES) {
+            if slot.is_some_and(|at| at < from) {
+                *slot = text[from..].find(prefix).map(|i| from + i);
+            }
+        }
+        let Some(found) = next.iter().flatten().copied().min() else {
+            break;
+        };
         let end = text[found..]
             .find(|c: char| c.is_whitespace())
             .map_or(text.len(), |i| found + i);

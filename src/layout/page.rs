@@ -7,6 +7,7 @@ use super::display::{ImageItem, Item, Line, Link, OutlineEntry, Page, Rect, Role
 use super::flow::{Flow, FlowLine, MAX_PAGES, set_single_line};
 use super::style::{Profile, Theme};
 use crate::article::Article;
+use crate::budget::Budget;
 use crate::error::Error;
 use crate::text::fonts::{FaceId, Family};
 use crate::text::shape::Shaper;
@@ -18,7 +19,7 @@ impl Flow<'_> {
         let top = t.margin_top;
         let avail = t.page_height - t.margin_top - t.margin_bottom;
         let lines = &self.lines;
-        let plans = plan_pages(lines, &self.note_lines, avail)?;
+        let plans = plan_pages(lines, &self.note_lines, avail, self.shaper.budget())?;
         let mut ranges: Vec<std::ops::Range<usize>> =
             plans.iter().map(|p| p.range.clone()).collect();
         let mut foot: Vec<Vec<(usize, usize)>> = plans.into_iter().map(|p| p.notes).collect();
@@ -140,6 +141,7 @@ fn plan_pages(
     lines: &[FlowLine],
     note_lines: &[Vec<FlowLine>],
     avail: f32,
+    budget: &Budget,
 ) -> Result<Vec<PagePlan>, Error> {
     let mut plans = Vec::new();
     let mut carry: Vec<(usize, usize)> = Vec::new();
@@ -225,6 +227,9 @@ fn plan_pages(
             return Err(Error::Limit(format!(
                 "the article needs more than {MAX_PAGES} pages"
             )));
+        }
+        if budget.at_page(plans.len() + 1) {
+            budget.result()?;
         }
         if end >= lines.len() && carry.is_empty() {
             break;

@@ -8,7 +8,7 @@ use super::display::{Color, Decoration, GlyphRun, Role};
 use super::items::build_items;
 use super::line::{cluster_ends, set_line};
 use crate::text::fonts::FaceId;
-use crate::text::linebreak::{INFINITE_PENALTY, Item, break_paragraph};
+use crate::text::linebreak::{INFINITE_PENALTY, Item, break_paragraph_until};
 use crate::text::shape::{Shaper, StyleSpan};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -121,6 +121,9 @@ pub fn set_paragraph(shaper: &Shaper<'_>, styled: &StyledText, style: &ParaStyle
         })
         .collect();
     let glyphs = shaper.shape(&styled.text, &spans, &style.lang);
+    if shaper.budget().exhausted() {
+        return Vec::new();
+    }
     let body = &styled.spans[0].1;
     let hyphen_width = shaper
         .book
@@ -128,7 +131,8 @@ pub fn set_paragraph(shaper: &Shaper<'_>, styled: &StyledText, style: &ParaStyle
         .hyphen
         .map_or(body.size * 0.3, |(_, w)| w * body.size);
     let (items, sources) = build_items(&styled.text, &glyphs, style, hyphen_width, body.size);
-    let breaks = break_paragraph(&items, style.width);
+    let budget = shaper.budget();
+    let breaks = break_paragraph_until(&items, style.width, &|| budget.tick());
     let cluster_end = cluster_ends(&glyphs, styled.text.len());
     let mut lines = Vec::with_capacity(breaks.len());
     let mut start = 0;

@@ -15,6 +15,38 @@ const CELL_PAD_Y: f32 = 2.5;
 /// are hyphenated or cut rather than squeezing the other columns to nothing.
 const MAX_MIN_SHARE: f32 = 0.35;
 
+/// `widths` (summing to `total`) with none under `min`: narrow columns are raised to `min`,
+/// the others give up width in proportion, until every column has its minimum (the caller
+/// guarantees `min` × columns ≤ `total`).
+fn at_least(mut widths: Vec<f32>, min: f32, total: f32) -> Vec<f32> {
+    let mut fixed = vec![false; widths.len()];
+    // Each round fixes at least one more column, so this ends within `columns` rounds.
+    for _ in 0..widths.len() {
+        let newly: Vec<usize> = (0..widths.len())
+            .filter(|&i| !fixed[i] && widths[i] < min)
+            .collect();
+        if newly.is_empty() {
+            break;
+        }
+        for &i in &newly {
+            fixed[i] = true;
+        }
+        let free = total - min * fixed.iter().filter(|&&f| f).count() as f32;
+        let flexible: f32 = (0..widths.len())
+            .filter(|&i| !fixed[i])
+            .map(|i| widths[i])
+            .sum();
+        for i in 0..widths.len() {
+            widths[i] = if fixed[i] {
+                min
+            } else {
+                widths[i] * free / flexible.max(f32::MIN_POSITIVE)
+            };
+        }
+    }
+    widths
+}
+
 /// How a table's rows are set: type, line spacing, hyphenation, and the tallest piece a row may
 /// be before it is cut.
 struct RowCut {
@@ -24,18 +56,70 @@ struct RowCut {
     room: f32,
 }
 
+/// Narrowest column, in em of the table's type (padding included): room for a short word.
+/// A table with more columns than fit at this width is set in groups of columns.
+const MIN_COLUMN_EM: f32 = 4.0;
+
+fn column_count(table: &Table) -> usize {
+    table
+        .header
+        .iter()
+        .chain(&table.rows)
+        .map(Vec::len)
+        .max()
+        .unwrap_or(0)
+}
+
+/// Columns `range` of `table`, as a table of their own.
+fn column_group(table: &Table, range: std::ops::Range<usize>) -> Table {
+    let cut = |row: &Vec<Vec<crate::doc::Inline>>| {
+        row.get(range.start.min(row.len())..range.end.min(row.len()))
+            .unwrap_or_default()
+            .to_vec()
+    };
+    Table {
+        header: table.header.as_ref().map(cut),
+        rows: table.rows.iter().map(cut).collect(),
+        align: table
+            .align
+            .get(range.start.min(table.align.len())..range.end.min(table.align.len()))
+            .unwrap_or_default()
+            .to_vec(),
+    }
+}
+
 impl Flow<'_> {
+    /// A table, in groups of columns one under another when it has more columns than the
+    /// frame can hold at `MIN_COLUMN_EM` each (never overprinted).
     pub(super) fn table(&mut self, table: &Table, frame: &Frame) {
+        let size = self.theme.body_size - 1.0;
+        let columns = column_count(table);
+        let fit = ((frame.width / (size * MIN_COLUMN_EM)) as usize).max(1);
+        if columns <= fit {
+            self.table_part(table, frame, columns);
+            return;
+        }
+        let groups = columns.div_ceil(fit);
+        // Groups of even size (30 columns as 10 + 10 + 10, not 12 + 12 + 6).
+        let per_group = columns.div_ceil(groups);
+        self.warnings.push(format!(
+            "a table of {columns} columns is wider than the page: set as {groups} tables of at \
+             most {per_group} columns, one under another"
+        ));
+        for g in 0..groups {
+            if self.shaper.budget().check_clock() {
+                return;
+            }
+            let range = g * per_group..((g + 1) * per_group).min(columns);
+            let part = column_group(table, range.clone());
+            self.table_part(&part, frame, range.len());
+        }
+    }
+
+    fn table_part(&mut self, table: &Table, frame: &Frame, columns: usize) {
         let t = self.theme;
         let size = t.body_size - 1.0;
         let leading = size * 1.3;
-        let columns = table
-            .header
-            .iter()
-            .chain(&table.rows)
-            .map(Vec::len)
-            .max()
-            .unwrap_or(0);
         if columns == 0 {
             return;
         }
@@ -50,7 +134,9 @@ impl Flow<'_> {
             .iter()
             .map(|r| r.iter().map(|c| self.styled(c, size, None)).collect())
             .collect();
+        let min_width = size * MIN_COLUMN_EM;
         let widths = self.column_widths(header.iter().chain(&rows), columns, frame.width);
+        let widths = at_least(widths, min_width, frame.width);
         let align = |i: usize| match table.align.get(i).copied().unwrap_or_default() {
             CellAlign::Left => Align::Left,
             CellAlign::Center => Align::Center,

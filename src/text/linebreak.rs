@@ -103,6 +103,16 @@ fn fitness(r: f64) -> u8 {
 /// of breaks keeps every line within `tolerance`. With `tolerance = None` (the emergency pass)
 /// any line that does not overflow is accepted.
 pub fn knuth_plass(items: &[Item], line_width: f32, tolerance: Option<f32>) -> Option<Vec<usize>> {
+    knuth_plass_until(items, line_width, tolerance, &|| false)
+}
+
+/// `knuth_plass` that gives up (`None`) once `stop` says so; it is asked at every legal break.
+fn knuth_plass_until(
+    items: &[Item],
+    line_width: f32,
+    tolerance: Option<f32>,
+    stop: &dyn Fn() -> bool,
+) -> Option<Vec<usize>> {
     let line_width = f64::from(line_width);
     let mut prefix = Vec::with_capacity(items.len() + 1);
     let mut acc = Sums::default();
@@ -150,6 +160,9 @@ pub fn knuth_plass(items: &[Item], line_width: f32, tolerance: Option<f32>) -> O
     for b in 0..items.len() {
         if !is_legal_break(items, b) {
             continue;
+        }
+        if stop() {
+            return None;
         }
         let (penalty_width, cost, flagged) = match items[b] {
             Item::Penalty {
@@ -307,8 +320,18 @@ pub fn greedy(items: &[Item], line_width: f32) -> Vec<usize> {
 
 /// Knuth–Plass within tolerance, then the emergency pass, then greedy.
 pub fn break_paragraph(items: &[Item], line_width: f32) -> Vec<usize> {
-    knuth_plass(items, line_width, Some(TOLERANCE))
-        .or_else(|| knuth_plass(items, line_width, None))
+    break_paragraph_until(items, line_width, &|| false)
+}
+
+/// `break_paragraph` under a render's budget: once `stop` says so, the optimum is no longer
+/// sought and first-fit lines (linear, fast) finish the paragraph.
+pub fn break_paragraph_until(
+    items: &[Item],
+    line_width: f32,
+    stop: &dyn Fn() -> bool,
+) -> Vec<usize> {
+    knuth_plass_until(items, line_width, Some(TOLERANCE), stop)
+        .or_else(|| knuth_plass_until(items, line_width, None, stop))
         .unwrap_or_else(|| greedy(items, line_width))
 }
 

@@ -10,6 +10,7 @@ use harfrust::{
 };
 
 use super::fonts::{FaceId, Family, FontBook};
+use crate::budget::{Budget, Limits};
 
 /// Longest text handed to the shaper at once, in bytes. Longer runs are cut (at a space when
 /// possible) so a pathological multi-megabyte word cannot balloon the shaper's buffers.
@@ -159,6 +160,8 @@ pub struct Shaper<'a> {
     missing: RefCell<BTreeSet<char>>,
     /// A theme's families in place of PT Serif, PT Sans, PT Mono (styles in `FontBook` order).
     families: [Option<[FaceId; 4]>; 3],
+    /// What this render may still spend; every loop of the layout consults it.
+    budget: Budget,
 }
 
 impl<'a> Shaper<'a> {
@@ -168,7 +171,19 @@ impl<'a> Shaper<'a> {
             plans,
             missing: RefCell::default(),
             families: [None; 3],
+            budget: Budget::unlimited(),
         }
+    }
+
+    /// Meters this render against `limits` (from the moment of this call).
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.budget = Budget::new(limits);
+        self
+    }
+
+    /// The render's budget: loops stop early once it is exhausted.
+    pub fn budget(&self) -> &Budget {
+        &self.budget
     }
 
     /// Uses these families instead of the embedded ones (serif, sans, mono).
@@ -204,6 +219,11 @@ impl Shaper<'_> {
         for (span_index, span) in spans.iter().enumerate() {
             for run in self.runs(text, span) {
                 for chunk in chunks(text, run.range.clone()) {
+                    // A spent budget: what is shaped so far is all the render will see.
+                    if self.budget.exhausted() {
+                        return out;
+                    }
+                    let before = out.len();
                     buffer = self.shape_run(
                         buffer,
                         text,
@@ -215,6 +235,7 @@ impl Shaper<'_> {
                         lang,
                         &mut out,
                     );
+                    self.budget.add_glyphs(out.len() - before);
                 }
             }
         }
@@ -404,6 +425,10 @@ fn chunks(text: &str, range: Range<usize>) -> Vec<Range<usize>> {
                 while cut > start + 1 && text[cut..].chars().next().is_some_and(is_combining) {
                     cut = floor_char(text, cut - 1);
                 }
+                // A chunk of nothing but marks: cut among them rather than never move on.
+                if cut <= start + 1 {
+                    cut = floor_char(text, limit);
+                }
                 cut
             }
         };
@@ -459,6 +484,15 @@ mod tests {
         let (_, g) = shape(text);
         let mark = text.find('\u{301}').unwrap() as u32;
         assert!(g.iter().any(|g| g.cluster == mark), "{g:?}");
+    }
+
+    #[test]
+    fn a_stack_of_marks_longer_than_a_chunk_is_shaped() {
+        // The chunker once cut such a stack into empty pieces for ever.
+        let text = format!("a{}", "\u{301}".repeat(MAX_SHAPE_CHUNK));
+        let (_, g) = shape(&text);
+        // "a" and its first acute may compose into "á": one glyph fewer than characters.
+        assert!(g.len() >= MAX_SHAPE_CHUNK, "{} glyphs", g.len());
     }
 
     #[test]

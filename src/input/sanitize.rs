@@ -1,0 +1,217 @@
+//! Text no page can show, made safe before anything is laid out: control characters become
+//! U+FFFD, and a character carrying more combining marks than Unicode's Stream-Safe Text Format
+//! allows keeps only the first 30 (shaping a stack of thousands is quadratic in the shaper).
+
+use std::borrow::Cow;
+use std::collections::BTreeSet;
+
+use crate::article::Article;
+
+/// Most combining marks kept on one character (Unicode's Stream-Safe Text Format, UAX #15):
+/// no real text needs more; Zalgo text and attacks do.
+pub const MAX_MARKS_PER_CHARACTER: usize = 30;
+
+/// What cleaning changed, for the render's warnings.
+#[derive(Debug, Default)]
+pub struct Cleaned {
+    /// Control characters replaced by U+FFFD, in code point order.
+    pub controls: BTreeSet<char>,
+    /// Combining marks dropped past `MAX_MARKS_PER_CHARACTER`.
+    pub marks_dropped: usize,
+}
+
+impl Cleaned {
+    pub fn warnings(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .controls
+            .iter()
+            .map(|&c| format!("U+{:04X} is a control character; drawn as U+FFFD", c as u32))
+            .collect();
+        if self.marks_dropped > 0 {
+            out.push(format!(
+                "{} combining marks dropped: a character keeps at most {MAX_MARKS_PER_CHARACTER}",
+                self.marks_dropped
+            ));
+        }
+        out
+    }
+}
+
+/// A control character with no meaning in an article (line ends and tabs have one).
+fn is_unprintable_control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\n' | '\t' | '\r')
+}
+
+/// A character that attaches to the one before it: UAX #14's class CM holds every combining
+/// mark, variation selector and tag character, in any script.
+fn is_combining(c: char) -> bool {
+    c > '\u{2FF}'
+        && unicode_linebreak::break_property(c as u32)
+            == unicode_linebreak::BreakClass::CombiningMark
+}
+
+/// `text` with control characters replaced and mark stacks cut, borrowed when nothing changes.
+pub fn clean<'a>(text: &'a str, cleaned: &mut Cleaned) -> Cow<'a, str> {
+    let mut marks = 0usize;
+    let needs = text.chars().any(|c| {
+        if is_combining(c) {
+            marks += 1;
+        } else {
+            marks = 0;
+        }
+        is_unprintable_control(c) || marks > MAX_MARKS_PER_CHARACTER
+    });
+    if !needs {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut marks = 0usize;
+    for c in text.chars() {
+        if is_combining(c) {
+            marks += 1;
+            if marks > MAX_MARKS_PER_CHARACTER {
+                cleaned.marks_dropped += 1;
+                continue;
+            }
+        } else {
+            marks = 0;
+        }
+        if is_unprintable_control(c) {
+            cleaned.controls.insert(c);
+            out.push('\u{FFFD}');
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+fn clean_in_place(text: &mut String, cleaned: &mut Cleaned) {
+    if let Cow::Owned(new) = clean(text, cleaned) {
+        *text = new;
+    }
+}
+
+fn clean_option(text: &mut Option<String>, cleaned: &mut Cleaned) {
+    if let Some(t) = text {
+        clean_in_place(t, cleaned);
+    }
+}
+
+/// The article with every printed field cleaned; borrowed when it was clean already.
+pub fn article(article: &Article) -> (Cow<'_, Article>, Cleaned) {
+    let mut probe = Cleaned::default();
+    let mut dirty = false;
+    article_fields(article, |t| {
+        dirty |= matches!(clean(t, &mut probe), Cow::Owned(_));
+    });
+    if !dirty {
+        return (Cow::Borrowed(article), Cleaned::default());
+    }
+    let mut owned = article.clone();
+    let mut cleaned = Cleaned::default();
+    clean_in_place(&mut owned.title, &mut cleaned);
+    clean_in_place(&mut owned.body, &mut cleaned);
+    clean_option(&mut owned.subtitle, &mut cleaned);
+    clean_option(&mut owned.section, &mut cleaned);
+    clean_option(&mut owned.copyright, &mut cleaned);
+    clean_option(&mut owned.published, &mut cleaned);
+    clean_option(&mut owned.updated, &mut cleaned);
+    for t in owned.authors.iter_mut().chain(owned.tags.iter_mut()) {
+        clean_in_place(t, &mut cleaned);
+    }
+    if let Some(cover) = &mut owned.cover {
+        clean_option(&mut cover.alt, &mut cleaned);
+        clean_option(&mut cover.caption, &mut cleaned);
+        clean_option(&mut cover.credit, &mut cleaned);
+    }
+    for r in &mut owned.related {
+        clean_in_place(&mut r.title, &mut cleaned);
+    }
+    if let Some(source) = &mut owned.source {
+        clean_option(&mut source.name, &mut cleaned);
+    }
+    (Cow::Owned(owned), cleaned)
+}
+
+/// Calls `each` on every printed text field of the article (the ones `article` cleans).
+fn article_fields(a: &Article, mut each: impl FnMut(&str)) {
+    let options = [
+        &a.subtitle,
+        &a.section,
+        &a.copyright,
+        &a.published,
+        &a.updated,
+    ];
+    each(&a.title);
+    each(&a.body);
+    options.into_iter().flatten().for_each(|t| each(t));
+    a.authors.iter().chain(&a.tags).for_each(|t| each(t));
+    if let Some(cover) = &a.cover {
+        [&cover.alt, &cover.caption, &cover.credit]
+            .into_iter()
+            .flatten()
+            .for_each(|t| each(t));
+    }
+    a.related.iter().for_each(|r| each(&r.title));
+    if let Some(name) = a.source.as_ref().and_then(|s| s.name.as_ref()) {
+        each(name);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clean_text_is_borrowed() {
+        let mut c = Cleaned::default();
+        assert!(matches!(
+            clean("за\u{301}мок\tи\nбашня", &mut c),
+            Cow::Borrowed(_)
+        ));
+        assert!(c.controls.is_empty() && c.marks_dropped == 0);
+    }
+
+    #[test]
+    fn controls_become_replacement_characters() {
+        let mut c = Cleaned::default();
+        assert_eq!(
+            clean("a\u{0}b\u{7}c\u{85}", &mut c),
+            "a\u{FFFD}b\u{FFFD}c\u{FFFD}"
+        );
+        assert_eq!(c.controls.len(), 3);
+        assert!(c.warnings()[0].starts_with("U+0000 is a control character"));
+    }
+
+    #[test]
+    fn mark_stacks_keep_thirty_per_character() {
+        let mut c = Cleaned::default();
+        let text = format!("a{}b{}", "\u{301}".repeat(2049), "\u{300}".repeat(3));
+        let out = clean(&text, &mut c);
+        assert_eq!(out.chars().filter(|&ch| ch == '\u{301}').count(), 30);
+        assert_eq!(out.chars().filter(|&ch| ch == '\u{300}').count(), 3);
+        assert_eq!(c.marks_dropped, 2049 - 30);
+    }
+
+    #[test]
+    fn every_printed_field_is_cleaned() {
+        let dirty = "x\u{1}";
+        let a = Article {
+            title: dirty.into(),
+            body: dirty.into(),
+            authors: vec![dirty.into()],
+            related: vec![crate::article::Related {
+                title: dirty.into(),
+                url: None,
+            }],
+            ..Article::default()
+        };
+        let (clean_article, cleaned) = article(&a);
+        assert_eq!(cleaned.controls.len(), 1);
+        assert_eq!(clean_article.title, "x\u{FFFD}");
+        assert_eq!(clean_article.body, "x\u{FFFD}");
+        assert_eq!(clean_article.authors[0], "x\u{FFFD}");
+        assert_eq!(clean_article.related[0].title, "x\u{FFFD}");
+    }
+}

@@ -1,0 +1,422 @@
+//! Hostile input: every render finishes in time near-linear in each input dimension, within
+//! its budget, or fails alone with a clear message — never a hang, never unbounded work.
+
+mod common;
+
+use std::path::Path;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use babrpdf::assets::Assets;
+use babrpdf::layout::display::Item;
+use babrpdf::{Article, Limits, Profile, RenderOptions};
+use common::*;
+
+fn article(json: serde_json::Value) -> Article {
+    Article::from_json(json.to_string().as_bytes()).expect("article parses")
+}
+
+fn markdown(body: &str) -> Article {
+    article(serde_json::json!({"title": "Т", "body_format": "markdown", "body": body}))
+}
+
+/// Runs `work` on its own thread and gives up after a minute: a regression to an endless loop
+/// fails the test (with the case named) instead of hanging the suite.
+fn finishes<T: Send + 'static>(case: &str, work: impl FnOnce() -> T + Send + 'static) -> T {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(work());
+    });
+    rx.recv_timeout(Duration::from_secs(60))
+        .unwrap_or_else(|_| panic!("{case}: the render did not finish within a minute"))
+}
+
+/// CPU time of this thread, so that the other core's load does not change the measure.
+fn thread_cpu() -> Duration {
+    let mut t = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `t` is a valid timespec for the call to fill.
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) };
+    Duration::new(t.tv_sec as u64, t.tv_nsec as u32)
+}
+
+/// The least CPU time of three layouts of `article` (the least is the least disturbed).
+fn cost(article: &Article, options: &RenderOptions) -> Duration {
+    (0..3)
+        .map(|_| {
+            let start = thread_cpu();
+            let doc = engine().layout(article, options).expect("lays out");
+            std::hint::black_box(doc);
+            thread_cpu() - start
+        })
+        .min()
+        .unwrap()
+}
+
+/// Linear work grows 4× from n to 4n, quadratic 16×: a ratio over 6 means superlinear work in
+/// that dimension. The inputs are sized so one layout takes tens of milliseconds or more.
+fn assert_near_linear(dimension: &str, n: usize, make: impl Fn(usize) -> Article) {
+    assert_near_linear_with(dimension, n, &RenderOptions::default(), make);
+}
+
+fn assert_near_linear_with(
+    dimension: &str,
+    n: usize,
+    options: &RenderOptions,
+    make: impl Fn(usize) -> Article,
+) {
+    let (small, large) = (make(n), make(4 * n));
+    let (a, b) = (cost(&small, options), cost(&large, options));
+    let ratio = b.as_secs_f64() / a.as_secs_f64().max(1e-6);
+    eprintln!("{dimension}: n={n} {a:?}, 4n {b:?}, ratio {ratio:.1}");
+    assert!(
+        ratio < 6.0,
+        "{dimension}: 4× the input took {ratio:.1}× the time ({a:?} → {b:?})"
+    );
+}
+
+fn words_with_links(n: usize) -> String {
+    (0..n)
+        .map(|i| format!("<https://e.com/{i}>"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[test]
+fn a_tower_of_combining_marks_is_cut_to_thirty_and_renders() {
+    let body = format!("a{}b", "\u{301}".repeat(2049));
+    let rendered = finishes("2,049 marks", move || {
+        let a = article(serde_json::json!({"title": "t", "body": body}));
+        engine()
+            .render_with_warnings(&a, &RenderOptions::default())
+            .expect("renders")
+    });
+    assert!(
+        rendered
+            .warnings
+            .iter()
+            .any(|w| w.contains("2019 combining marks dropped")),
+        "{:?}",
+        rendered.warnings
+    );
+    let text = pdf_text(&load(&rendered.pdf));
+    assert_eq!(text.matches('\u{301}').count(), 30, "{text}");
+}
+
+#[test]
+fn marks_in_every_script_are_capped() {
+    for mark in [
+        '\u{300}', '\u{308}', '\u{483}', '\u{1AB0}', '\u{20D0}', '\u{FE20}',
+    ] {
+        let body = format!("б{}", mark.to_string().repeat(5000));
+        let warnings = finishes("marks", move || {
+            let a = article(serde_json::json!({"title": "t", "body": body}));
+            engine()
+                .render_with_warnings(&a, &RenderOptions::default())
+                .expect("renders")
+                .warnings
+        });
+        assert!(
+            warnings.iter().any(|w| w.contains("4970 combining marks")),
+            "U+{:04X}: {warnings:?}",
+            mark as u32
+        );
+    }
+}
+
+#[test]
+fn control_characters_are_drawn_as_replacement_with_a_short_warning() {
+    let a = article(serde_json::json!({"title": "t\u{0}x", "body": "a\u{0}b\u{7}c"}));
+    let rendered = engine()
+        .render_with_warnings(&a, &RenderOptions::default())
+        .expect("renders");
+    assert_eq!(rendered.warnings.len(), 2, "{:?}", rendered.warnings);
+    for w in &rendered.warnings {
+        assert!(w.len() < 100 && w.contains("control character"), "{w}");
+    }
+    // The replacement comes from another font, so the extracted text breaks around it.
+    let text: String = pdf_text(&load(&rendered.pdf)).split_whitespace().collect();
+    assert!(text.contains("a\u{FFFD}b\u{FFFD}c"), "{text}");
+}
+
+#[test]
+fn links_per_paragraph_cost_near_linear_time() {
+    assert_near_linear("autolinks in one paragraph", 1500, |n| {
+        markdown(&words_with_links(n))
+    });
+}
+
+#[test]
+fn distinct_links_in_print_cost_near_linear_time() {
+    let print = RenderOptions {
+        profile: Profile::Print,
+        ..Default::default()
+    };
+    assert_near_linear_with("distinct links, print profile", 1500, &print, |n| {
+        markdown(
+            &(0..n)
+                .map(|i| format!("[слово {i}](https://e.com/{i})"))
+                .collect::<Vec<_>>()
+                .join(" "),
+        )
+    });
+}
+
+#[test]
+fn footnotes_cost_near_linear_time() {
+    assert_near_linear("footnotes", 300, |n| {
+        let refs: String = (0..n).map(|i| format!("Слово[^{i}] и ещё. ")).collect();
+        let notes: String = (0..n)
+            .map(|i| format!("\n\n[^{i}]: Сноска номер {i}."))
+            .collect();
+        markdown(&format!("{refs}{notes}"))
+    });
+}
+
+#[test]
+fn table_rows_cost_near_linear_time() {
+    assert_near_linear("table rows", 300, |n| {
+        let rows: String = (0..n).map(|i| format!("| {i} | строка {i} |\n")).collect();
+        markdown(&format!("| № | Текст |\n|---|---|\n{rows}"))
+    });
+}
+
+fn wide_table(columns: usize) -> Article {
+    let row = |text: &str| format!("|{}|\n", vec![text; columns].join("|"));
+    markdown(&format!("{}{}{}", row("кол"), row("---"), row("ячейка")))
+}
+
+#[test]
+fn table_columns_cost_near_linear_time() {
+    assert_near_linear("table columns", 250, wide_table);
+}
+
+#[test]
+fn a_paragraph_and_a_word_cost_near_linear_time() {
+    assert_near_linear("paragraph length", 2000, |n| {
+        markdown(&"Паромная переправа на Ольхон заработала. ".repeat(n))
+    });
+    assert_near_linear("one long word", 50_000, |n| markdown(&"ж".repeat(n)));
+}
+
+/// Glyph runs of one page, as (left, right) grouped by baseline.
+fn runs_by_line(page: &babrpdf::layout::display::Page) -> Vec<Vec<(f32, f32)>> {
+    let mut lines: std::collections::BTreeMap<i64, Vec<(f32, f32)>> = Default::default();
+    for item in &page.items {
+        if let Item::Text(run) = item {
+            lines
+                .entry((run.y * 10.0).round() as i64)
+                .or_default()
+                .push((run.x, run.x + run.width()));
+        }
+    }
+    lines.into_values().collect()
+}
+
+#[test]
+fn a_table_wider_than_the_page_is_set_in_column_groups_without_overprinting() {
+    let a = wide_table(2000);
+    let doc = finishes("2,000 columns", move || {
+        engine()
+            .layout(&a, &RenderOptions::default())
+            .expect("lays out")
+    });
+    assert!(
+        doc.warnings
+            .iter()
+            .any(|w| w.contains("2000 columns is wider than the page")),
+        "{:?}",
+        doc.warnings
+    );
+    for page in &doc.pages {
+        for line in runs_by_line(page) {
+            let mut spans = line;
+            spans.sort_by(|a, b| a.0.total_cmp(&b.0));
+            for pair in spans.windows(2) {
+                assert!(
+                    pair[1].0 >= pair[0].1 - 0.5,
+                    "runs overprint: {:?} and {:?}",
+                    pair[0],
+                    pair[1]
+                );
+            }
+            for (x0, x1) in spans {
+                assert!(
+                    x0 >= page.text_area.x - 0.5 && x1 <= page.text_area.right() + 0.5,
+                    "a cell runs off the text area: {x0}..{x1}"
+                );
+            }
+        }
+    }
+    let text: String = doc
+        .pages
+        .iter()
+        .flat_map(|p| &p.items)
+        .filter_map(|i| match i {
+            Item::Text(run) => Some(run.text.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(text.matches("ячейка").count(), 2000, "every cell is set");
+}
+
+fn png_fixture(dir: &Path) {
+    let img = image::ImageBuffer::from_fn(210, 200, |x, y| {
+        image::Rgba([
+            (x * 7 % 256) as u8,
+            (y * 13 % 256) as u8,
+            90,
+            (x % 256) as u8,
+        ])
+    });
+    img.save(dir.join("rgba.png")).unwrap();
+}
+
+fn with_assets(root: &Path) -> RenderOptions {
+    RenderOptions {
+        assets: Assets {
+            root: Some(root.to_path_buf()),
+            allow_hosts: vec![],
+        },
+        ..Default::default()
+    }
+}
+
+#[test]
+fn an_image_referenced_many_times_is_decoded_once() {
+    let dir = scratch("hostile", "many-refs");
+    png_fixture(&dir);
+    let refs = 400;
+    let body = vec!["![x](rgba.png)"; refs].join("\n\n");
+    // The budget holds the picture's pixels once: decoding it per reference would pass it.
+    let options = RenderOptions {
+        limits: Limits {
+            max_pixels: 210 * 200,
+            ..Limits::default()
+        },
+        ..with_assets(&dir)
+    };
+    let rendered = engine()
+        .render_with_warnings(&markdown(&body), &options)
+        .expect("renders");
+    assert!(rendered.warnings.is_empty(), "{:?}", rendered.warnings);
+    let pdf = load(&rendered.pdf);
+    let images = pdf
+        .objects
+        .values()
+        .filter(|o| {
+            matches!(o, lopdf::Object::Stream(s)
+                if s.dict.get(b"Subtype").and_then(lopdf::Object::as_name).ok() == Some(b"Image")
+                    && s.dict.get(b"SMask").is_ok())
+        })
+        .count();
+    assert_eq!(images, 1, "one image in the PDF for {refs} references");
+    assert_near_linear_with("image references", 100, &with_assets(&dir), |n| {
+        markdown(&vec!["![x](rgba.png)"; n].join("\n\n"))
+    });
+}
+
+#[test]
+fn pictures_past_the_pixel_budget_print_their_caption() {
+    let dir = scratch("hostile", "pixels");
+    png_fixture(&dir);
+    std::fs::copy(dir.join("rgba.png"), dir.join("second.png")).unwrap();
+    let options = RenderOptions {
+        limits: Limits {
+            max_pixels: 210 * 200 + 1,
+            ..Limits::default()
+        },
+        ..with_assets(&dir)
+    };
+    let rendered = engine()
+        .render_with_warnings(&markdown("![a](rgba.png)\n\n![b](second.png)"), &options)
+        .expect("renders");
+    assert_eq!(rendered.warnings.len(), 1, "{:?}", rendered.warnings);
+    assert!(
+        rendered.warnings[0].contains("second.png") && rendered.warnings[0].contains("megapixels"),
+        "{:?}",
+        rendered.warnings
+    );
+}
+
+#[test]
+fn a_fifo_among_the_assets_is_refused_without_blocking() {
+    let dir = scratch("hostile", "fifo");
+    let fifo = dir.join("x.jpg");
+    let path = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(path.as_ptr(), 0o644) }, 0);
+    let options = with_assets(&dir);
+    let warnings = finishes("a FIFO image", move || {
+        engine()
+            .render_with_warnings(&markdown("![x](x.jpg)"), &options)
+            .expect("renders")
+            .warnings
+    });
+    assert!(
+        warnings.iter().any(|w| w.contains("not a regular file")),
+        "{warnings:?}"
+    );
+}
+
+#[test]
+fn a_render_past_its_deadline_fails_with_a_clear_message() {
+    let a = markdown(&"Паромная переправа на Ольхон заработала в полную силу. ".repeat(20_000));
+    let options = RenderOptions {
+        limits: Limits {
+            timeout: Some(Duration::from_millis(1)),
+            ..Limits::default()
+        },
+        ..Default::default()
+    };
+    let e = engine().render(&a, &options).unwrap_err().to_string();
+    assert!(
+        e.starts_with("limit exceeded: render: deadline of 1 ms passed"),
+        "{e}"
+    );
+    assert!(!e.contains('\n'));
+}
+
+#[test]
+fn a_render_past_its_page_limit_stops_at_that_page() {
+    let a = markdown(&"Паромная переправа на Ольхон заработала в полную силу. ".repeat(2_000));
+    let options = RenderOptions {
+        limits: Limits {
+            max_pages: 3,
+            ..Limits::default()
+        },
+        ..Default::default()
+    };
+    let e = engine().layout(&a, &options).unwrap_err().to_string();
+    assert_eq!(
+        e,
+        "limit exceeded: render: more than 3 pages (the limit of one render) at page 4"
+    );
+    let glyphs = RenderOptions {
+        limits: Limits {
+            max_glyphs: 10_000,
+            ..Limits::default()
+        },
+        ..Default::default()
+    };
+    let e = engine().layout(&a, &glyphs).unwrap_err().to_string();
+    assert!(e.contains("more than 10000 glyphs"), "{e}");
+}
+
+#[test]
+fn limits_do_not_change_the_pdf() {
+    let a = sample("short-news.json");
+    let tight = RenderOptions {
+        limits: Limits {
+            timeout: Some(Duration::from_secs(3600)),
+            ..Limits::default()
+        },
+        ..Default::default()
+    };
+    assert_eq!(
+        engine().render(&a, &tight).unwrap(),
+        engine().render(&a, &RenderOptions::default()).unwrap()
+    );
+}
