@@ -420,3 +420,38 @@ fn limits_do_not_change_the_pdf() {
         engine().render(&a, &RenderOptions::default()).unwrap()
     );
 }
+
+#[test]
+fn a_footnote_longer_than_pages_continues_on_as_many_as_it_needs() {
+    // It once went whole onto the page after its mark, running off the top of that page.
+    let n = 1500;
+    let body = format!(
+        "Слово[^a] и ещё.\n\n[^a]: {}",
+        "Очень длинная сноска про переправу. ".repeat(n)
+    );
+    let doc = engine()
+        .layout(&markdown(&body), &RenderOptions::default())
+        .expect("lays out");
+    assert!(doc.pages.len() > 5, "{} pages", doc.pages.len());
+    let mut text = String::new();
+    for page in &doc.pages {
+        for item in &page.items {
+            if let Item::Text(run) = item {
+                assert!(
+                    run.y > 0.0 && run.y < page.height,
+                    "a line at y {} is off a page {} high",
+                    run.y,
+                    page.height
+                );
+                text.push_str(&run.text);
+                text.push(' ');
+            }
+        }
+    }
+    let joined = text.replace("- ", "").replace('\u{ad}', "");
+    assert_eq!(
+        joined.matches("Очень").count(),
+        n,
+        "every line of the note is set"
+    );
+}

@@ -136,7 +136,8 @@ struct PagePlan {
 
 /// Fills pages: lines go on while they and the footnotes they reference fit; a break falls
 /// before the latest line allowed to start a page. A footnote too long for the room left
-/// continues at the foot of the next page.
+/// continues at the foot of the next page, and of as many pages after it as it needs.
+/// Heights are summed as lines are taken, so a page costs time in its own lines only.
 fn plan_pages(
     lines: &[FlowLine],
     note_lines: &[Vec<FlowLine>],
@@ -146,17 +147,9 @@ fn plan_pages(
     let mut plans = Vec::new();
     let mut carry: Vec<(usize, usize)> = Vec::new();
     let mut start = 0usize;
-    let foot_height = |notes: &[(usize, usize)]| -> f32 {
-        if notes.is_empty() {
-            0.0
-        } else {
-            FOOT_GAP
-                + notes
-                    .iter()
-                    .map(|&(n, k)| note_lines[n][k].height)
-                    .sum::<f32>()
-        }
-    };
+    let note_height = |&(n, k): &(usize, usize)| note_lines[n][k].height;
+    // The footnote block: its lines under the gap that holds its rule.
+    let foot = |lines_height: f32, any: bool| if any { FOOT_GAP + lines_height } else { 0.0 };
     let note_refs = |i: usize| -> Vec<(usize, usize)> {
         lines[i]
             .notes
@@ -170,35 +163,49 @@ fn plan_pages(
             .collect()
     };
     while start < lines.len() || !carry.is_empty() || plans.is_empty() {
-        let mut notes = std::mem::take(&mut carry);
+        // Footnote lines carried over come first, as many as the page holds (at least one, so
+        // every page moves on); a page they fill takes no text.
+        let mut notes = Vec::new();
+        let mut notes_height = 0.0f32;
+        for r in std::mem::take(&mut carry) {
+            let h = note_height(&r);
+            if notes.is_empty() || carry.is_empty() && foot(notes_height + h, true) <= avail + 0.01
+            {
+                notes.push(r);
+                notes_height += h;
+            } else {
+                carry.push(r);
+            }
+        }
         let mut y = repeated_header(lines, start)
             .map_or(0.0, |h| lines[h].height + lines[start].gap_under_header);
         let mut i = start;
-        let mut end = lines.len();
-        while i < lines.len() {
+        let mut end = if carry.is_empty() { lines.len() } else { start };
+        while i < lines.len() && carry.is_empty() {
             let space = if i == start {
                 0.0
             } else {
                 lines[i].space_before
             };
             let refs = note_refs(i);
-            let mut with = notes.clone();
-            with.extend(refs.iter().copied());
-            if y + space + lines[i].height + foot_height(&with) <= avail + 0.01 {
+            let refs_height: f32 = refs.iter().map(note_height).sum();
+            let any = !notes.is_empty() || !refs.is_empty();
+            if y + space + lines[i].height + foot(notes_height + refs_height, any) <= avail + 0.01 {
                 y += space + lines[i].height;
-                notes = with;
+                notes.extend(refs);
+                notes_height += refs_height;
                 i += 1;
                 continue;
             }
             if i == start {
                 // Alone on the page and still too much: take the line and as many footnote
-                // lines as fit; the rest continue on the next page.
+                // lines as fit; the rest continue on the next pages.
                 y += lines[i].height;
                 for r in refs {
-                    let mut try_notes = notes.clone();
-                    try_notes.push(r);
-                    if y + foot_height(&try_notes) <= avail + 0.01 && carry.is_empty() {
-                        notes = try_notes;
+                    let h = note_height(&r);
+                    if carry.is_empty() && y + foot(notes_height + h, true) <= avail + 0.01 {
+                        notes.push(r);
+                        notes_height += h;
                     } else {
                         carry.push(r);
                     }
@@ -214,8 +221,11 @@ fn plan_pages(
                 j = i;
             }
             // Footnotes of the lines moved on move with them.
-            let moved: Vec<(usize, usize)> = (j..i).flat_map(&note_refs).collect();
-            notes.retain(|r| !moved.contains(r));
+            let moved: std::collections::HashSet<(usize, usize)> =
+                (j..i).flat_map(&note_refs).collect();
+            if !moved.is_empty() {
+                notes.retain(|r| !moved.contains(r));
+            }
             end = j;
             break;
         }
