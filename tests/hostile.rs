@@ -12,6 +12,14 @@ use babrpdf::layout::display::Item;
 use babrpdf::{Article, Limits, Profile, RenderOptions};
 use common::*;
 
+/// The tests of this file run one at a time: the scaling measures compare CPU times, which
+/// other tests' allocations and cache traffic in the same process would disturb.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 fn article(json: serde_json::Value) -> Article {
     Article::from_json(json.to_string().as_bytes()).expect("article parses")
 }
@@ -86,6 +94,7 @@ fn words_with_links(n: usize) -> String {
 
 #[test]
 fn a_tower_of_combining_marks_is_cut_to_thirty_and_renders() {
+    let _serial = serial();
     let body = format!("a{}b", "\u{301}".repeat(2049));
     let rendered = finishes("2,049 marks", move || {
         let a = article(serde_json::json!({"title": "t", "body": body}));
@@ -107,6 +116,7 @@ fn a_tower_of_combining_marks_is_cut_to_thirty_and_renders() {
 
 #[test]
 fn marks_in_every_script_are_capped() {
+    let _serial = serial();
     for mark in [
         '\u{300}', '\u{308}', '\u{483}', '\u{1AB0}', '\u{20D0}', '\u{FE20}',
     ] {
@@ -128,6 +138,7 @@ fn marks_in_every_script_are_capped() {
 
 #[test]
 fn control_characters_are_drawn_as_replacement_with_a_short_warning() {
+    let _serial = serial();
     let a = article(serde_json::json!({"title": "t\u{0}x", "body": "a\u{0}b\u{7}c"}));
     let rendered = engine()
         .render_with_warnings(&a, &RenderOptions::default())
@@ -143,6 +154,7 @@ fn control_characters_are_drawn_as_replacement_with_a_short_warning() {
 
 #[test]
 fn links_per_paragraph_cost_near_linear_time() {
+    let _serial = serial();
     assert_near_linear("autolinks in one paragraph", 1500, |n| {
         markdown(&words_with_links(n))
     });
@@ -150,6 +162,7 @@ fn links_per_paragraph_cost_near_linear_time() {
 
 #[test]
 fn distinct_links_in_print_cost_near_linear_time() {
+    let _serial = serial();
     let print = RenderOptions {
         profile: Profile::Print,
         ..Default::default()
@@ -166,6 +179,7 @@ fn distinct_links_in_print_cost_near_linear_time() {
 
 #[test]
 fn footnotes_cost_near_linear_time() {
+    let _serial = serial();
     assert_near_linear("footnotes", 300, |n| {
         let refs: String = (0..n).map(|i| format!("Слово[^{i}] и ещё. ")).collect();
         let notes: String = (0..n)
@@ -177,6 +191,7 @@ fn footnotes_cost_near_linear_time() {
 
 #[test]
 fn table_rows_cost_near_linear_time() {
+    let _serial = serial();
     assert_near_linear("table rows", 300, |n| {
         let rows: String = (0..n).map(|i| format!("| {i} | строка {i} |\n")).collect();
         markdown(&format!("| № | Текст |\n|---|---|\n{rows}"))
@@ -190,11 +205,13 @@ fn wide_table(columns: usize) -> Article {
 
 #[test]
 fn table_columns_cost_near_linear_time() {
+    let _serial = serial();
     assert_near_linear("table columns", 250, wide_table);
 }
 
 #[test]
 fn a_paragraph_and_a_word_cost_near_linear_time() {
+    let _serial = serial();
     assert_near_linear("paragraph length", 2000, |n| {
         markdown(&"Паромная переправа на Ольхон заработала. ".repeat(n))
     });
@@ -217,6 +234,7 @@ fn runs_by_line(page: &babrpdf::layout::display::Page) -> Vec<Vec<(f32, f32)>> {
 
 #[test]
 fn a_table_wider_than_the_page_is_set_in_column_groups_without_overprinting() {
+    let _serial = serial();
     let a = wide_table(2000);
     let doc = finishes("2,000 columns", move || {
         engine()
@@ -286,6 +304,7 @@ fn with_assets(root: &Path) -> RenderOptions {
 
 #[test]
 fn an_image_referenced_many_times_is_decoded_once() {
+    let _serial = serial();
     let dir = scratch("hostile", "many-refs");
     png_fixture(&dir);
     let refs = 400;
@@ -320,6 +339,7 @@ fn an_image_referenced_many_times_is_decoded_once() {
 
 #[test]
 fn pictures_past_the_pixel_budget_print_their_caption() {
+    let _serial = serial();
     let dir = scratch("hostile", "pixels");
     png_fixture(&dir);
     std::fs::copy(dir.join("rgba.png"), dir.join("second.png")).unwrap();
@@ -343,6 +363,7 @@ fn pictures_past_the_pixel_budget_print_their_caption() {
 
 #[test]
 fn a_fifo_among_the_assets_is_refused_without_blocking() {
+    let _serial = serial();
     let dir = scratch("hostile", "fifo");
     let fifo = dir.join("x.jpg");
     let path = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
@@ -363,6 +384,7 @@ fn a_fifo_among_the_assets_is_refused_without_blocking() {
 
 #[test]
 fn a_render_past_its_deadline_fails_with_a_clear_message() {
+    let _serial = serial();
     let a = markdown(&"Паромная переправа на Ольхон заработала в полную силу. ".repeat(20_000));
     let options = RenderOptions {
         limits: Limits {
@@ -381,6 +403,7 @@ fn a_render_past_its_deadline_fails_with_a_clear_message() {
 
 #[test]
 fn a_render_past_its_page_limit_stops_at_that_page() {
+    let _serial = serial();
     let a = markdown(&"Паромная переправа на Ольхон заработала в полную силу. ".repeat(2_000));
     let options = RenderOptions {
         limits: Limits {
@@ -407,6 +430,7 @@ fn a_render_past_its_page_limit_stops_at_that_page() {
 
 #[test]
 fn limits_do_not_change_the_pdf() {
+    let _serial = serial();
     let a = sample("short-news.json");
     let tight = RenderOptions {
         limits: Limits {
@@ -423,6 +447,7 @@ fn limits_do_not_change_the_pdf() {
 
 #[test]
 fn a_footnote_longer_than_pages_continues_on_as_many_as_it_needs() {
+    let _serial = serial();
     // It once went whole onto the page after its mark, running off the top of that page.
     let n = 1500;
     let body = format!(
