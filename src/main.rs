@@ -3,6 +3,7 @@
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use babrpdf::assets::Assets;
 use babrpdf::atomic::write_atomically;
@@ -36,6 +37,10 @@ enum Command {
         /// Output PDF; `-` writes to standard output. Default: the input's name with `.pdf`.
         #[arg(short, long)]
         output: Option<String>,
+        /// Longest the render may take (10s, 500ms, 2m; 0 for no limit); past it, it fails and
+        /// writes nothing.
+        #[arg(long, value_name = "DURATION", default_value_t = Timeout::DEFAULT, value_parser = parse_timeout)]
+        timeout: Timeout,
         #[command(flatten)]
         options: OptionArgs,
     },
@@ -74,6 +79,10 @@ Examples:
         /// The volume's title, printed above its contents and kept in its metadata.
         #[arg(long, value_name = "TEXT", requires = "volume")]
         volume_title: Option<String>,
+        /// Longest one article may take (10s, 500ms, 2m; 0 for no limit); past it, the article
+        /// fails alone (listed in failures.jsonl) and the batch goes on.
+        #[arg(long, value_name = "DURATION", default_value_t = Timeout::DEFAULT, value_parser = parse_timeout)]
+        article_timeout: Timeout,
         #[command(flatten)]
         options: OptionArgs,
     },
@@ -154,6 +163,48 @@ impl OptionArgs {
     }
 }
 
+/// A render's time limit; `None` for none (`0` on the command line).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Timeout(Option<Duration>);
+
+impl Timeout {
+    const DEFAULT: Timeout = Timeout(Some(babrpdf::budget::DEFAULT_TIMEOUT));
+}
+
+impl std::fmt::Display for Timeout {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            None => write!(f, "0"),
+            Some(d) if d.subsec_millis() == 0 => write!(f, "{}s", d.as_secs()),
+            Some(d) => write!(f, "{}ms", d.as_millis()),
+        }
+    }
+}
+
+/// `10s`, `500ms`, `2m`, `1h`, `1.5s`; `0` (with or without a unit) for no limit.
+fn parse_timeout(s: &str) -> Result<Timeout, String> {
+    let s = s.trim();
+    let split = s
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(s.len());
+    let (number, unit) = s.split_at(split);
+    let wrong = || format!("duration `{s}`: write it as 10s, 500ms, 2m or 1h (0 for no limit)");
+    let number: f64 = number.parse().map_err(|_| wrong())?;
+    if number == 0.0 && !number.is_sign_negative() {
+        return Ok(Timeout(None));
+    }
+    let seconds = match unit.trim() {
+        "ms" => number / 1000.0,
+        "s" => number,
+        "m" | "min" => number * 60.0,
+        "h" => number * 3600.0,
+        _ => return Err(wrong()),
+    };
+    Duration::try_from_secs_f64(seconds)
+        .map(|d| Timeout(Some(d)))
+        .map_err(|_| wrong())
+}
+
 fn parse_shard(s: &str) -> Result<(u64, u64), String> {
     let (k, n) = s
         .split_once('/')
@@ -186,15 +237,18 @@ fn main() -> ExitCode {
             };
         }
     };
+    remove_temporaries_on_signals();
     match cli.command {
         Command::Render {
             input,
             output,
+            timeout,
             options,
         } => {
-            let rendered = options
-                .render_options(&input)
-                .and_then(|o| render(&input, output.as_deref(), &o, options.font_dir.as_deref()));
+            let rendered = options.render_options(&input).and_then(|mut o| {
+                o.limits.timeout = timeout.0;
+                render(&input, output.as_deref(), &o, options.font_dir.as_deref())
+            });
             match rendered {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(message) => {
@@ -212,6 +266,7 @@ fn main() -> ExitCode {
             quiet,
             volume,
             volume_title,
+            article_timeout,
             options,
         } => {
             let batch = BatchOptions {
@@ -224,7 +279,10 @@ fn main() -> ExitCode {
                 volume,
                 volume_title,
             };
-            match run_batch(&inputs, &batch, &options) {
+            match run_batch(&inputs, &batch, &options, article_timeout) {
+                // Failures or finished PDFs not recorded (a full disk): the report is incomplete,
+                // so a retrying scheduler runs it again rather than taking it as done.
+                Ok(summary) if summary.incomplete() => ExitCode::FAILURE,
                 Ok(summary) if summary.failed > 0 => ExitCode::from(3),
                 Ok(_) => ExitCode::SUCCESS,
                 Err(message) => {
@@ -236,14 +294,39 @@ fn main() -> ExitCode {
     }
 }
 
+/// On SIGINT or SIGTERM, removes the temporaries being written (no half file is left under any
+/// name) and exits as a shell reports such a death: 128 + the signal, 130 or 143. The handler
+/// runs on its own thread, not in signal context, so it may take locks and remove files.
+fn remove_temporaries_on_signals() {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) else {
+        // Without the handler a signal kills as before; the next run sweeps what is left.
+        return;
+    };
+    std::thread::spawn(move || {
+        if let Some(signal) = signals.forever().next() {
+            babrpdf::atomic::remove_live_temporaries();
+            let name = if signal == SIGINT {
+                "SIGINT"
+            } else {
+                "SIGTERM"
+            };
+            eprintln!("babrpdf: stopped by {name}; temporary files removed");
+            std::process::exit(128 + signal);
+        }
+    });
+}
+
 fn run_batch(
     inputs: &[String],
     batch: &BatchOptions,
     options: &OptionArgs,
+    article_timeout: Timeout,
 ) -> Result<babrpdf::batch::Summary, String> {
     // Images of a folder's articles are looked up in that folder, unless --assets says otherwise.
     let first = inputs.first().map(String::as_str).unwrap_or("-");
     let mut render = options.render_options(first)?;
+    render.limits.timeout = article_timeout.0;
     if options.assets.is_none() && Path::new(first).is_dir() {
         render.assets.root = Some(PathBuf::from(first));
     }
@@ -308,21 +391,74 @@ fn render(
             .and_then(|_| out.flush())
             .map_err(|e| format!("<stdout>: {e}"))
     } else {
+        // A render killed before this one (kill -9, a power cut) may have left a temporary.
+        babrpdf::atomic::remove_stale_temporaries_of(Path::new(&target));
         write_atomically(Path::new(&target), &pdf, true).map_err(|e| format!("{target}: {e}"))
     }
 }
 
-fn read_input(input: &str) -> std::io::Result<Vec<u8>> {
+/// The input's bytes, refused before they are read when they pass the input size limit (a 100 MB
+/// file is said to be 100 MB, not the limit plus one).
+fn read_input(input: &str) -> Result<Vec<u8>, String> {
+    const MAX: usize = babrpdf::article::MAX_INPUT_BYTES;
     let mut bytes = Vec::new();
     if input == "-" {
         std::io::stdin()
             .lock()
-            .take(babrpdf::article::MAX_INPUT_BYTES as u64 + 1)
-            .read_to_end(&mut bytes)?;
+            .take(MAX as u64 + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| e.to_string())?;
+        if bytes.len() > MAX {
+            // Standard input is not read past the limit: its size is not known.
+            return Err(format!(
+                "input is more than {} MB (the {MAX} bytes accepted)",
+                MAX >> 20
+            ));
+        }
+        Ok(bytes)
     } else {
-        std::fs::File::open(input)?
-            .take(babrpdf::article::MAX_INPUT_BYTES as u64 + 1)
-            .read_to_end(&mut bytes)?;
+        babrpdf::batch::read_input_file(Path::new(input))
     }
-    Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_as_people_write_them() {
+        let secs = |s: f64| Ok(Timeout(Some(Duration::from_secs_f64(s))));
+        assert_eq!(parse_timeout("10s"), secs(10.0));
+        assert_eq!(parse_timeout("500ms"), secs(0.5));
+        assert_eq!(parse_timeout("2m"), secs(120.0));
+        assert_eq!(parse_timeout("1.5s"), secs(1.5));
+        assert_eq!(parse_timeout("1h"), secs(3600.0));
+        assert_eq!(parse_timeout("0"), Ok(Timeout(None)));
+        assert_eq!(parse_timeout("0s"), Ok(Timeout(None)));
+        for bad in ["10", "", "s", "-1s", "1e400s", "5 days", "1.2.3s"] {
+            assert!(parse_timeout(bad).is_err(), "{bad}");
+        }
+        assert_eq!(Timeout::DEFAULT.to_string(), "60s");
+        assert_eq!(
+            parse_timeout(&Timeout::DEFAULT.to_string()),
+            Ok(Timeout::DEFAULT)
+        );
+    }
+
+    #[test]
+    fn render_and_batch_pass_their_timeout_to_the_engine() {
+        let cli = Cli::try_parse_from(["babrpdf", "render", "a.json", "--timeout", "5s"]).unwrap();
+        let Command::Render { timeout, .. } = cli.command else {
+            panic!("render")
+        };
+        assert_eq!(timeout, Timeout(Some(Duration::from_secs(5))));
+        let cli = Cli::try_parse_from(["babrpdf", "batch", "a.jsonl", "-o", "out"]).unwrap();
+        let Command::Batch {
+            article_timeout, ..
+        } = cli.command
+        else {
+            panic!("batch")
+        };
+        assert_eq!(article_timeout, Timeout::DEFAULT);
+    }
 }

@@ -231,3 +231,72 @@ fn twenty_thousand_paragraphs_and_a_five_megabyte_word_render() {
         );
     }
 }
+
+#[test]
+fn an_input_past_the_size_limit_is_reported_with_its_real_size() {
+    let dir = scratch("cli", "huge");
+    let input = dir.join("huge.json");
+    // A sparse 100 MB file: nothing is written, and babrpdf must not read it either.
+    std::fs::File::create(&input)
+        .unwrap()
+        .set_len(100 << 20)
+        .unwrap();
+    let out = bin().arg("render").arg(&input).output().unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("huge.json: input is 104857600 bytes, more than the 33554432 accepted"),
+        "{said}"
+    );
+    assert_eq!(said.lines().count(), 1, "{said}");
+
+    // Standard input is not read past the limit: its size is not known.
+    let mut child = bin()
+        .args(["render", "-", "-o", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut pipe = child.stdin.take().unwrap();
+    // babrpdf stops reading at the limit: the rest of the write may fail (a broken pipe).
+    let writer = std::thread::spawn(move || {
+        use std::io::Write;
+        let _ = pipe.write_all(&vec![b' '; (32 << 20) + 4096]);
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(said.contains("<stdin>: input is more than 32 MB"), "{said}");
+    assert!(!said.contains("33554433"), "{said}");
+}
+
+#[test]
+fn render_timeout_takes_a_duration() {
+    let dir = scratch("cli", "timeout");
+    let input = dir.join("news.json");
+    std::fs::copy(common::sample_path("short-news.json"), &input).unwrap();
+    for ok in ["0", "30s", "1500ms", "1m"] {
+        let out = bin()
+            .args(["render", "--timeout", ok])
+            .arg(&input)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{ok}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    for bad in ["10", "ten", "-1s", "5 days"] {
+        let out = bin()
+            .args(["render", &format!("--timeout={bad}")])
+            .arg(&input)
+            .output()
+            .unwrap();
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{bad}: {said}");
+        assert!(said.contains("--timeout"), "{said}");
+    }
+}

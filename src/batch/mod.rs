@@ -2,8 +2,9 @@
 //! PDFs on every core — one shared `Engine`, a bounded queue, failures recorded and the batch
 //! going on, finished PDFs skipped on a rerun, every file written atomically.
 
+use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
@@ -15,12 +16,14 @@ use crate::stable_hash::{FNV_START, fnv1a};
 mod bind;
 mod inputs;
 mod names;
+mod records;
 mod work;
 
 use bind::{Bound, bind_volume, check_volume_path};
 use inputs::walk;
-pub use inputs::{Job, read_inputs};
+pub use inputs::{Job, read_input_file, read_inputs};
 pub use names::check_template;
+use records::Records;
 use work::{Outcome, Shared, Task, place, prepare};
 
 /// Items waiting for a worker, per worker: memory stays flat however large the archive.
@@ -52,10 +55,23 @@ pub struct Summary {
     pub skipped: usize,
     pub failed: usize,
     pub other_shard: usize,
+    /// Failures that could not be written to `failures.jsonl` (a full disk): said on stderr only.
+    pub failures_unrecorded: usize,
+    /// Finished PDFs that could not be written to the manifest: the next run renders them again.
+    pub done_unrecorded: usize,
 }
 
-/// A run killed mid-write leaves `.NAME.pdf.PID.tmp` files (never a half PDF under the real name);
-/// the next run sweeps them up. Only files of that exact shape are touched.
+impl Summary {
+    /// Something could not be recorded: the batch's report is incomplete.
+    pub fn incomplete(&self) -> bool {
+        self.failures_unrecorded > 0 || self.done_unrecorded > 0
+    }
+}
+
+/// A run killed mid-write leaves temporaries (`.NAME.pdf.PID.RANDOM.tmp`, never a half PDF under
+/// the real name); the next run sweeps them up. Only files of that exact shape whose owner process
+/// is gone are touched: a second batch writing to the same folder keeps its own. Symlinks are
+/// neither followed nor removed.
 fn remove_stale_temporaries(dir: &Path) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
@@ -73,10 +89,9 @@ fn remove_stale_temporaries(dir: &Path) {
     }
 }
 
+/// A PDF's temporary whose owner is gone.
 fn is_our_temporary(name: &str) -> bool {
-    name.strip_suffix(".tmp")
-        .and_then(|rest| rest.rsplit_once(".pdf."))
-        .is_some_and(|(_, pid)| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()))
+    crate::atomic::is_stale_temporary(name, |target| target.ends_with(".pdf"))
 }
 
 /// Runs the batch; the summary, or why it could not run at all.
@@ -94,24 +109,39 @@ pub fn run(
         check_volume_path(volume)?;
     }
     let manifest_path = out.join(MANIFEST);
-    let done: HashMap<String, u64> = std::fs::read_to_string(&manifest_path)
-        .unwrap_or_default()
+    let in_manifest = |e: std::io::Error| format!("{}: {e}", manifest_path.display());
+    let manifest_bytes = match std::fs::read(&manifest_path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => return Err(in_manifest(e)),
+    };
+    let done: HashMap<String, u64> = String::from_utf8_lossy(&manifest_bytes)
         .lines()
         .filter_map(|l| l.split_once('\t'))
         .filter_map(|(n, h)| Some((n.to_string(), u64::from_str_radix(h, 16).ok()?)))
         .collect();
-    let manifest = Mutex::new(
-        std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&manifest_path)
-            .map_err(|e| format!("{}: {e}", manifest_path.display()))?,
-    );
+    // A run killed mid-record (by an older version) may have left a piece of a line: new
+    // records start after the last whole one.
+    let whole = manifest_bytes
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i as u64 + 1);
+    let mut manifest_file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&manifest_path)
+        .map_err(in_manifest)?;
+    if whole < manifest_bytes.len() as u64 {
+        use records::Truncate;
+        manifest_file.cut(whole).map_err(in_manifest)?;
+    }
+    let manifest = Mutex::new(Records::new(manifest_file, whole));
     let failures_path = out.join(FAILURES);
-    let failures = Mutex::new(
+    let failures = Mutex::new(Records::new(
         std::fs::File::create(&failures_path)
             .map_err(|e| format!("{}: {e}", failures_path.display()))?,
-    );
+        0,
+    ));
     // Everything that changes the PDF: a different theme or paper re-renders on the next run.
     // Hashed once (a theme's logo is in it); each article's hash continues from it.
     // The fonts count too: `--font-dir` changes which face draws a rare character. (Names only:
@@ -134,6 +164,8 @@ pub fn run(
         )
         .as_bytes(),
     );
+    // Not in the hash: `render.limits` (the article timeout among them). A limit decides whether
+    // a PDF is made, never what is in it, so a PDF made under other limits is still up to date.
     let counts = [
         AtomicUsize::new(0),
         AtomicUsize::new(0),
@@ -172,6 +204,7 @@ pub fn run(
             let rx = Arc::clone(&rx);
             let bind_tx = binding.then(|| bind_tx.clone());
             let (counts, failures, shared) = (&counts, &failures, &shared);
+            let failures_path = &failures_path;
             scope.spawn(move || {
                 loop {
                     let next = rx.lock().unwrap_or_else(|e| e.into_inner()).recv();
@@ -192,7 +225,18 @@ pub fn run(
                                 "id": task.id, "error": message,
                             });
                             let mut f = failures.lock().unwrap_or_else(|e| e.into_inner());
-                            let _ = writeln!(f, "{record}");
+                            if !f.append(&record.to_string()) && f.lost() == 1 {
+                                let why = f.error().map(|e| e.to_string()).unwrap_or_default();
+                                drop(f);
+                                say(
+                                    bar,
+                                    &format!(
+                                        "babrpdf: {}: {why}; failures from now on are said \
+                                         here only",
+                                        failures_path.display()
+                                    ),
+                                );
+                            }
                             2
                         }
                     };
@@ -204,20 +248,42 @@ pub fn run(
             });
         }
         drop(bind_tx);
-        let mut last = Instant::now();
+        // The progress line, every PROGRESS_EVERY: called for each article read and while
+        // JSON Lines are read (blank stretches of gigabytes send no article for a long time).
+        let last = Cell::new(Instant::now());
+        let input_read = Cell::new(0u64);
+        let progress = |bytes: u64| {
+            input_read.set(input_read.get() + bytes);
+            if options.quiet || last.get().elapsed() < PROGRESS_EVERY {
+                return;
+            }
+            last.set(Instant::now());
+            let read = match input_read.get() {
+                0 => String::new(),
+                n => format!("{} of input read", size(n)),
+            };
+            match bar {
+                Some(bar) => bar.set_message(read),
+                None => {
+                    let finished: usize = counts.iter().map(|c| c.load(Ordering::Relaxed)).sum();
+                    let read = if read.is_empty() {
+                        read
+                    } else {
+                        format!(", {read}")
+                    };
+                    eprintln!(
+                        "babrpdf: {finished} done, {} failed, {} articles/s{read}",
+                        counts[2].load(Ordering::Relaxed),
+                        rate(finished, started.elapsed())
+                    );
+                }
+            }
+        };
         let mut seq = 0usize;
         let mut names: HashSet<String> = HashSet::new();
-        let result = read_inputs(inputs, |job| {
+        let each = |job| {
             index += 1;
-            if !options.quiet && bar.is_none() && last.elapsed() >= PROGRESS_EVERY {
-                last = Instant::now();
-                let finished: usize = counts.iter().map(|c| c.load(Ordering::Relaxed)).sum();
-                eprintln!(
-                    "babrpdf: {finished} done, {} failed, {} articles/s",
-                    counts[2].load(Ordering::Relaxed),
-                    rate(finished, started.elapsed())
-                );
-            }
+            progress(0);
             let Some(mut task) = prepare(job, index, options, options_hash, &mut names) else {
                 counts[3].fetch_add(1, Ordering::Relaxed);
                 if let Some(bar) = bar {
@@ -228,7 +294,8 @@ pub fn run(
             seq += 1;
             task.seq = seq;
             tx.send(task).is_ok()
-        });
+        };
+        let result = read_inputs(inputs, each, &progress);
         drop(tx);
         if let Err(e) = result {
             read_error = Some(e);
@@ -254,19 +321,48 @@ pub fn run(
             inputs.join(", ")
         ));
     }
+    let (failures, manifest) = (
+        failures.into_inner().unwrap_or_else(|e| e.into_inner()),
+        manifest.into_inner().unwrap_or_else(|e| e.into_inner()),
+    );
     let summary = Summary {
         rendered: counts[0].load(Ordering::Relaxed),
         skipped: counts[1].load(Ordering::Relaxed),
         failed: counts[2].load(Ordering::Relaxed),
         other_shard: counts[3].load(Ordering::Relaxed),
+        failures_unrecorded: failures.lost(),
+        done_unrecorded: manifest.lost(),
     };
+    let why = |r: &Records<std::fs::File>| r.error().map(|e| e.to_string()).unwrap_or_default();
+    // Said even under --quiet: the report on disk is incomplete.
+    if summary.failures_unrecorded > 0 {
+        eprintln!(
+            "babrpdf: {} of {} failures could not be recorded in {} ({}); they were said above",
+            summary.failures_unrecorded,
+            summary.failed,
+            failures_path.display(),
+            why(&failures)
+        );
+    }
+    if summary.done_unrecorded > 0 {
+        eprintln!(
+            "babrpdf: {} finished PDFs could not be recorded in {} ({}); a rerun renders them again",
+            summary.done_unrecorded,
+            manifest_path.display(),
+            why(&manifest)
+        );
+    }
     if !options.quiet {
         let elapsed = started.elapsed();
         let handled = summary.rendered + summary.skipped + summary.failed;
-        let listed = if summary.failed > 0 {
-            format!(" (listed in {})", failures_path.display())
-        } else {
-            String::new()
+        let listed = summary.failed.saturating_sub(summary.failures_unrecorded);
+        let listed = match (summary.failed, summary.failures_unrecorded) {
+            (0, _) => String::new(),
+            (_, 0) => format!(" (listed in {})", failures_path.display()),
+            (_, lost) => format!(
+                " ({listed} listed in {}, {lost} could not be recorded)",
+                failures_path.display()
+            ),
         };
         eprintln!(
             "babrpdf: {} rendered, {} skipped (up to date), {} failed{listed}, {:.1} s, {} articles/s",
@@ -326,10 +422,11 @@ fn progress_bar(inputs: &[String]) -> indicatif::ProgressBar {
             )
     };
     let bar = match total {
-        Some(n) => indicatif::ProgressBar::new(n)
-            .with_style(style("{bar:40} {pos}/{len} articles, {rate}, ETA {eta}")),
+        Some(n) => indicatif::ProgressBar::new(n).with_style(style(
+            "{bar:40} {pos}/{len} articles, {rate}, ETA {eta} {msg}",
+        )),
         None => indicatif::ProgressBar::new_spinner()
-            .with_style(style("{spinner} {pos} articles, {rate}, {elapsed}")),
+            .with_style(style("{spinner} {pos} articles, {rate}, {elapsed} {msg}")),
     };
     bar.enable_steady_tick(Duration::from_millis(200));
     bar
@@ -340,6 +437,19 @@ fn say(bar: &Option<indicatif::ProgressBar>, line: &str) {
     match bar {
         Some(bar) => bar.println(line),
         None => eprintln!("{line}"),
+    }
+}
+
+/// A byte count as people read it: `512 KB`, `340 MB`, `1.2 GB`.
+fn size(bytes: u64) -> String {
+    const KB: f64 = 1024.0;
+    let b = bytes as f64;
+    if b >= KB * KB * KB {
+        format!("{:.1} GB", b / (KB * KB * KB))
+    } else if b >= KB * KB {
+        format!("{:.0} MB", b / (KB * KB))
+    } else {
+        format!("{:.0} KB", b / KB)
     }
 }
 
@@ -358,11 +468,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_our_own_temporaries_are_swept() {
-        assert!(is_our_temporary("a1.pdf.4242.tmp"));
-        assert!(is_our_temporary(".a1.pdf.4242.tmp"));
+    fn only_our_own_temporaries_of_dead_owners_are_swept() {
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let dead = child.id();
+        child.wait().unwrap();
+        assert!(is_our_temporary(&format!(".a1.pdf.{dead}.Ab3dEf9h.tmp")));
+        assert!(is_our_temporary(&format!(".a1.pdf.{dead}.tmp")));
+        let me = std::process::id();
+        assert!(!is_our_temporary(&format!(".a1.pdf.{me}.Ab3dEf9h.tmp")));
+        assert!(!is_our_temporary(&format!(".a1.json.{dead}.Ab3dEf9h.tmp")));
         assert!(!is_our_temporary("a1.pdf"));
         assert!(!is_our_temporary("notes.tmp"));
-        assert!(!is_our_temporary("a1.pdf.x1.tmp"));
+        assert!(!is_our_temporary(".a1.pdf.x1.tmp"));
     }
 }

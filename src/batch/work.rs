@@ -2,13 +2,13 @@
 //! laid out, written atomically and recorded (or handed to the volume binder).
 
 use std::collections::{HashMap, HashSet};
-use std::io::Write;
 use std::path::Path;
 use std::sync::Mutex;
 
 use super::inputs::Job;
 use super::names::file_name;
-use super::{BatchOptions, say};
+use super::records::Records;
+use super::{BatchOptions, MANIFEST, say};
 use crate::article::Article;
 use crate::atomic::write_atomically;
 use crate::engine::{Engine, RenderOptions};
@@ -75,6 +75,7 @@ pub(super) fn prepare(
         .clone()
         .unwrap_or_else(|| format!("{}#{}", job.source, job.line.unwrap_or(index)));
     if let Some((k, n)) = options.shard
+        && !job.whole_input
         && fnv1a(FNV_START, key.as_bytes()) % n != k - 1
     {
         return None;
@@ -124,7 +125,7 @@ pub(super) struct Shared<'a> {
     pub(super) options: &'a BatchOptions,
     /// The manifest of the last run: name → hash of what was rendered.
     pub(super) done: &'a HashMap<String, u64>,
-    pub(super) manifest: &'a Mutex<std::fs::File>,
+    pub(super) manifest: &'a Mutex<Records<std::fs::File>>,
     pub(super) bar: &'a Option<indicatif::ProgressBar>,
     /// A volume is being bound: every article is laid out, up to date or not.
     pub(super) binding: bool,
@@ -188,8 +189,21 @@ impl Shared<'_> {
         // No fsync per file: thousands of them would cost more than a rerun after a power cut.
         write_atomically(target, &rendered.pdf, false)
             .map_err(|e| format!("{}: {e}", target.display()))?;
+        // The PDF is whole whether or not it can be recorded: a record lost (a full disk) only
+        // means the next run renders it again; the summary counts them.
         let mut m = self.manifest.lock().unwrap_or_else(|e| e.into_inner());
-        writeln!(m, "{}\t{:016x}", task.name, task.hash).map_err(|e| e.to_string())?;
+        if !m.append(&format!("{}\t{:016x}", task.name, task.hash)) && m.lost() == 1 {
+            let why = m.error().map(|e| e.to_string()).unwrap_or_default();
+            drop(m);
+            say(
+                self.bar,
+                &format!(
+                    "babrpdf: {}: {why}; finished PDFs from now on may not be recorded (a rerun \
+                     renders them again)",
+                    self.options.out_dir.join(MANIFEST).display()
+                ),
+            );
+        }
         Ok(())
     }
 }
