@@ -508,10 +508,9 @@ fn article_timeout_takes_durations_and_refuses_what_is_not_one() {
     assert!(stderr(&o).contains("duration `10`"), "{}", stderr(&o));
 }
 
-/// Needs the engine's cooperative deadline (issue 11, engine side): `Engine::layout` and
-/// `Engine::write` honouring `limits.timeout`. Run with `--ignored` once that is merged.
+/// The engine's cooperative deadline (`Engine::layout` and `Engine::write` honour
+/// `limits.timeout`) makes a runaway article one failure among others.
 #[test]
-#[ignore = "needs the engine to honour RenderOptions.limits.timeout"]
 fn a_runaway_article_fails_alone_at_its_deadline_and_the_batch_goes_on() {
     let dir = scratch("safety", "runaway");
     let input = dir.join("a.jsonl");
