@@ -96,11 +96,21 @@ impl Engine {
     /// Lays the article out into the display list (pages of positioned glyphs), without a PDF.
     /// Stops with `Error::Limit` when the render passes `options.limits` (time, pages, glyphs).
     pub fn layout(&self, article: &Article, options: &RenderOptions) -> Result<Document, Error> {
+        self.layout_within(article, options, &Budget::new(options.limits))
+    }
+
+    /// `layout` spending from `budget`, which the render's later stages go on spending from.
+    pub(crate) fn layout_within(
+        &self,
+        article: &Article,
+        options: &RenderOptions,
+        budget: &Budget,
+    ) -> Result<Document, Error> {
         article.validate()?;
         let (theme, families) = self.theme(options)?;
         let shaper = Shaper::new(&self.book, &self.plans)
             .with_families(families)
-            .with_limits(options.limits);
+            .with_budget(budget);
         // Control characters and towers of combining marks never reach the shaper.
         let (article, cleaned) = input::sanitize::article(article);
         let article = article.as_ref();
@@ -190,20 +200,31 @@ impl Engine {
         article: &Article,
         options: &RenderOptions,
     ) -> Result<Rendered, Error> {
-        let doc = self.layout(article, options)?;
-        self.write(&doc, options)
+        // One budget for the whole render: the deadline counts from here to the last byte.
+        let budget = Budget::new(options.limits);
+        let doc = self.layout_within(article, options, &budget)?;
+        self.write_within(&doc, options, &budget)
     }
 
     /// Writes a laid-out article (`Engine::layout`) as PDF: tagged, and declared PDF/UA-1 when
     /// the checker agrees (otherwise still tagged, with a warning).
     /// The writing has its own deadline, `options.limits.timeout` from this call.
     pub fn write(&self, doc: &Document, options: &RenderOptions) -> Result<Rendered, Error> {
+        self.write_within(doc, options, &Budget::new(options.limits))
+    }
+
+    /// `write` within what is left of a render's budget.
+    pub(crate) fn write_within(
+        &self,
+        doc: &Document,
+        options: &RenderOptions,
+        budget: &Budget,
+    ) -> Result<Rendered, Error> {
         let mut warnings = doc.warnings.clone();
-        let budget = Budget::new(options.limits);
-        let pdf = match pdf::write_pdf(doc, &self.book, options.pdfa, true, &budget) {
+        let pdf = match pdf::write_pdf(doc, &self.book, options.pdfa, true, budget) {
             Err(Error::Pdf(reason)) if reason.contains("PDF/UA") => {
                 warnings.push(format!("{reason}; written without the PDF/UA-1 claim"));
-                pdf::write_pdf(doc, &self.book, options.pdfa, false, &budget)?
+                pdf::write_pdf(doc, &self.book, options.pdfa, false, budget)?
             }
             other => other?,
         };

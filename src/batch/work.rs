@@ -11,6 +11,7 @@ use super::records::Records;
 use super::{BatchOptions, MANIFEST, say};
 use crate::article::Article;
 use crate::atomic::write_atomically;
+use crate::budget::Budget;
 use crate::engine::{Engine, RenderOptions};
 use crate::stable_hash::{FNV_START, fnv1a};
 
@@ -150,14 +151,16 @@ impl Shared<'_> {
         if up_to_date && !self.binding {
             return (Ok(Outcome::Skipped), None);
         }
-        let doc = match self.engine.layout(article, self.render) {
+        // One budget per article: `--article-timeout` counts from layout to the written PDF.
+        let budget = Budget::new(self.render.limits);
+        let doc = match self.engine.layout_within(article, self.render, &budget) {
             Ok(doc) => doc,
             Err(e) => return (Err(e.to_string()), None),
         };
         let outcome = if up_to_date {
             Ok(Outcome::Skipped)
         } else {
-            self.write_article(task, &target, &doc)
+            self.write_article(task, &target, &doc, &budget)
                 .map(|()| Outcome::Rendered)
         };
         let keep = (self.binding && outcome.is_ok()).then(|| (article.clone(), doc));
@@ -170,10 +173,11 @@ impl Shared<'_> {
         task: &Task,
         target: &Path,
         doc: &crate::layout::display::Document,
+        budget: &Budget,
     ) -> Result<(), String> {
         let rendered = self
             .engine
-            .write(doc, self.render)
+            .write_within(doc, self.render, budget)
             .map_err(|e| e.to_string())?;
         // Warnings (an image printed as its caption, a missing glyph) are not failures, but
         // they are never dropped: each is printed with the article's place in the input.

@@ -10,7 +10,7 @@ use harfrust::{
 };
 
 use super::fonts::{FaceId, Family, FontBook};
-use crate::budget::{Budget, Limits};
+use crate::budget::Budget;
 
 /// Longest text handed to the shaper at once, in bytes. Longer runs are cut (at a space when
 /// possible) so a pathological multi-megabyte word cannot balloon the shaper's buffers.
@@ -161,7 +161,13 @@ pub struct Shaper<'a> {
     /// A theme's families in place of PT Serif, PT Sans, PT Mono (styles in `FontBook` order).
     families: [Option<[FaceId; 4]>; 3],
     /// What this render may still spend; every loop of the layout consults it.
-    budget: Budget,
+    budget: Meter<'a>,
+}
+
+/// The shaper's own budget (unlimited, for tests and tools) or the render's.
+enum Meter<'a> {
+    Own(Budget),
+    Render(&'a Budget),
 }
 
 impl<'a> Shaper<'a> {
@@ -171,19 +177,22 @@ impl<'a> Shaper<'a> {
             plans,
             missing: RefCell::default(),
             families: [None; 3],
-            budget: Budget::unlimited(),
+            budget: Meter::Own(Budget::unlimited()),
         }
     }
 
-    /// Meters this render against `limits` (from the moment of this call).
-    pub fn with_limits(mut self, limits: Limits) -> Self {
-        self.budget = Budget::new(limits);
+    /// Meters shaping and layout against a render's budget, shared with its other stages.
+    pub fn with_budget(mut self, budget: &'a Budget) -> Self {
+        self.budget = Meter::Render(budget);
         self
     }
 
     /// The render's budget: loops stop early once it is exhausted.
     pub fn budget(&self) -> &Budget {
-        &self.budget
+        match &self.budget {
+            Meter::Own(budget) => budget,
+            Meter::Render(budget) => budget,
+        }
     }
 
     /// Uses these families instead of the embedded ones (serif, sans, mono).
@@ -220,7 +229,7 @@ impl Shaper<'_> {
             for run in self.runs(text, span) {
                 for chunk in chunks(text, run.range.clone()) {
                     // A spent budget: what is shaped so far is all the render will see.
-                    if self.budget.exhausted() {
+                    if self.budget().exhausted() {
                         return out;
                     }
                     let before = out.len();
@@ -235,7 +244,7 @@ impl Shaper<'_> {
                         lang,
                         &mut out,
                     );
-                    self.budget.add_glyphs(out.len() - before);
+                    self.budget().add_glyphs(out.len() - before);
                 }
             }
         }
