@@ -2,11 +2,11 @@
 
 mod common;
 
-use common::{bin, scratch};
+use common::{bin, run, scratch};
 
 use std::io::Write;
 use std::path::Path;
-use std::process::{Output, Stdio};
+use std::process::Stdio;
 
 /// Ten good articles (ids a0..a9), one broken line after the third, one repeated id.
 fn archive_lines() -> String {
@@ -24,10 +24,6 @@ fn archive_lines() -> String {
     lines.insert(3, "{not json".to_string());
     lines.push(r#"{"id": "a1", "title": "Повтор", "body": "Тот же id"}"#.to_string());
     lines.join("\n") + "\n"
-}
-
-fn run(args: &[&str]) -> Output {
-    bin().args(args).stdin(Stdio::null()).output().unwrap()
 }
 
 fn pdfs_under(dir: &Path) -> Vec<String> {
@@ -271,16 +267,7 @@ fn a_missing_input_is_a_one_line_error() {
 fn a_batch_killed_midway_and_rerun_renders_every_article_once_and_every_pdf_is_valid() {
     let dir = scratch("batch", "kill");
     let input = dir.join("big.jsonl");
-    let feature = std::fs::read_to_string(common::sample_path("long-feature.json")).unwrap();
-    let mut article: serde_json::Value = serde_json::from_str(&feature).unwrap();
-    article.as_object_mut().unwrap().remove("cover");
-    let lines: Vec<String> = (0..40)
-        .map(|i| {
-            article["id"] = serde_json::json!(format!("k{i}"));
-            article.to_string()
-        })
-        .collect();
-    std::fs::write(&input, lines.join("\n")).unwrap();
+    std::fs::write(&input, common::feature_archive(40)).unwrap();
     let out = dir.join("out");
     let args = [
         "batch",

@@ -3,16 +3,12 @@
 
 mod common;
 
-use common::{bin, scratch};
+use common::{bin, run, scratch};
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};
 use std::time::{Duration, Instant};
-
-fn run(args: &[&str]) -> Output {
-    bin().args(args).stdin(Stdio::null()).output().unwrap()
-}
 
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
@@ -213,16 +209,7 @@ fn batch_sweeps_only_temporaries_whose_owner_is_gone() {
 fn signal_a_batch(signal: i32, name: &str) -> (Option<i32>, Vec<String>, String) {
     let dir = scratch("safety", name);
     let input = dir.join("big.jsonl");
-    let feature = std::fs::read_to_string(common::sample_path("long-feature.json")).unwrap();
-    let mut article: serde_json::Value = serde_json::from_str(&feature).unwrap();
-    article.as_object_mut().unwrap().remove("cover");
-    let lines: Vec<String> = (0..300)
-        .map(|i| {
-            article["id"] = serde_json::json!(format!("k{i}"));
-            article.to_string()
-        })
-        .collect();
-    std::fs::write(&input, lines.join("\n")).unwrap();
+    std::fs::write(&input, common::feature_archive(300)).unwrap();
     let out = dir.join("out");
     let child = bin()
         .args(["batch", input.to_str().unwrap(), "-o"])

@@ -86,3 +86,27 @@ pub fn text_string(obj: &lopdf::Object) -> String {
         String::from_utf8_lossy(bytes).into_owned()
     }
 }
+
+/// Runs the binary with `args` and no standard input.
+pub fn run(args: &[&str]) -> std::process::Output {
+    bin()
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap()
+}
+
+/// `n` copies of the long feature (without its cover) as JSON Lines, ids `k0`, `k1` …: an
+/// archive big enough that a batch over it can be interrupted midway.
+pub fn feature_archive(n: usize) -> String {
+    let feature = std::fs::read_to_string(sample_path("long-feature.json")).unwrap();
+    let mut article: serde_json::Value = serde_json::from_str(&feature).unwrap();
+    article.as_object_mut().unwrap().remove("cover");
+    let lines: Vec<String> = (0..n)
+        .map(|i| {
+            article["id"] = serde_json::json!(format!("k{i}"));
+            article.to_string()
+        })
+        .collect();
+    lines.join("\n")
+}
