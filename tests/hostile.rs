@@ -137,6 +137,16 @@ fn marks_in_every_script_are_capped() {
 }
 
 #[test]
+fn characters_with_many_marks_cost_near_linear_time() {
+    let _serial = serial();
+    // Each letter carries 40 marks: 30 are kept and shaped, so the work follows the letters.
+    let marked = format!("а{}", "\u{301}".repeat(40));
+    assert_near_linear("letters with 40 marks each", 600, |n| {
+        markdown(&vec![marked.as_str(); n].join(" "))
+    });
+}
+
+#[test]
 fn control_characters_are_drawn_as_replacement_with_a_short_warning() {
     let _serial = serial();
     let a = article(serde_json::json!({"title": "t\u{0}x", "body": "a\u{0}b\u{7}c"}));
