@@ -56,6 +56,68 @@ fn decoder(bytes: &[u8]) -> Result<(Encoding, impl ImageDecoder + '_), String> {
     Ok((encoding, decoder))
 }
 
+/// A JPEG must reach its end-of-image marker after the start of its scan: decoders fill a
+/// cut-off file with grey, but a PDF reader reports it as broken data.
+fn check_jpeg_ends(bytes: &[u8]) -> Result<(), String> {
+    const CUT_OFF: &str = "the JPEG is cut off (no end-of-image marker after its scan)";
+    // Walk the segments before the first scan (FF xx, 2-byte big-endian length): an EXIF
+    // thumbnail inside them has an end marker of its own, which must not count.
+    let mut at = 2;
+    loop {
+        let marker = bytes.get(at..at + 2).ok_or(CUT_OFF)?;
+        if marker[0] != 0xFF {
+            return Err("the JPEG's segments are corrupt".into());
+        }
+        if marker[1] == 0xFF {
+            // Fill bytes may pad before a marker.
+            at += 1;
+            continue;
+        }
+        let length = bytes.get(at + 2..at + 4).ok_or(CUT_OFF)?;
+        let length = usize::from(u16::from_be_bytes([length[0], length[1]]));
+        at += 2 + length;
+        if marker[1] == 0xDA {
+            break;
+        }
+    }
+    let scan = bytes.get(at..).ok_or(CUT_OFF)?;
+    if scan.windows(2).any(|w| w == [0xFF, 0xD9]) {
+        Ok(())
+    } else {
+        Err(CUT_OFF.into())
+    }
+}
+
+/// The decoder's complaint in one short line (the PNG decoder's names a chunk in Rust syntax).
+fn decode_error(e: image::ImageError) -> String {
+    let text = e.to_string();
+    if text.contains("CRC error") {
+        return "the PNG is corrupt (a chunk's checksum does not match its data)".into();
+    }
+    let text = text.split(" while decoding").next().unwrap_or(&text);
+    format!(
+        "cannot decode the image: {}",
+        text.chars().take(120).collect::<String>()
+    )
+}
+
+/// Decodes a JPEG strictly, as PDF readers do: corrupt entropy-coded data is an error here,
+/// where the lenient decoder would fill it with grey.
+fn check_jpeg_scan(bytes: &[u8]) -> Result<(), String> {
+    let options = zune_core::options::DecoderOptions::default()
+        .set_strict_mode(true)
+        .set_max_width(usize::MAX)
+        .set_max_height(usize::MAX);
+    let mut decoder = zune_jpeg::JpegDecoder::new_with_options(
+        zune_core::bytestream::ZCursor::new(bytes),
+        options,
+    );
+    decoder
+        .decode()
+        .map(drop)
+        .map_err(|e| format!("the JPEG's image data is corrupt ({e})"))
+}
+
 /// Placed size in points for an image of `w`×`h` pixels within `max_w`×`max_h` points.
 pub fn placed_size(w: u32, h: u32, max_w: f32, max_h: f32) -> (f32, f32) {
     let (w, h) = (w.max(1) as f32, h.max(1) as f32);
@@ -110,9 +172,32 @@ pub fn prepare(
     let needed = (pw / 72.0 * PRINT_DPI).ceil() as u32;
     let too_big = ow as f32 > needed as f32 * RESAMPLE_THRESHOLD;
     let passes_through = !too_big && orientation == Orientation::NoTransforms;
-    if !passes_through || encoding == Encoding::Png {
-        budget.take_pixels(u64::from(w) * u64::from(h))?;
+    // Every image is decoded once, even one that goes in untouched: a file a reader would choke
+    // on (a cut-off JPEG, a corrupt scan, a PNG with a bad checksum) is refused here, with its
+    // caption printed, instead of being embedded broken or failing the whole PDF.
+    budget.take_pixels(u64::from(w) * u64::from(h))?;
+    if encoding == Encoding::Jpeg {
+        check_jpeg_ends(&bytes)?;
+        if passes_through {
+            check_jpeg_scan(&bytes)?;
+            return Ok((
+                Picture {
+                    encoding,
+                    bytes: Arc::new(bytes),
+                    width: w,
+                    height: h,
+                    passed_through: true,
+                },
+                pw,
+                ph,
+            ));
+        }
     }
+    let (_, mut d) = decoder(&bytes)?;
+    let mut limits = Limits::default();
+    limits.max_alloc = Some(MAX_DECODE_BYTES);
+    d.set_limits(limits).map_err(|e| e.to_string())?;
+    let mut img = DynamicImage::from_decoder(d).map_err(decode_error)?;
     if passes_through {
         // Untouched: JPEG goes into the PDF as it is (DCT), PNG keeps its alpha as a soft mask.
         return Ok((
@@ -127,12 +212,6 @@ pub fn prepare(
             ph,
         ));
     }
-    let (_, mut d) = decoder(&bytes)?;
-    let mut limits = Limits::default();
-    limits.max_alloc = Some(MAX_DECODE_BYTES);
-    d.set_limits(limits).map_err(|e| e.to_string())?;
-    let mut img =
-        DynamicImage::from_decoder(d).map_err(|e| format!("cannot decode the image: {e}"))?;
     img.apply_orientation(orientation);
     if too_big {
         let nh = ((needed as f32) * oh as f32 / ow as f32).round().max(1.0) as u32;

@@ -202,10 +202,6 @@ fn broken_refused_and_missing_images_print_their_caption_with_a_warning() {
         let doc = engine()
             .layout(&article, &options(&fixtures(), false))
             .unwrap();
-        // A truncated JPEG may still decode partially; then it is drawn and that is fine.
-        if src == "truncated.jpg" && doc.warnings.is_empty() {
-            continue;
-        }
         assert_eq!(doc.warnings.len(), 1, "{src}: {:?}", doc.warnings);
         assert!(!doc.warnings[0].contains('\n'));
         let text: String = doc
@@ -224,6 +220,67 @@ fn broken_refused_and_missing_images_print_their_caption_with_a_warning() {
         assert!(strict.is_err(), "{src}: --strict let it pass");
     }
     let _ = std::fs::remove_file(outside);
+}
+
+/// A JPEG cut off, a JPEG whose scan is corrupt and a PNG with a wrong checksum, in a folder.
+fn damaged_images() -> PathBuf {
+    let dir = scratch("images", "damaged");
+    let photo = std::fs::read(fixtures().join("photo.jpg")).unwrap();
+    std::fs::write(dir.join("cut.jpg"), &photo[..photo.len() / 2]).unwrap();
+    // Scramble 400 bytes in the middle of the entropy-coded data (after the scan header).
+    let mut corrupt = photo.clone();
+    let sos = corrupt.windows(2).position(|w| w == [0xFF, 0xDA]).unwrap();
+    let middle = (sos + corrupt.len()) / 2;
+    for b in &mut corrupt[middle..middle + 400] {
+        *b = b.wrapping_mul(7).wrapping_add(13);
+    }
+    std::fs::write(dir.join("corrupt.jpg"), corrupt).unwrap();
+    let mut png = std::fs::read(fixtures().join("alpha.png")).unwrap();
+    let idat = png.windows(4).position(|w| w == b"IDAT").unwrap();
+    let length = u32::from_be_bytes(png[idat - 4..idat].try_into().unwrap()) as usize;
+    png[idat + 4 + length] ^= 0xFF;
+    std::fs::write(dir.join("bad-crc.png"), png).unwrap();
+    dir
+}
+
+#[test]
+fn damaged_images_print_their_caption_and_the_pdf_stays_valid() {
+    let dir = damaged_images();
+    for (src, why) in [
+        ("cut.jpg", "cut off"),
+        ("corrupt.jpg", "image data is corrupt"),
+        ("bad-crc.png", "checksum"),
+    ] {
+        let article = article_with(src);
+        let rendered = engine()
+            .render_with_warnings(&article, &options(&dir, false))
+            .unwrap_or_else(|e| panic!("{src}: {e}"));
+        assert_eq!(rendered.warnings.len(), 1, "{src}: {:?}", rendered.warnings);
+        assert!(
+            rendered.warnings[0].contains(why),
+            "{src}: {:?}",
+            rendered.warnings
+        );
+        assert!(
+            pdf_images(&rendered.pdf).is_empty(),
+            "{src}: embedded anyway"
+        );
+        // What a reader's checker says of the file (qpdf decodes every stream).
+        let path = dir.join(format!("{src}.pdf"));
+        std::fs::write(&path, &rendered.pdf).unwrap();
+        let check = std::process::Command::new("qpdf")
+            .arg("--check")
+            .arg(&path)
+            .output()
+            .expect("qpdf is installed (.ci/run installs it)");
+        assert!(
+            check.status.success(),
+            "{src}: qpdf --check: {}",
+            String::from_utf8_lossy(&check.stdout)
+        );
+        let strict = engine().render(&article, &options(&dir, true));
+        assert!(strict.is_err(), "{src}: --strict let it pass");
+    }
 }
 
 #[test]
