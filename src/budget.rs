@@ -2,7 +2,8 @@
 //! the engine's loops consult, so a hostile article stops with a clear error instead of running
 //! for ever (in `batch` and `serve` the others go on).
 
-use std::cell::{Cell, RefCell};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering::Relaxed};
 use std::time::{Duration, Instant};
 
 use crate::error::Error;
@@ -44,17 +45,19 @@ const CLOCK_EVERY: u32 = 64;
 
 /// One render's consumption against its `Limits`. The first limit passed is kept (`failure`);
 /// from then on every check says stop, so the loops unwind quickly and the render fails with
-/// that one message.
+/// that one message. Shared by the threads that load one article's images (`Sync`).
 #[derive(Debug)]
 pub struct Budget {
     limits: Limits,
     start: Instant,
-    glyphs: Cell<usize>,
-    pixels: Cell<u64>,
-    ticks: Cell<u32>,
-    /// Where the render is, for the message: the page being filled, once pagination runs.
-    page: Cell<Option<usize>>,
-    failure: RefCell<Option<String>>,
+    glyphs: AtomicUsize,
+    pixels: AtomicU64,
+    ticks: AtomicU32,
+    /// Where the render is, for the message: the page being filled (0 before pagination).
+    page: AtomicUsize,
+    /// Set with `failure`: the cheap test the hot loops make.
+    stopped: AtomicBool,
+    failure: Mutex<Option<String>>,
 }
 
 impl Budget {
@@ -62,11 +65,12 @@ impl Budget {
         Budget {
             limits,
             start: Instant::now(),
-            glyphs: Cell::new(0),
-            pixels: Cell::new(0),
-            ticks: Cell::new(0),
-            page: Cell::new(None),
-            failure: RefCell::new(None),
+            glyphs: AtomicUsize::new(0),
+            pixels: AtomicU64::new(0),
+            ticks: AtomicU32::new(0),
+            page: AtomicUsize::new(0),
+            stopped: AtomicBool::new(false),
+            failure: Mutex::new(None),
         }
     }
 
@@ -86,13 +90,12 @@ impl Budget {
 
     /// True once a limit has been passed: the caller should stop its loop.
     pub fn exhausted(&self) -> bool {
-        self.failure.borrow().is_some()
+        self.stopped.load(Relaxed)
     }
 
     /// A cheap check for hot loops: reads the clock every `CLOCK_EVERY` calls.
     pub fn tick(&self) -> bool {
-        let n = self.ticks.get().wrapping_add(1);
-        self.ticks.set(n);
+        let n = self.ticks.fetch_add(1, Relaxed).wrapping_add(1);
         if n.is_multiple_of(CLOCK_EVERY) {
             self.check_clock();
         }
@@ -114,8 +117,7 @@ impl Budget {
 
     /// Counts shaped glyphs; true when the render must stop.
     pub fn add_glyphs(&self, n: usize) -> bool {
-        let total = self.glyphs.get().saturating_add(n);
-        self.glyphs.set(total);
+        let total = self.glyphs.fetch_add(n, Relaxed).saturating_add(n);
         if total > self.limits.max_glyphs {
             self.fail(format!(
                 "more than {} glyphs to set (the limit of one render)",
@@ -128,20 +130,21 @@ impl Budget {
     /// Asks for `n` decoded pixels; `Err` (one line) when they would pass the budget. The
     /// render goes on: the image is refused like any unreadable image.
     pub fn take_pixels(&self, n: u64) -> Result<(), String> {
-        let total = self.pixels.get().saturating_add(n);
-        if total > self.limits.max_pixels {
-            return Err(format!(
+        let taken = self.pixels.fetch_update(Relaxed, Relaxed, |used| {
+            used.checked_add(n)
+                .filter(|&total| total <= self.limits.max_pixels)
+        });
+        taken.map(drop).map_err(|_| {
+            format!(
                 "decoding it would pass the {} megapixels one render may decode",
                 self.limits.max_pixels / 1_000_000
-            ));
-        }
-        self.pixels.set(total);
-        Ok(())
+            )
+        })
     }
 
     /// Pagination has reached page `n` (1-based); true when the render must stop.
     pub fn at_page(&self, n: usize) -> bool {
-        self.page.set(Some(n));
+        self.page.store(n, Relaxed);
         if n > self.limits.max_pages {
             self.fail(format!(
                 "more than {} pages (the limit of one render)",
@@ -153,19 +156,20 @@ impl Budget {
 
     /// Stops the render with `reason`, unless an earlier reason already stopped it.
     pub fn fail(&self, reason: String) {
-        let mut failure = self.failure.borrow_mut();
+        let mut failure = self.failure.lock().unwrap_or_else(|e| e.into_inner());
         if failure.is_none() {
-            let at = match self.page.get() {
-                Some(page) => format!(" at page {page}"),
-                None => String::new(),
+            let at = match self.page.load(Relaxed) {
+                0 => String::new(),
+                page => format!(" at page {page}"),
             };
             *failure = Some(format!("{reason}{at}"));
+            self.stopped.store(true, Relaxed);
         }
     }
 
     /// The error to return when a limit was passed.
     pub fn result(&self) -> Result<(), Error> {
-        match &*self.failure.borrow() {
+        match &*self.failure.lock().unwrap_or_else(|e| e.into_inner()) {
             Some(reason) => Err(Error::Limit(format!("render: {reason}"))),
             None => Ok(()),
         }
@@ -194,7 +198,6 @@ mod tests {
             ..Limits::default()
         });
         std::thread::sleep(Duration::from_millis(2));
-        assert!(!budget.at_page(0) || budget.exhausted());
         budget.at_page(812);
         let e = budget.result().unwrap_err().to_string();
         assert!(e.contains("render: deadline of 0 ms passed"), "{e}");

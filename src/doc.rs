@@ -112,3 +112,21 @@ impl Figure {
 pub fn plain_text(inlines: &[Inline]) -> String {
     inlines.iter().map(|i| i.text.as_str()).collect()
 }
+
+/// Calls `f` on every block, depth first in reading order, inside quotes, lists and passages
+/// in another language (not inside footnote texts). Iterative: depth costs no stack.
+pub fn visit_blocks<'a>(blocks: &'a [Block], f: &mut dyn FnMut(&'a Block)) {
+    let mut stack: Vec<&'a Block> = blocks.iter().rev().collect();
+    while let Some(b) = stack.pop() {
+        f(b);
+        match b {
+            Block::Quote(inner) | Block::Lang { blocks: inner, .. } => {
+                stack.extend(inner.iter().rev())
+            }
+            Block::List { items, .. } => {
+                stack.extend(items.iter().rev().flat_map(|i| i.iter().rev()))
+            }
+            _ => {}
+        }
+    }
+}

@@ -9,10 +9,11 @@ use crate::budget::Budget;
 use crate::error::Error;
 use crate::input;
 use crate::layout::display::{Document, Metadata};
-use crate::layout::flow;
 use crate::layout::locale::parse_date;
 use crate::layout::style::{Paper, Profile, Theme};
+use crate::layout::{figure, flow};
 use crate::pdf;
+use crate::resources::Resources;
 use crate::stable_hash::{FNV_START, fnv1a_fields};
 use crate::text::fonts::FontBook;
 use crate::text::shape::{PlanCache, Shaper};
@@ -115,12 +116,15 @@ impl Engine {
         let (article, cleaned) = input::sanitize::article(article);
         let article = article.as_ref();
         let blocks = input::body_blocks(article);
+        let (max_w, max_h) = figure::picture_room(&theme);
+        let cover = article.cover.as_ref().map(|c| c.src.as_str());
+        let resources = Resources::load(&blocks, cover, &options.assets, max_w, max_h, budget);
         let mut doc = flow::lay_out(
             &shaper,
             &theme,
             article,
             &blocks,
-            &options.assets,
+            &resources,
             options.strict,
             options.profile,
         )?;

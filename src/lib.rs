@@ -16,7 +16,8 @@
 //! Many articles: [`batch::run`] exports an archive on every core (what `babrpdf batch` does);
 //! [`Engine::volume`] binds laid-out articles into one book with a table of contents.
 //!
-//! Pipeline: `input` (JSON, Markdown) → `doc` tree → `text` (shaping, hyphenation, Knuth–Plass)
+//! Pipeline: `input` (JSON, Markdown) → `doc` tree → `resources` (images loaded and checked)
+//! → `text` (shaping, hyphenation, Knuth–Plass)
 //! → `layout` (paragraphs, pages, the display list) → `pdf` (krilla).
 
 pub mod article;
@@ -33,6 +34,7 @@ pub mod layout;
 pub mod pdf;
 mod pdf_tags;
 pub mod photo;
+pub mod resources;
 pub mod stable_hash;
 pub mod text;
 pub mod theme;

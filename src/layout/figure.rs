@@ -5,26 +5,34 @@
 use super::display::{Color, ImageItem, Item, Rect, Role, StructKind};
 use super::flow::{BlockStyle, Flow, FlowLine, Frame};
 use super::para::{Align, SpanStyle, StyledText};
+use super::style::Theme;
 use crate::doc::Figure;
 use crate::error::Error;
 use crate::photo;
 use crate::text::fonts::Family;
 
-/// A picture ready to place with its placed width and height, or why it cannot be had.
-pub(super) type Loaded = Result<(photo::Picture, f32, f32), String>;
-
 /// Room kept below an image on its page for a caption of this many lines.
 const CAPTION_LINES_RESERVED: f32 = 3.0;
+
+/// The largest frame a figure's picture may fill: the text width, and the page's height less
+/// room for a caption of `CAPTION_LINES_RESERVED` lines. Pictures are made ready for it.
+pub(crate) fn picture_room(t: &Theme) -> (f32, f32) {
+    let caption_leading = t.meta_size * 1.45;
+    let height =
+        t.page_height - t.margin_top - t.margin_bottom - CAPTION_LINES_RESERVED * caption_leading;
+    (t.text_width(), height)
+}
 
 impl Flow<'_> {
     pub(super) fn figure(&mut self, figure: &Figure, frame: &Frame) {
         let t = self.theme;
         let caption_leading = t.meta_size * 1.45;
-        let page_room = t.page_height
-            - t.margin_top
-            - t.margin_bottom
-            - CAPTION_LINES_RESERVED * caption_leading;
-        let loaded = self.picture(&figure.src, frame.width, page_room);
+        let page_room = picture_room(t).1;
+        // The picture was loaded before layout; here it is only sized for its frame.
+        let loaded = self.resources.picture(&figure.src).map(|picture| {
+            let (w, h) = photo::placed_size(picture.width, picture.height, frame.width, page_room);
+            (picture, w, h)
+        });
         // The paragraph before a figure keeps its last line with it.
         if !self.lines.is_empty() {
             self.keep_next = true;
@@ -87,22 +95,6 @@ impl Flow<'_> {
         }
         self.flush_next = true;
         self.space_next = t.body_leading * 0.5;
-    }
-
-    /// The image `src` read and made ready for a frame of `width`×`height` points — once per
-    /// render: an image referenced ten thousand times is read and decoded once, and every
-    /// reference shares its bytes (the PDF holds it once too).
-    fn picture(&mut self, src: &str, width: f32, height: f32) -> Loaded {
-        let key = (src.to_string(), width.to_bits(), height.to_bits());
-        if let Some(done) = self.pictures.get(&key) {
-            return done.clone();
-        }
-        let loaded = self
-            .assets
-            .load(src)
-            .and_then(|bytes| photo::prepare(bytes, width, height, self.shaper.budget()));
-        self.pictures.insert(key, loaded.clone());
-        loaded
     }
 
     /// Caption in the text face's sans companion, the credit after it in italic grey.

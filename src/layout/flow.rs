@@ -10,9 +10,9 @@ use super::locale::{self, Labels};
 use super::para::{Align, ParaStyle, SetLine, SpanStyle, StyledText, set_paragraph};
 use super::style::{Profile, Theme};
 use crate::article::Article;
-use crate::assets::Assets;
 use crate::doc::{Block, Figure, Inline};
 use crate::error::Error;
+use crate::resources::Resources;
 use crate::text::fonts::{FaceId, Family};
 use crate::text::shape::Shaper;
 
@@ -106,8 +106,8 @@ pub struct Flow<'a> {
     pub(super) flush_next: bool,
     /// Extra space owed before the next line (after a list, quote, code or figure).
     pub(super) space_next: f32,
-    /// Where images come from.
-    pub(super) assets: &'a Assets,
+    /// The article's pictures, loaded before layout (`resources.rs`).
+    pub(super) resources: &'a Resources,
     /// A figure that cannot be drawn is an error, not a warning.
     pub(super) strict: bool,
     pub(super) warnings: Vec<String>,
@@ -125,8 +125,6 @@ pub struct Flow<'a> {
     pub(super) run_tag: Option<u32>,
     /// Print profile: link addresses in order of first use; a link's mark is its index + 1.
     pub(super) endnotes: std::cell::RefCell<Vec<Arc<str>>>,
-    /// Images read and prepared in this render, by source and frame size (`figure.rs`).
-    pub(super) pictures: std::collections::HashMap<(String, u32, u32), super::figure::Loaded>,
     /// Print profile: each address's mark, so a repeated link is found in constant time.
     pub(super) endnote_numbers: std::cell::RefCell<std::collections::HashMap<Arc<str>, usize>>,
 }
@@ -145,7 +143,7 @@ impl<'a> Flow<'a> {
         shaper: &'a Shaper<'a>,
         theme: &'a Theme,
         lang: &str,
-        assets: &'a Assets,
+        resources: &'a Resources,
         strict: bool,
     ) -> Self {
         Flow {
@@ -157,7 +155,7 @@ impl<'a> Flow<'a> {
             keep_next: false,
             flush_next: true,
             space_next: 0.0,
-            assets,
+            resources,
             strict,
             warnings: Vec::new(),
             failure: None,
@@ -166,7 +164,6 @@ impl<'a> Flow<'a> {
             profile: Profile::Download,
             endnotes: Default::default(),
             endnote_numbers: Default::default(),
-            pictures: Default::default(),
             structure: Vec::new(),
             parents: Vec::new(),
             run_tag: None,
@@ -744,12 +741,12 @@ pub fn lay_out(
     theme: &Theme,
     article: &Article,
     blocks: &[Block],
-    assets: &Assets,
+    resources: &Resources,
     strict: bool,
     profile: Profile,
 ) -> Result<Document, Error> {
     let lang = article.lang().to_string();
-    let mut flow = Flow::new(shaper, theme, &lang, assets, strict);
+    let mut flow = Flow::new(shaper, theme, &lang, resources, strict);
     flow.profile = profile;
     flow.prepare_notes(blocks);
     flow.title_block(article);

@@ -2,7 +2,7 @@
 
 pub mod contents;
 pub mod display;
-mod figure;
+pub(crate) mod figure;
 pub mod flow;
 mod items;
 mod line;

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use super::display::{Color, StructKind};
 use super::flow::{BlockStyle, Flow, FlowLine};
 use super::para::{Align, SpanStyle, StyledText};
-use crate::doc::{Block, Inline, plain_text};
+use crate::doc::{Block, Inline, plain_text, visit_blocks};
 use crate::text::fonts::Family;
 
 impl Flow<'_> {
@@ -15,7 +15,7 @@ impl Flow<'_> {
     pub(super) fn prepare_notes(&mut self, blocks: &[Block]) {
         let mut definitions: HashMap<&str, &[Block]> = HashMap::new();
         let mut references: Vec<Arc<str>> = Vec::new();
-        visit(blocks, &mut |b| match b {
+        visit_blocks(blocks, &mut |b| match b {
             Block::Footnote { label, blocks } => {
                 definitions.insert(label.as_str(), blocks.as_slice());
             }
@@ -70,7 +70,7 @@ impl Flow<'_> {
 /// The text of a footnote definition, its paragraphs joined.
 fn note_text(blocks: &[Block]) -> String {
     let mut parts = Vec::new();
-    visit(blocks, &mut |b| {
+    visit_blocks(blocks, &mut |b| {
         if let Block::Paragraph(i) | Block::Heading { content: i, .. } = b {
             parts.push(plain_text(i).trim().to_string());
         }
@@ -80,21 +80,4 @@ fn note_text(blocks: &[Block]) -> String {
 
 fn collect_refs(inlines: &[Inline], out: &mut Vec<Arc<str>>) {
     out.extend(inlines.iter().filter_map(|i| i.footnote.clone()));
-}
-
-/// Every block, depth first, in reading order (without recursion into footnote definitions).
-fn visit<'a>(blocks: &'a [Block], f: &mut dyn FnMut(&'a Block)) {
-    let mut stack: Vec<&'a Block> = blocks.iter().rev().collect();
-    while let Some(b) = stack.pop() {
-        f(b);
-        match b {
-            Block::Quote(inner) | Block::Lang { blocks: inner, .. } => {
-                stack.extend(inner.iter().rev())
-            }
-            Block::List { items, .. } => {
-                stack.extend(items.iter().rev().flat_map(|i| i.iter().rev()))
-            }
-            _ => {}
-        }
-    }
 }
