@@ -13,7 +13,7 @@ use crate::layout::locale::parse_date;
 use crate::layout::style::{Paper, Profile, Theme};
 use crate::layout::{figure, flow};
 use crate::pdf;
-use crate::resources::Resources;
+use crate::resources::{PictureCache, Resources};
 use crate::stable_hash::{FNV_START, fnv1a_fields};
 use crate::text::fonts::FontBook;
 use crate::text::shape::{PlanCache, Shaper};
@@ -74,6 +74,8 @@ pub struct Rendered {
 pub struct Engine {
     book: FontBook,
     plans: PlanCache,
+    /// Prepared pictures shared by renders (`with_picture_cache`); none by default.
+    pictures: Option<PictureCache>,
 }
 
 impl Engine {
@@ -82,7 +84,16 @@ impl Engine {
         Ok(Engine {
             book: FontBook::embedded()?,
             plans: PlanCache::default(),
+            pictures: None,
         })
+    }
+
+    /// Keeps up to `bytes` of checked, print-ready pictures between renders, so an image
+    /// that many articles (or many requests for one article) show is decoded once. Off by
+    /// default: a one-shot `render` gains nothing from it.
+    pub fn with_picture_cache(mut self, bytes: usize) -> Engine {
+        self.pictures = Some(PictureCache::new(bytes));
+        self
     }
 
     /// Adds the fonts in `dir` (`.ttf`, `.otf`) as fallbacks for characters PT lacks.
@@ -118,7 +129,9 @@ impl Engine {
         let blocks = input::body_blocks(article);
         let (max_w, max_h) = figure::picture_room(&theme);
         let cover = article.cover.as_ref().map(|c| c.src.as_str());
-        let resources = Resources::load(&blocks, cover, &options.assets, max_w, max_h, budget);
+        let cache = self.pictures.as_ref();
+        let resources =
+            Resources::load(&blocks, cover, &options.assets, max_w, max_h, budget, cache);
         let mut doc = flow::lay_out(
             &shaper,
             &theme,

@@ -18,6 +18,96 @@ const LOADERS: usize = 4;
 /// A picture ready to place, or why it cannot be had (one line, for the warning).
 pub type Loaded = Result<Picture, String>;
 
+/// Print-ready pictures an `Engine`'s renders share (a service sees the same photo in every
+/// request for an article), keyed by the image's bytes and the frame it was made for, and
+/// bounded in bytes: the oldest entries go first. Bytes are still read for every render (a
+/// changed file is a new key); what is saved is the checking decode and the resampling.
+pub struct PictureCache {
+    capacity: usize,
+    inner: Mutex<CacheInner>,
+}
+
+#[derive(Default)]
+struct CacheInner {
+    entries: HashMap<CacheKey, Picture>,
+    /// Keys in insertion order, for eviction.
+    order: std::collections::VecDeque<CacheKey>,
+    bytes: usize,
+}
+
+/// FNV-1a of the image's bytes, its length, and the frame (width, height bits).
+type CacheKey = (u64, usize, u32, u32);
+
+impl PictureCache {
+    /// A cache holding at most `capacity` bytes of prepared pictures.
+    pub fn new(capacity: usize) -> PictureCache {
+        PictureCache {
+            capacity,
+            inner: Mutex::new(CacheInner::default()),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, CacheInner> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Bytes held now.
+    pub fn bytes(&self) -> usize {
+        self.lock().bytes
+    }
+
+    fn get(&self, key: &CacheKey) -> Option<Picture> {
+        self.lock().entries.get(key).cloned()
+    }
+
+    fn insert(&self, key: CacheKey, picture: &Picture) {
+        let size = picture.bytes.len();
+        if size > self.capacity {
+            return;
+        }
+        let mut inner = self.lock();
+        if inner.entries.contains_key(&key) {
+            return;
+        }
+        while inner.bytes + size > self.capacity {
+            let Some(old) = inner.order.pop_front() else {
+                break;
+            };
+            if let Some(gone) = inner.entries.remove(&old) {
+                inner.bytes -= gone.bytes.len();
+            }
+        }
+        inner.bytes += size;
+        inner.order.push_back(key);
+        inner.entries.insert(key, picture.clone());
+    }
+}
+
+/// Reads `src`, then takes its picture from `cache` or prepares (and caches) it.
+fn load_one(
+    src: &str,
+    assets: &Assets,
+    (max_w, max_h): (f32, f32),
+    budget: &Budget,
+    cache: Option<&PictureCache>,
+) -> Loaded {
+    let bytes = assets.load(src)?;
+    let key = cache.map(|_| {
+        let hash = crate::stable_hash::fnv1a(crate::stable_hash::FNV_START, &bytes);
+        (hash, bytes.len(), max_w.to_bits(), max_h.to_bits())
+    });
+    if let (Some(cache), Some(key)) = (cache, &key)
+        && let Some(picture) = cache.get(key)
+    {
+        return Ok(picture);
+    }
+    let (picture, _, _) = photo::prepare(bytes, max_w, max_h, budget)?;
+    if let (Some(cache), Some(key)) = (cache, key) {
+        cache.insert(key, &picture);
+    }
+    Ok(picture)
+}
+
 /// The article's pictures by the source the article gives (`src`, trimmed as written).
 #[derive(Debug, Default)]
 pub struct Resources {
@@ -43,6 +133,7 @@ impl Resources {
         max_w: f32,
         max_h: f32,
         budget: &Budget,
+        cache: Option<&PictureCache>,
     ) -> Resources {
         let mut sources: Vec<&str> = cover.into_iter().collect();
         visit_blocks(blocks, &mut |b| {
@@ -61,10 +152,7 @@ impl Resources {
                 let loaded = if budget.check_clock() {
                     Err("not read: the render's time was up".to_string())
                 } else {
-                    assets
-                        .load(src)
-                        .and_then(|bytes| photo::prepare(bytes, max_w, max_h, budget))
-                        .map(|(picture, _, _)| picture)
+                    load_one(src, assets, (max_w, max_h), budget, cache)
                 };
                 results
                     .lock()
@@ -119,9 +207,37 @@ mod tests {
             Block::Quote(vec![figure(&uri), figure("missing.jpg")]),
         ];
         let budget = Budget::unlimited();
-        let r = Resources::load(&blocks, None, &Assets::default(), 400.0, 600.0, &budget);
+        let r = Resources::load(
+            &blocks,
+            None,
+            &Assets::default(),
+            400.0,
+            600.0,
+            &budget,
+            None,
+        );
         assert_eq!(r.pictures.len(), 2);
         assert_eq!(r.picture(&uri).unwrap().width, 4);
         assert!(r.picture("missing.jpg").is_err());
+    }
+
+    #[test]
+    fn the_cache_serves_repeats_and_stays_within_its_bytes() {
+        let cache = PictureCache::new(1000);
+        let picture = |n: usize| Picture {
+            encoding: photo::Encoding::Png,
+            bytes: std::sync::Arc::new(vec![0; n]),
+            width: 1,
+            height: 1,
+            passed_through: true,
+        };
+        cache.insert((1, 1, 0, 0), &picture(600));
+        assert!(cache.get(&(1, 1, 0, 0)).is_some());
+        cache.insert((2, 1, 0, 0), &picture(600));
+        assert!(cache.get(&(1, 1, 0, 0)).is_none(), "the oldest went");
+        assert!(cache.get(&(2, 1, 0, 0)).is_some());
+        assert_eq!(cache.bytes(), 600);
+        cache.insert((3, 1, 0, 0), &picture(5000));
+        assert!(cache.get(&(3, 1, 0, 0)).is_none(), "larger than the cache");
     }
 }

@@ -330,3 +330,27 @@ fn a_big_photo_at_text_width_makes_a_pdf_at_most_half_its_size() {
     assert!(width < 2100, "not downsampled to 300 dpi: {width} px wide");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn an_engine_with_a_picture_cache_prepares_a_photo_once_for_many_renders() {
+    let article = article_with("photo.jpg");
+    let first_picture = |engine: &babrpdf::Engine| {
+        let doc = engine
+            .layout(&article, &options(&fixtures(), false))
+            .unwrap();
+        images(&doc)[0].1.picture.bytes.clone()
+    };
+    let cached = babrpdf::Engine::new().unwrap().with_picture_cache(16 << 20);
+    let (a, b) = (first_picture(&cached), first_picture(&cached));
+    assert!(
+        std::sync::Arc::ptr_eq(&a, &b),
+        "the second render reused it"
+    );
+    let plain = engine();
+    let (c, d) = (first_picture(plain), first_picture(plain));
+    assert!(
+        !std::sync::Arc::ptr_eq(&c, &d),
+        "without a cache each render prepares its own"
+    );
+    assert_eq!(a, c, "the same picture either way");
+}
