@@ -237,10 +237,21 @@ impl Engine {
         options: &RenderOptions,
         budget: &Budget,
     ) -> Result<Rendered, Error> {
+        if options.pdfa && doc.metadata.date.is_none() {
+            // Known before writing a byte: PDF/A needs a date, and no other claim fixes that.
+            return Err(Error::Validation {
+                message: "not a valid PDF/A-2b document: the article has no `published` \
+                          date, which PDF/A requires"
+                    .into(),
+                ua: false,
+            });
+        }
         let mut warnings = doc.warnings.clone();
         let pdf = match pdf::write_pdf(doc, &self.book, options.pdfa, true, budget) {
-            Err(Error::Pdf(reason)) if reason.contains("PDF/UA") => {
-                warnings.push(format!("{reason}; written without the PDF/UA-1 claim"));
+            // The PDF/UA claim is a bonus: without it the PDF is still tagged and, when asked,
+            // PDF/A. A PDF/A violation stays an error (the retry reports it without UA).
+            Err(Error::Validation { message, ua: true }) => {
+                warnings.push(format!("{message}; written without the PDF/UA-1 claim"));
                 pdf::write_pdf(doc, &self.book, options.pdfa, false, budget)?
             }
             other => other?,

@@ -16,6 +16,9 @@ pub enum Error {
     Font(String),
     /// A limit was exceeded (input size, pages, ...).
     Limit(String),
+    /// The PDF would not meet a standard it was to claim; `ua` names PDF/UA-1 among those
+    /// checked (PDF/A-2b is the other).
+    Validation { message: String, ua: bool },
     /// The PDF writer refused the document.
     Pdf(String),
     /// Reading input or writing output failed.
@@ -48,6 +51,7 @@ impl fmt::Display for Error {
             Error::Input { message, .. } => f.write_str(message),
             Error::Font(m) => write!(f, "font: {m}"),
             Error::Limit(m) => write!(f, "limit exceeded: {m}"),
+            Error::Validation { message, .. } => f.write_str(message),
             Error::Pdf(m) => write!(f, "PDF writer: {m}"),
             Error::Io(e) => write!(f, "{e}"),
         }

@@ -285,24 +285,27 @@ pub(crate) fn draw_page(
 /// Krilla's refusal as our error; validation failures named in words.
 pub(crate) fn finish_error(e: KrillaError, pdfa: bool, ua: bool) -> Error {
     match e {
-        KrillaError::Validation(errors) => Error::Pdf(format!(
-            "not a valid {}: {}",
-            match (pdfa, ua) {
-                (true, true) => "PDF/A-2b and PDF/UA-1 document",
-                (true, false) => "PDF/A-2b document",
-                _ => "PDF/UA-1 document",
-            },
-            errors
-                .iter()
-                .map(|(e, _)| match e {
-                    krilla::configure::ValidationError::MissingDocumentDate => {
-                        "the article has no `published` date, which PDF/A requires".to_string()
-                    }
-                    other => format!("{other:?}"),
-                })
-                .collect::<Vec<_>>()
-                .join("; ")
-        )),
+        KrillaError::Validation(errors) => Error::Validation {
+            ua,
+            message: format!(
+                "not a valid {}: {}",
+                match (pdfa, ua) {
+                    (true, true) => "PDF/A-2b and PDF/UA-1 document",
+                    (true, false) => "PDF/A-2b document",
+                    _ => "PDF/UA-1 document",
+                },
+                errors
+                    .iter()
+                    .map(|(e, _)| match e {
+                        krilla::configure::ValidationError::MissingDocumentDate => {
+                            "the article has no `published` date, which PDF/A requires".to_string()
+                        }
+                        other => format!("{other:?}"),
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+        },
         other => Error::Pdf(format!("{other:?}")),
     }
 }

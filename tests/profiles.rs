@@ -136,6 +136,8 @@ fn pdfa_has_an_output_intent_and_declares_itself() {
         .unwrap_err()
         .to_string();
     assert!(e.contains("published") && !e.contains('\n'), "{e}");
+    // A PDF/A problem, said as one: not a PDF/UA retry's leftover.
+    assert!(e.starts_with("not a valid PDF/A-2b document: "), "{e}");
 }
 
 #[test]
