@@ -46,6 +46,20 @@ pub struct RenderOptions {
     pub limits: crate::budget::Limits,
 }
 
+impl RenderOptions {
+    /// A stable hash of every option that changes the PDF's bytes: paper, keep rules,
+    /// strictness, profile, PDF/A and the theme (its logo hashed once). Not the limits (they
+    /// decide whether a PDF is made, not what is in it) nor where assets are read from.
+    pub fn fingerprint(&self) -> u64 {
+        let theme = self.theme.as_ref().map_or(0, |t| t.fingerprint());
+        let fields = format!(
+            "{:?}|{}|{}|{}|{:?}|{}|{theme:016x}",
+            self.paper, self.widows, self.orphans, self.strict, self.profile, self.pdfa
+        );
+        fnv1a_fields(FNV_START, [fields.as_str()])
+    }
+}
+
 impl Default for RenderOptions {
     fn default() -> Self {
         RenderOptions {
@@ -288,12 +302,7 @@ fn metadata(article: &Article, options: &RenderOptions) -> Metadata {
 /// A stable identifier from the content and options (FNV-1a), so the same input gives the same
 /// bytes and an archive can verify a file against its source.
 fn content_id(article: &Article, options: &RenderOptions) -> String {
-    // The limits decide whether a PDF is made, never what is in it.
-    let options = RenderOptions {
-        limits: crate::budget::Limits::default(),
-        ..options.clone()
-    };
-    let options = format!("{options:?}");
+    let options = format!("{:016x}", options.fingerprint());
     let h = fnv1a_fields(
         FNV_START,
         [

@@ -34,6 +34,9 @@ pub struct ThemeFile {
     /// The logo, read and prepared when the theme is loaded.
     #[serde(skip)]
     pub logo_picture: Option<Picture>,
+    /// `fingerprint`, computed once (the logo's bytes are hashed once per theme, not per render).
+    #[serde(skip)]
+    fingerprint: std::sync::OnceLock<u64>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -92,6 +95,28 @@ impl ThemeFile {
             theme.logo_picture = Some(picture);
         }
         Ok(theme)
+    }
+
+    /// A stable hash of everything in the theme that changes a PDF: its settings and the
+    /// logo's prepared bytes.
+    pub fn fingerprint(&self) -> u64 {
+        *self.fingerprint.get_or_init(|| {
+            use crate::stable_hash::{FNV_START, fnv1a};
+            let settings = format!(
+                "{:?}{:?}{:?}{:?}{:?}{:?}{:?}{:?}{:?}",
+                self.paper,
+                self.margins_mm,
+                self.body_size,
+                self.leading,
+                self.title_size,
+                self.colors,
+                self.header_text,
+                self.fonts,
+                self.logo,
+            );
+            let logo = self.logo_picture.as_ref().map_or(&[][..], |p| &p.bytes[..]);
+            fnv1a(fnv1a(FNV_START, settings.as_bytes()), logo)
+        })
     }
 
     fn check(&self) -> Result<(), String> {

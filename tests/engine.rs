@@ -93,3 +93,29 @@ fn a_date_that_is_not_iso_8601_is_printed_as_written_with_a_warning() {
     let text = pdf_text(&load(&rendered.pdf));
     assert!(text.contains("25.06.2024"), "printed as written");
 }
+
+#[test]
+fn the_same_article_and_options_give_the_same_bytes_wherever_the_assets_are() {
+    let article = common::sample("short-news.json");
+    let at = |root: &str| RenderOptions {
+        assets: babrpdf::assets::Assets {
+            root: Some(std::path::PathBuf::from(root)),
+            allow_hosts: vec![],
+        },
+        ..Default::default()
+    };
+    let a = common::engine().render(&article, &at("/srv/a")).unwrap();
+    let b = common::engine()
+        .render(&article, &at("/tmp/elsewhere"))
+        .unwrap();
+    assert_eq!(a, b, "the asset folder is not part of the PDF");
+    let print = RenderOptions {
+        profile: babrpdf::Profile::Print,
+        ..Default::default()
+    };
+    assert_ne!(
+        RenderOptions::default().fingerprint(),
+        print.fingerprint(),
+        "an option that changes the PDF changes the fingerprint"
+    );
+}

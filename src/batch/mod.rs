@@ -153,16 +153,7 @@ pub fn run(
         .collect();
     let options_hash = fnv1a(
         FNV_START,
-        format!(
-            "{:?}{:?}{:?}{}{}{:?}{faces:?}",
-            render.paper,
-            render.profile,
-            render.pdfa,
-            render.widows * 10 + render.orphans,
-            render.strict,
-            render.theme,
-        )
-        .as_bytes(),
+        format!("{:016x}{faces:?}", render.fingerprint()).as_bytes(),
     );
     // Not in the hash: `render.limits` (the article timeout among them). A limit decides whether
     // a PDF is made, never what is in it, so a PDF made under other limits is still up to date.
