@@ -52,7 +52,8 @@ impl PictureCache {
     }
 
     /// Bytes held now.
-    pub fn bytes(&self) -> usize {
+    #[cfg(test)]
+    fn bytes(&self) -> usize {
         self.lock().bytes
     }
 

@@ -1,15 +1,15 @@
 //! Layout: paragraphs into lines, lines into pages, pages into a display list.
 
-pub mod contents;
+pub(crate) mod contents;
 pub mod display;
 pub(crate) mod figure;
-pub mod flow;
+pub(crate) mod flow;
 mod items;
 mod line;
-pub mod locale;
+pub(crate) mod locale;
 mod matter;
 mod notes;
-pub mod page;
-pub mod para;
-pub mod style;
+pub(crate) mod page;
+pub(crate) mod para;
+pub(crate) mod style;
 mod table;

@@ -102,6 +102,7 @@ fn fitness(r: f64) -> u8 {
 /// Optimal breaks (indices into `items`, the last one the paragraph end) or `None` when no set
 /// of breaks keeps every line within `tolerance`. With `tolerance = None` (the emergency pass)
 /// any line that does not overflow is accepted.
+#[cfg(test)]
 pub fn knuth_plass(items: &[Item], line_width: f32, tolerance: Option<f32>) -> Option<Vec<usize>> {
     knuth_plass_until(items, line_width, tolerance, &|| false)
 }
@@ -319,6 +320,7 @@ pub fn greedy(items: &[Item], line_width: f32) -> Vec<usize> {
 }
 
 /// Knuth–Plass within tolerance, then the emergency pass, then greedy.
+#[cfg(test)]
 pub fn break_paragraph(items: &[Item], line_width: f32) -> Vec<usize> {
     break_paragraph_until(items, line_width, &|| false)
 }
