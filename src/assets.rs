@@ -20,6 +20,19 @@ pub struct Assets {
 }
 
 impl Assets {
+    /// Images beside an article file: relative paths resolve in the file's folder (`.` for a
+    /// bare file name); nothing is fetched from the network.
+    pub fn beside(article_file: &Path) -> Assets {
+        let folder = article_file
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        Assets {
+            root: Some(folder.to_path_buf()),
+            allow_hosts: Vec::new(),
+        }
+    }
+
     /// The bytes of an image `src`, or why they cannot be had (one line).
     pub fn load(&self, src: &str) -> Result<Vec<u8>, String> {
         let src = src.trim();
@@ -234,6 +247,18 @@ mod tests {
             let e = Assets::default().load(url).unwrap_err();
             assert!(e.contains(&format!("host {host:?} is not allowed")), "{e}");
         }
+    }
+
+    #[test]
+    fn an_article_file_reads_images_from_its_folder() {
+        assert_eq!(
+            Assets::beside(Path::new("news/2024/a.json")).root,
+            Some(PathBuf::from("news/2024"))
+        );
+        assert_eq!(
+            Assets::beside(Path::new("a.json")).root,
+            Some(PathBuf::from("."))
+        );
     }
 
     #[test]

@@ -47,6 +47,20 @@ pub struct RenderOptions {
 }
 
 impl RenderOptions {
+    /// Options for an article read from `path`: its images are read from the file's folder
+    /// (`RenderOptions::default()` reads only `data:` URIs).
+    ///
+    /// ```
+    /// let options = babrpdf::RenderOptions::for_article_file("samples/short-news.json".as_ref());
+    /// assert_eq!(options.assets.root.as_deref(), Some("samples".as_ref()));
+    /// ```
+    pub fn for_article_file(path: &Path) -> RenderOptions {
+        RenderOptions {
+            assets: Assets::beside(path),
+            ..RenderOptions::default()
+        }
+    }
+
     /// A stable hash of every option that changes the PDF's bytes: paper, keep rules,
     /// strictness, profile, PDF/A and the theme (its logo hashed once). Not the limits (they
     /// decide whether a PDF is made, not what is in it) nor where assets are read from.

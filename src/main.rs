@@ -132,20 +132,10 @@ impl OptionArgs {
             )),
             None => None,
         };
-        let root = self.assets.clone().or_else(|| {
-            (input != "-").then(|| {
-                Path::new(input).parent().map_or_else(
-                    || PathBuf::from("."),
-                    |p| {
-                        if p.as_os_str().is_empty() {
-                            PathBuf::from(".")
-                        } else {
-                            p.to_path_buf()
-                        }
-                    },
-                )
-            })
-        });
+        let root = self
+            .assets
+            .clone()
+            .or_else(|| (input != "-").then(|| Assets::beside(Path::new(input)).root)?);
         Ok(RenderOptions {
             paper: self.paper,
             widows: self.widows.into(),
