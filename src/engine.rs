@@ -108,6 +108,12 @@ pub struct Engine {
 
 impl Engine {
     /// An engine with the embedded PT Serif, PT Sans and PT Mono.
+    ///
+    /// ```
+    /// let engine = babrpdf::Engine::new()?;
+    /// assert!(engine.fonts().len() >= 4);
+    /// # Ok::<(), babrpdf::Error>(())
+    /// ```
     pub fn new() -> Result<Engine, Error> {
         Ok(Engine {
             book: FontBook::embedded()?,
@@ -119,12 +125,26 @@ impl Engine {
     /// Keeps up to `bytes` of checked, print-ready pictures between renders, so an image
     /// that many articles (or many requests for one article) show is decoded once. Off by
     /// default: a one-shot `render` gains nothing from it.
+    ///
+    /// ```
+    /// // A service: up to 256 MB of prepared photos kept between requests.
+    /// let engine = babrpdf::Engine::new()?.with_picture_cache(256 << 20);
+    /// # let _ = engine;
+    /// # Ok::<(), babrpdf::Error>(())
+    /// ```
     pub fn with_picture_cache(mut self, bytes: usize) -> Engine {
         self.pictures = Some(PictureCache::new(bytes));
         self
     }
 
     /// Adds the fonts in `dir` (`.ttf`, `.otf`) as fallbacks for characters PT lacks.
+    ///
+    /// ```
+    /// let mut engine = babrpdf::Engine::new()?;
+    /// let added = engine.add_font_dir(std::path::Path::new("fonts"))?;
+    /// assert!(added > 0);
+    /// # Ok::<(), babrpdf::Error>(())
+    /// ```
     pub fn add_font_dir(&mut self, dir: &Path) -> Result<usize, Error> {
         self.book.add_dir(dir)
     }
@@ -135,6 +155,15 @@ impl Engine {
 
     /// Lays the article out into the display list (pages of positioned glyphs), without a PDF.
     /// Stops with `Error::Limit` when the render passes `options.limits` (time, pages, glyphs).
+    ///
+    /// ```
+    /// let engine = babrpdf::Engine::new()?;
+    /// let json = r#"{"title": "Паром", "body": "Судно вышло на линию."}"#;
+    /// let article = babrpdf::Article::from_json(json.as_bytes())?;
+    /// let doc = engine.layout(&article, &babrpdf::RenderOptions::default())?;
+    /// assert_eq!(doc.pages.len(), 1);
+    /// # Ok::<(), babrpdf::Error>(())
+    /// ```
     pub fn layout(&self, article: &Article, options: &RenderOptions) -> Result<Document, Error> {
         self.layout_within(article, options, &Budget::new(options.limits))
     }
@@ -226,6 +255,18 @@ impl Engine {
     }
 
     /// Starts a bound volume: articles added one by one (`Volume::add`), contents at the end.
+    ///
+    /// ```
+    /// let engine = babrpdf::Engine::new()?;
+    /// let options = babrpdf::RenderOptions::default();
+    /// let json = r#"{"title": "Паром", "body": "Судно вышло на линию."}"#;
+    /// let article = babrpdf::Article::from_json(json.as_bytes())?;
+    /// let mut volume = engine.volume(&options, Some("Июнь 2024".into()))?;
+    /// volume.add(&article, engine.layout(&article, &options)?)?;
+    /// let book = volume.finish()?;
+    /// assert!(book.pdf.starts_with(b"%PDF-"));
+    /// # Ok::<(), babrpdf::Error>(())
+    /// ```
     pub fn volume(
         &self,
         options: &RenderOptions,
@@ -235,11 +276,28 @@ impl Engine {
     }
 
     /// Renders the article to PDF bytes.
+    ///
+    /// ```
+    /// let engine = babrpdf::Engine::new()?;
+    /// let json = r#"{"title": "Паром", "body": "Судно вышло на линию."}"#;
+    /// let article = babrpdf::Article::from_json(json.as_bytes())?;
+    /// let pdf = engine.render(&article, &babrpdf::RenderOptions::default())?;
+    /// assert!(pdf.starts_with(b"%PDF-"));
+    /// # Ok::<(), babrpdf::Error>(())
+    /// ```
     pub fn render(&self, article: &Article, options: &RenderOptions) -> Result<Vec<u8>, Error> {
         Ok(self.render_with_warnings(article, options)?.pdf)
     }
 
     /// Renders the article and reports what a person should know (characters no font has).
+    ///
+    /// ```
+    /// let engine = babrpdf::Engine::new()?;
+    /// let article = babrpdf::Article::from_json(br#"{"title": "t", "body": "a\u0000b"}"#)?;
+    /// let rendered = engine.render_with_warnings(&article, &babrpdf::RenderOptions::default())?;
+    /// assert!(rendered.warnings[0].contains("control character"));
+    /// # Ok::<(), babrpdf::Error>(())
+    /// ```
     pub fn render_with_warnings(
         &self,
         article: &Article,
@@ -254,6 +312,17 @@ impl Engine {
     /// Writes a laid-out article (`Engine::layout`) as PDF: tagged, and declared PDF/UA-1 when
     /// the checker agrees (otherwise still tagged, with a warning).
     /// The writing has its own deadline, `options.limits.timeout` from this call.
+    ///
+    /// ```
+    /// let engine = babrpdf::Engine::new()?;
+    /// let options = babrpdf::RenderOptions::default();
+    /// let json = r#"{"title": "Паром", "body": "Судно вышло на линию."}"#;
+    /// let article = babrpdf::Article::from_json(json.as_bytes())?;
+    /// let doc = engine.layout(&article, &options)?;
+    /// let rendered = engine.write(&doc, &options)?;
+    /// assert!(rendered.pdf.starts_with(b"%PDF-"));
+    /// # Ok::<(), babrpdf::Error>(())
+    /// ```
     pub fn write(&self, doc: &Document, options: &RenderOptions) -> Result<Rendered, Error> {
         self.write_within(doc, options, &Budget::new(options.limits))
     }
@@ -288,6 +357,16 @@ impl Engine {
     }
 
     /// Renders the article and writes the PDF to `out`.
+    ///
+    /// ```
+    /// let engine = babrpdf::Engine::new()?;
+    /// let json = r#"{"title": "Паром", "body": "Судно вышло на линию."}"#;
+    /// let article = babrpdf::Article::from_json(json.as_bytes())?;
+    /// let mut out = Vec::new();
+    /// engine.render_to(&article, &babrpdf::RenderOptions::default(), &mut out)?;
+    /// assert!(out.starts_with(b"%PDF-"));
+    /// # Ok::<(), babrpdf::Error>(())
+    /// ```
     pub fn render_to(
         &self,
         article: &Article,
