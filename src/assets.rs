@@ -43,16 +43,7 @@ impl Assets {
             || strip_prefix_ci(src, "https://").is_some()
             || src.starts_with("//")
         {
-            let host = host_of(src);
-            if !self
-                .allow_hosts
-                .iter()
-                .any(|h| h.eq_ignore_ascii_case(host))
-            {
-                return Err(format!(
-                    "remote image not fetched: host {host:?} is not allowed (--allow-host)"
-                ));
-            }
+            self.check_host(src)?;
             let url = if src.starts_with("//") {
                 format!("https:{src}")
             } else {
@@ -117,6 +108,22 @@ impl Assets {
             return Err(format!("larger than {} MB", MAX_IMAGE_BYTES >> 20));
         }
         Ok(bytes)
+    }
+}
+
+impl Assets {
+    /// Refuses a remote `src` whose host is not allowed, before anything is resolved. The
+    /// fetcher's own comparison: case and IDNA spelling (`ёж.рф`, `xn--f1a7c.xn--p1ai`) do not
+    /// matter.
+    fn check_host(&self, src: &str) -> Result<(), String> {
+        let host = host_of(src);
+        if crate::fetch::host_allowed(host, &self.allow_hosts) {
+            Ok(())
+        } else {
+            Err(format!(
+                "remote image not fetched: host {host:?} is not allowed (--allow-host)"
+            ))
+        }
     }
 }
 
@@ -259,6 +266,20 @@ mod tests {
             Assets::beside(Path::new("a.json")).root,
             Some(PathBuf::from("."))
         );
+    }
+
+    #[test]
+    fn an_allowed_host_matches_in_either_spelling() {
+        for allowed in ["ёж.рф", "ЁЖ.РФ", "xn--f1a7c.xn--p1ai"] {
+            let a = Assets {
+                root: None,
+                allow_hosts: vec![allowed.to_string()],
+            };
+            for src in ["http://ёж.рф/a.jpg", "https://XN--F1A7C.xn--p1ai/a.jpg"] {
+                assert!(a.check_host(src).is_ok(), "{allowed} refused {src}");
+            }
+            assert!(a.check_host("http://ёжик.рф/a.jpg").is_err());
+        }
     }
 
     #[test]

@@ -1,75 +1,186 @@
-//! Remote images from hosts the caller allows, fetched carefully: every address a name resolves
-//! to must be public (no loopback, private, link-local …), the connection goes to the address
-//! that was checked, redirects are checked again, and size and time are capped.
+//! Remote images from hosts the caller allows: every address a name resolves to must be public
+//! (no loopback, private, link-local …), the connection goes to the address that was checked,
+//! redirects are checked again, and size and time are capped.
+//!
+//! The HTTP client is ureq 3 (rustls with ring, webpki roots), not reqwest. Images are fetched
+//! one blocking call at a time from a synchronous render, which is exactly what ureq is: no
+//! async runtime (reqwest's blocking client starts a tokio runtime on a thread of its own and
+//! brings hyper, h2 and tower with it). ureq's `Resolver` trait is the hook the rules need: it
+//! sees every host the client is about to connect to, redirects included, and its connector only
+//! ever connects to the addresses the resolver returned, so the address checked is the address
+//! used. It reuses the rustls, ring and webpki-roots already in the tree; gzip, proxies and
+//! native-tls are left out. URLs are parsed by the `url` crate (WHATWG rules, IDNA to punycode),
+//! which also resolves a relative `Location`.
 
-use std::io::{Read, Write};
-use std::net::{IpAddr, SocketAddr, TcpStream, ToSocketAddrs};
-use std::sync::{Arc, OnceLock};
+use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
+
+use ureq::config::Config;
+use ureq::http::Uri;
+use ureq::tls::{RootCerts, TlsConfig, TlsProvider};
+use ureq::unversioned::resolver::{ResolvedSocketAddrs, Resolver};
+use ureq::unversioned::transport::{Connector, NextTimeout, RustlsConnector, TcpConnector};
+use url::{Host, Url};
 
 use crate::assets::MAX_IMAGE_BYTES;
 
-/// Redirects followed at most.
+/// Redirects followed at most; the next one is an error.
 const MAX_REDIRECTS: usize = 3;
-/// The whole fetch, redirects included, must finish within this.
+/// The whole fetch, name look-ups, redirects and body included, must finish within this.
 const FETCH_TIMEOUT: Duration = Duration::from_secs(15);
-/// Largest response head accepted.
+/// Largest response head accepted (status line and headers): a server cannot make us buffer more.
 const MAX_HEAD_BYTES: usize = 32 * 1024;
+/// Longest address accepted, in bytes. An image address is a few hundred bytes at most; this
+/// bounds the parsing work and the error messages.
+const MAX_URL_BYTES: usize = 8 * 1024;
+/// Characters of an address quoted in an error message, so that the message stays one short line.
+const QUOTE_CHARS: usize = 120;
+/// Sent as `User-Agent`, so that a site's operator can tell who is fetching.
+const USER_AGENT: &str = "babrpdf";
+
+/// Which resolved addresses may be connected to; `is_public` outside tests.
+pub type AddressPolicy = fn(&IpAddr) -> bool;
 
 /// Fetches `url` if its host is in `allow_hosts`; the bytes or a one-line reason.
 pub fn fetch(url: &str, allow_hosts: &[String]) -> Result<Vec<u8>, String> {
     fetch_with(url, allow_hosts, is_public)
 }
 
-struct Url {
-    https: bool,
-    host: String,
-    port: u16,
-    path: String,
+/// An address [`check_url`] accepted: what a request needs, with the host in ASCII.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// The address as requested: ASCII (an internationalised host in punycode), no fragment.
+    pub url: String,
+    /// Lower-case host: punycode for an internationalised name, an IP address without brackets.
+    pub host: String,
+    /// The port connected to (80 or 443 unless the address names one).
+    pub port: u16,
+    /// Whether the connection is TLS.
+    pub https: bool,
 }
 
-fn parse_url(url: &str) -> Result<Url, String> {
-    let (https, rest) = if let Some(r) = strip_ci(url, "https://") {
-        (true, r)
-    } else if let Some(r) = strip_ci(url, "http://") {
-        (false, r)
-    } else {
-        return Err("only http and https addresses are fetched".into());
+/// Checks an address before any connection: http or https, no credentials, a host in
+/// `allow_hosts` (compared after IDNA, case-insensitively, so `ёж.рф`, `ЁЖ.РФ` and its `xn--`
+/// form are one host), and a form the HTTP client accepts. No name is looked up here: the
+/// addresses are checked when the client resolves the name (see `CheckedResolver`).
+pub fn check_url(url: &str, allow_hosts: &[String]) -> Result<Target, String> {
+    let text = url.trim();
+    if text.len() > MAX_URL_BYTES {
+        return Err(format!(
+            "the address is longer than {MAX_URL_BYTES} bytes: {}",
+            quote(text)
+        ));
+    }
+    let parsed = Url::parse(text).map_err(|e| format!("bad address {}: {e}", quote(text)))?;
+    check_parsed(parsed, allow_hosts)
+}
+
+/// Whether `host` (a URL's host, in any case, Unicode or punycode, an IPv6 address with or
+/// without brackets) is one of `allow_hosts`.
+pub fn host_allowed(host: &str, allow_hosts: &[String]) -> bool {
+    canonical_host(host).is_some_and(|host| is_allowed(&host, allow_hosts))
+}
+
+fn check_parsed(mut url: Url, allow_hosts: &[String]) -> Result<Target, String> {
+    let https = match url.scheme() {
+        "https" => true,
+        "http" => false,
+        other => {
+            return Err(format!(
+                "only http and https addresses are fetched, not {}",
+                quote(other)
+            ));
+        }
     };
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let authority = &rest[..end];
-    if authority.contains('@') {
+    if !url.username().is_empty() || url.password().is_some() {
         return Err("addresses with credentials are refused".into());
     }
-    let mut path = rest[end..].split('#').next().unwrap_or("").to_string();
-    if !path.starts_with('/') {
-        path.insert(0, '/');
+    let host = url
+        .host()
+        .map(|h| host_text(&h))
+        .ok_or("the address has no host")?;
+    if !is_allowed(&host, allow_hosts) {
+        return Err(not_allowed(&host));
     }
-    let (host, port) = match authority.rsplit_once(':') {
-        Some((h, p)) if !h.contains(']') || h.ends_with(']') => (
-            h,
-            p.parse::<u16>().map_err(|_| format!("bad port in {url}"))?,
-        ),
-        _ => (authority, if https { 443 } else { 80 }),
-    };
-    let host = host
-        .trim_start_matches('[')
-        .trim_end_matches(']')
-        .to_ascii_lowercase();
-    if host.is_empty() {
-        return Err("the address has no host".into());
-    }
-    Ok(Url {
-        https,
+    // Both schemes have a default port, so this is never `None`; an error all the same.
+    let port = url
+        .port_or_known_default()
+        .ok_or_else(|| format!("no port for {}", quote(&host)))?;
+    url.set_fragment(None);
+    let url = String::from(url);
+    // `url` serialises to ASCII; the client parses it again as an `http::Uri`, which refuses a
+    // few characters WHATWG lets through: refused here, with the reason.
+    Uri::try_from(url.as_str())
+        .map_err(|e| format!("the address {} cannot be requested: {e}", quote(&url)))?;
+    Ok(Target {
+        url,
         host,
         port,
-        path,
+        https,
     })
 }
 
-fn strip_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
-    (s.len() >= prefix.len() && s[..prefix.len()].eq_ignore_ascii_case(prefix))
-        .then(|| &s[prefix.len()..])
+/// A host as compared with the allow list: punycode lower case (IDNA done by `url`), IP
+/// addresses in their canonical text without brackets, one trailing dot dropped (`example.com.`
+/// is `example.com` to DNS).
+fn host_text<S: AsRef<str>>(host: &Host<S>) -> String {
+    match host {
+        Host::Domain(d) => {
+            let d = d.as_ref();
+            d.strip_suffix('.').unwrap_or(d).to_ascii_lowercase()
+        }
+        Host::Ipv4(a) => a.to_string(),
+        Host::Ipv6(a) => a.to_string(),
+    }
+}
+
+/// A host name as the caller or the client spells it, brought to the form of [`host_text`];
+/// `None` when it is no valid host (it then matches nothing).
+fn canonical_host(name: &str) -> Option<String> {
+    let name = name.trim();
+    let bare = name
+        .strip_prefix('[')
+        .and_then(|n| n.strip_suffix(']'))
+        .unwrap_or(name);
+    if let Ok(ip) = bare.parse::<IpAddr>() {
+        return Some(ip.to_string());
+    }
+    Host::parse(name).ok().map(|h| host_text(&h))
+}
+
+fn is_allowed(host: &str, allow_hosts: &[String]) -> bool {
+    allow_hosts
+        .iter()
+        .any(|allowed| canonical_host(allowed).as_deref() == Some(host))
+}
+
+fn not_allowed(host: &str) -> String {
+    format!("host {} is not allowed (--allow-host)", person_name(host))
+}
+
+/// A host as a person wrote it: `ёж.рф (xn--f1a7c.xn--p1ai)` for a punycode name.
+fn person_name(host: &str) -> String {
+    if host.split('.').any(|label| label.starts_with("xn--")) {
+        let (unicode, result) = idna::domain_to_unicode(host);
+        if result.is_ok() && unicode != host {
+            return format!("{} ({})", quote(&unicode), quote(host));
+        }
+    }
+    quote(host)
+}
+
+/// `text` for an error message: at most `QUOTE_CHARS` characters, control characters escaped.
+fn quote(text: &str) -> String {
+    let mut out: String = text
+        .chars()
+        .take(QUOTE_CHARS)
+        .flat_map(char::escape_debug)
+        .collect();
+    if text.chars().nth(QUOTE_CHARS).is_some() {
+        out.push('…');
+    }
+    out
 }
 
 /// Public unicast addresses only: no loopback, private, shared, link-local, unique-local,
@@ -106,223 +217,219 @@ pub fn is_public(ip: &IpAddr) -> bool {
     }
 }
 
-fn fetch_with(
+/// [`fetch`] with another address policy: the tests' servers listen on loopback.
+pub fn fetch_with(
     url: &str,
     allow_hosts: &[String],
-    address_ok: fn(&IpAddr) -> bool,
+    address_ok: AddressPolicy,
 ) -> Result<Vec<u8>, String> {
-    let deadline = Instant::now() + FETCH_TIMEOUT;
-    let mut current = url.trim().to_string();
-    for _ in 0..=MAX_REDIRECTS {
-        let u = parse_url(&current)?;
-        if !allow_hosts.iter().any(|h| h.eq_ignore_ascii_case(&u.host)) {
-            return Err(format!("host {:?} is not allowed (--allow-host)", u.host));
-        }
-        let addresses: Vec<SocketAddr> = (u.host.as_str(), u.port)
-            .to_socket_addrs()
-            .map_err(|e| format!("cannot resolve {}: {e}", u.host))?
-            .collect();
-        let first = *addresses
-            .first()
-            .ok_or_else(|| format!("{} has no address", u.host))?;
-        if let Some(bad) = addresses.iter().find(|a| !address_ok(&a.ip())) {
-            return Err(format!(
-                "{} resolves to {}, which is not a public address",
-                u.host,
-                bad.ip()
-            ));
-        }
+    fetch_within(url, allow_hosts, address_ok, FETCH_TIMEOUT)
+}
+
+fn fetch_within(
+    url: &str,
+    allow_hosts: &[String],
+    address_ok: AddressPolicy,
+    timeout: Duration,
+) -> Result<Vec<u8>, String> {
+    let deadline = Instant::now() + timeout;
+    let mut target = check_url(url, allow_hosts)?;
+    let agent = agent(allow_hosts, address_ok);
+    for hop in 0..=MAX_REDIRECTS {
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
-            return Err("timed out".into());
+            return Err(timed_out(&target.host, timeout));
         }
-        // Connect to the address just checked, never to a name resolved again.
-        let tcp = TcpStream::connect_timeout(&first, left)
-            .map_err(|e| format!("cannot connect to {}: {e}", u.host))?;
-        tcp.set_read_timeout(Some(left))
-            .map_err(|e| e.to_string())?;
-        tcp.set_write_timeout(Some(left))
-            .map_err(|e| e.to_string())?;
-        let response = if u.https {
-            let name = rustls::pki_types::ServerName::try_from(u.host.clone())
-                .map_err(|e| format!("bad host name: {e}"))?;
-            let conn =
-                rustls::ClientConnection::new(tls_config(), name).map_err(|e| e.to_string())?;
-            exchange(rustls::StreamOwned::new(conn, tcp), &u, deadline)?
-        } else {
-            exchange(tcp, &u, deadline)?
-        };
-        match response {
-            Response::Body(bytes) => return Ok(bytes),
-            Response::Redirect(location) => current = resolve(&u, &location),
+        let mut response = agent
+            .get(&target.url)
+            .config()
+            .timeout_global(Some(left))
+            .build()
+            .call()
+            .map_err(|e| describe(e, &target.host, timeout))?;
+        let status = response.status().as_u16();
+        match status {
+            200 => {
+                return response
+                    .body_mut()
+                    .with_config()
+                    .limit(MAX_IMAGE_BYTES)
+                    .read_to_vec()
+                    .map_err(|e| describe(e, &target.host, timeout));
+            }
+            301 | 302 | 303 | 307 | 308 => {
+                if hop == MAX_REDIRECTS {
+                    return Err(format!("more than {MAX_REDIRECTS} redirects"));
+                }
+                // A `Location` may carry raw UTF-8 (an internationalised host): read it as
+                // text, and let `url` bring the host to punycode.
+                let location = response
+                    .headers()
+                    .get("location")
+                    .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+                    .ok_or_else(|| format!("{}: redirect without a Location", target.host))?;
+                let base = Url::parse(&target.url).map_err(|e| e.to_string())?;
+                let next = base.join(location.trim()).map_err(|e| {
+                    format!(
+                        "{} redirects to a bad address {}: {e}",
+                        target.host,
+                        quote(&location)
+                    )
+                })?;
+                let from = target.host;
+                target = check_parsed(next, allow_hosts)
+                    .map_err(|e| format!("redirect from {from}: {e}"))?;
+            }
+            s => {
+                let host = person_name(&target.host);
+                return Err(format!("{host}: the server answered HTTP {s}"));
+            }
         }
     }
     Err(format!("more than {MAX_REDIRECTS} redirects"))
 }
 
-fn tls_config() -> Arc<rustls::ClientConfig> {
-    static CONFIG: OnceLock<Arc<rustls::ClientConfig>> = OnceLock::new();
-    CONFIG
-        .get_or_init(|| {
-            let roots = rustls::RootCertStore {
-                roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-            };
-            let provider = Arc::new(rustls::crypto::ring::default_provider());
-            let config = rustls::ClientConfig::builder_with_provider(provider)
-                .with_safe_default_protocol_versions()
-                .expect("ring supports the default protocol versions")
-                .with_root_certificates(roots)
-                .with_no_client_auth();
-            Arc::new(config)
-        })
-        .clone()
-}
-
-/// A `Location` made absolute against the URL it came from.
-fn resolve(base: &Url, location: &str) -> String {
-    let location = location.trim();
-    if location.contains("://") {
-        return location.to_string();
-    }
-    let scheme = if base.https { "https" } else { "http" };
-    let default_port = if base.https { 443 } else { 80 };
-    let authority = if base.port == default_port {
-        base.host.clone()
-    } else {
-        format!("{}:{}", base.host, base.port)
+/// A client that follows no redirect itself (each one is checked here), uses no proxy (a proxy
+/// would resolve the name where we cannot check it), keeps no idle connection (every request
+/// resolves and checks its host again), and resolves through `CheckedResolver`.
+fn agent(allow_hosts: &[String], address_ok: AddressPolicy) -> ureq::Agent {
+    let tls = TlsConfig::builder()
+        .provider(TlsProvider::Rustls)
+        .root_certs(RootCerts::WebPki)
+        .build();
+    let config = Config::builder()
+        .proxy(None)
+        .max_redirects(0)
+        .http_status_as_error(false)
+        .max_idle_connections(0)
+        .max_response_header_size(MAX_HEAD_BYTES)
+        .user_agent(USER_AGENT)
+        .accept("image/*")
+        .tls_config(tls)
+        .build();
+    // TCP to the resolver's addresses, then TLS for https: no SOCKS, no CONNECT proxy.
+    let connector = ().chain(TcpConnector::default()).chain(RustlsConnector::default());
+    let resolver = CheckedResolver {
+        allow_hosts: allow_hosts.to_vec(),
+        address_ok,
     };
-    if let Some(rest) = location.strip_prefix("//") {
-        return format!("{scheme}://{rest}");
-    }
-    if location.starts_with('/') {
-        return format!("{scheme}://{authority}{location}");
-    }
-    let dir = base.path.rsplit_once('/').map_or("", |(d, _)| d);
-    format!("{scheme}://{authority}{dir}/{location}")
+    ureq::Agent::with_parts(config, connector, resolver)
 }
 
-enum Response {
-    Body(Vec<u8>),
-    Redirect(String),
-}
-
-/// One HTTP/1.1 request and its response, read within the size and time caps.
-fn exchange(mut stream: impl Read + Write, u: &Url, deadline: Instant) -> Result<Response, String> {
-    let request = format!(
-        "GET {} HTTP/1.1\r\nHost: {}\r\nUser-Agent: babrpdf\r\nAccept: image/*\r\nConnection: close\r\n\r\n",
-        u.path, u.host
-    );
-    stream
-        .write_all(request.as_bytes())
-        .map_err(|e| e.to_string())?;
-    let limit = MAX_HEAD_BYTES as u64 + MAX_IMAGE_BYTES + 1024;
-    let mut raw = Vec::new();
-    let mut buf = [0u8; 16 * 1024];
-    loop {
-        if Instant::now() > deadline {
-            return Err("timed out".into());
+/// A failure of the client as one line naming the host.
+fn describe(e: ureq::Error, host: &str, timeout: Duration) -> String {
+    let line = match e {
+        // Our own refusals (from `CheckedResolver`) name the host already.
+        ureq::Error::Other(reason) => return reason.to_string().replace('\n', " "),
+        ureq::Error::Timeout(_) => return timed_out(host, timeout),
+        ureq::Error::BodyExceedsLimit(_) => {
+            format!("the image is larger than {} MB", MAX_IMAGE_BYTES >> 20)
         }
-        match stream.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => raw.extend_from_slice(&buf[..n]),
-            // A server closing a TLS connection without close_notify still sent its response.
-            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => break,
-            Err(e) => return Err(format!("reading the response: {e}")),
+        ureq::Error::HostNotFound => "no address found".to_string(),
+        ureq::Error::LargeResponseHeader(..) => {
+            format!("the response head is larger than {MAX_HEAD_BYTES} bytes")
         }
-        if raw.len() as u64 > limit {
-            return Err(format!(
-                "the image is larger than {} MB",
-                MAX_IMAGE_BYTES >> 20
-            ));
-        }
-    }
-    parse_response(&raw)
-}
-
-fn parse_response(raw: &[u8]) -> Result<Response, String> {
-    let head_end = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .ok_or("malformed HTTP response")?;
-    if head_end > MAX_HEAD_BYTES {
-        return Err("HTTP response head too large".into());
-    }
-    let head = String::from_utf8_lossy(&raw[..head_end]);
-    let mut lines = head.split("\r\n");
-    let status: u16 = lines
-        .next()
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|s| s.parse().ok())
-        .ok_or("malformed HTTP status line")?;
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
-        .collect();
-    let header = |name: &str| {
-        headers
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+        other => other.to_string(),
     };
-    match status {
-        200 => {}
-        301 | 302 | 303 | 307 | 308 => {
-            return header("location")
-                .map(|l| Response::Redirect(l.to_string()))
-                .ok_or_else(|| "redirect without a Location".into());
-        }
-        s => return Err(format!("the server answered HTTP {s}")),
-    }
-    let body = &raw[head_end + 4..];
-    let body = if header("transfer-encoding")
-        .is_some_and(|v| v.to_ascii_lowercase().contains("chunked"))
-    {
-        dechunk(body)?
-    } else if let Some(len) = header("content-length").and_then(|v| v.parse::<usize>().ok()) {
-        if body.len() < len {
-            return Err("the response ended early".into());
-        }
-        body[..len].to_vec()
-    } else {
-        body.to_vec()
-    };
-    if body.len() as u64 > MAX_IMAGE_BYTES {
-        return Err(format!(
-            "the image is larger than {} MB",
-            MAX_IMAGE_BYTES >> 20
-        ));
-    }
-    Ok(Response::Body(body))
+    format!("{}: {}", person_name(host), line.replace('\n', " "))
 }
 
-fn dechunk(mut body: &[u8]) -> Result<Vec<u8>, String> {
-    let mut out = Vec::new();
-    loop {
-        let line_end = body
-            .windows(2)
-            .position(|w| w == b"\r\n")
-            .ok_or("malformed chunked body")?;
-        let size_text = String::from_utf8_lossy(&body[..line_end]);
-        let size = usize::from_str_radix(size_text.split(';').next().unwrap_or("").trim(), 16)
-            .map_err(|_| "malformed chunk size")?;
-        body = &body[line_end + 2..];
-        if size == 0 {
-            return Ok(out);
+fn timed_out(host: &str, timeout: Duration) -> String {
+    format!(
+        "{}: timed out (the whole fetch may take {timeout:?})",
+        person_name(host)
+    )
+}
+
+/// ureq's name resolver, with the rules: the host must be allowed, and every address it resolves
+/// to must pass the address policy. ureq's connector connects only to the addresses returned
+/// here, so a name cannot resolve to one address for the check and another for the connection.
+/// It runs for every request, redirects included.
+#[derive(Debug)]
+struct CheckedResolver {
+    allow_hosts: Vec<String>,
+    address_ok: AddressPolicy,
+}
+
+impl Resolver for CheckedResolver {
+    fn resolve(
+        &self,
+        uri: &Uri,
+        _config: &Config,
+        timeout: NextTimeout,
+    ) -> Result<ResolvedSocketAddrs, ureq::Error> {
+        let raw_host = uri
+            .host()
+            .ok_or_else(|| refusal("the address has no host"))?;
+        let host = canonical_host(raw_host)
+            .ok_or_else(|| refusal(format!("bad host name {}", quote(raw_host))))?;
+        if !is_allowed(&host, &self.allow_hosts) {
+            return Err(refusal(not_allowed(&host)));
         }
-        if body.len() < size + 2 {
-            return Err("the response ended early".into());
+        let port = match (uri.port_u16(), uri.scheme_str()) {
+            (Some(port), _) => port,
+            (None, Some("https")) => 443,
+            (None, Some("http")) => 80,
+            _ => return Err(refusal("only http and https addresses are fetched")),
+        };
+        let addresses = look_up(&host, port, *timeout.after)?;
+        if let Some(bad) = addresses.iter().find(|a| !(self.address_ok)(&a.ip())) {
+            return Err(refusal(format!(
+                "{host} resolves to {}, which is not a public address",
+                bad.ip()
+            )));
         }
-        out.extend_from_slice(&body[..size]);
-        body = &body[size + 2..];
+        let mut out = self.empty();
+        for address in addresses {
+            // ureq keeps a fixed number of addresses; the rest were checked and are not needed.
+            if out.try_push(address).is_err() {
+                break;
+            }
+        }
+        if out.is_empty() {
+            return Err(refusal(format!("{host} has no address")));
+        }
+        Ok(out)
     }
+}
+
+/// Every address `host` resolves to, within `timeout`. The system resolver cannot be
+/// interrupted, so it runs on a thread of its own that is left behind on a timeout (as ureq's
+/// own resolver does).
+fn look_up(host: &str, port: u16, timeout: Duration) -> Result<Vec<SocketAddr>, ureq::Error> {
+    if let Ok(ip) = host.parse::<IpAddr>() {
+        return Ok(vec![SocketAddr::new(ip, port)]);
+    }
+    let (tx, rx) = mpsc::sync_channel(1);
+    let name = host.to_string();
+    std::thread::spawn(move || {
+        let found = (name.as_str(), port)
+            .to_socket_addrs()
+            .map(|a| a.collect::<Vec<_>>());
+        // The receiver is gone when the fetch timed out: nobody needs the answer then.
+        let _ = tx.send(found);
+    });
+    match rx.recv_timeout(timeout) {
+        Ok(Ok(addresses)) => Ok(addresses),
+        Ok(Err(e)) => Err(refusal(format!(
+            "cannot resolve {}: {e}",
+            person_name(host)
+        ))),
+        Err(_) => Err(ureq::Error::Timeout(ureq::Timeout::Resolve)),
+    }
+}
+
+fn refusal(reason: impl Into<String>) -> ureq::Error {
+    ureq::Error::Other(reason.into().into())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::{Read, Write};
     use std::net::TcpListener;
 
-    /// A one-shot local server answering each connection with the next canned response.
+    /// A local server answering each connection with the next canned response, then closing it.
     fn serve(responses: Vec<Vec<u8>>) -> u16 {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
@@ -339,8 +446,41 @@ mod tests {
         port
     }
 
+    /// A local server that answers one connection with `head`, then writes zeros until the
+    /// client hangs up, `pause` between writes.
+    fn serve_endless(head: &'static [u8], pause: Duration) -> u16 {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            let Ok((mut s, _)) = listener.accept() else {
+                return;
+            };
+            let mut buf = [0u8; 2048];
+            let _ = s.read(&mut buf);
+            let _ = s.write_all(head);
+            let chunk = vec![0u8; 64 * 1024];
+            while s.write_all(&chunk).is_ok() {
+                std::thread::sleep(pause);
+            }
+        });
+        port
+    }
+
     fn allow() -> Vec<String> {
         vec!["127.0.0.1".into()]
+    }
+
+    fn any_address(_: &IpAddr) -> bool {
+        true
+    }
+
+    /// The test server's address, and what the real policy accepts.
+    fn test_server_or_public(ip: &IpAddr) -> bool {
+        *ip == IpAddr::from([127, 0, 0, 1]) || is_public(ip)
+    }
+
+    fn one_line(e: &str) {
+        assert!(!e.is_empty() && !e.contains('\n'), "{e:?}");
     }
 
     #[test]
@@ -357,7 +497,10 @@ mod tests {
             "fe80::1",
             "fd00::1",
             "::ffff:127.0.0.1",
+            "::ffff:169.254.169.254",
             "224.0.0.1",
+            "192.0.2.1",
+            "2001:db8::1",
         ] {
             assert!(!is_public(&bad.parse().unwrap()), "{bad} counted as public");
         }
@@ -375,6 +518,11 @@ mod tests {
         assert!(e.contains("not a public address"), "{e}");
         let e = fetch("http://localhost/x.jpg", &["localhost".into()]).unwrap_err();
         assert!(e.contains("not a public address"), "{e}");
+        let e = fetch("http://[::1]/x.jpg", &["::1".into()]).unwrap_err();
+        assert!(e.contains("not a public address"), "{e}");
+        // 127.1 is 127.0.0.1 to a URL parser and to the system: a numeric form is no way around.
+        let e = fetch("http://127.1/x.jpg", &allow()).unwrap_err();
+        assert!(e.contains("not a public address"), "{e}");
         let e = fetch("http://example.com/x.jpg", &allow()).unwrap_err();
         assert!(e.contains("not allowed"), "{e}");
     }
@@ -385,38 +533,146 @@ mod tests {
             b"HTTP/1.1 302 Found\r\nLocation: /final.jpg\r\n\r\n".to_vec(),
             b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n".to_vec(),
         ]);
-        let body = fetch_with(&format!("http://127.0.0.1:{port}/start"), &allow(), |_| {
-            true
-        })
+        let body = fetch_with(
+            &format!("http://127.0.0.1:{port}/start"),
+            &allow(),
+            any_address,
+        )
         .unwrap();
         assert_eq!(body, b"abcde");
         let port = serve(vec![
             b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nJPEG".to_vec(),
         ]);
         assert_eq!(
-            fetch_with(&format!("http://127.0.0.1:{port}/a"), &allow(), |_| true).unwrap(),
+            fetch_with(&format!("http://127.0.0.1:{port}/a"), &allow(), any_address).unwrap(),
             b"JPEG"
         );
     }
 
     #[test]
     fn redirect_loops_errors_and_foreign_redirects_stop() {
+        // Three redirects are followed; the fourth is refused.
         let port = serve(vec![
             b"HTTP/1.1 301 Moved\r\nLocation: /loop\r\n\r\n"
                 .to_vec();
-            5
+            4
         ]);
-        let e =
-            fetch_with(&format!("http://127.0.0.1:{port}/loop"), &allow(), |_| true).unwrap_err();
-        assert!(e.contains("redirects"), "{e}");
+        let e = fetch_with(
+            &format!("http://127.0.0.1:{port}/loop"),
+            &allow(),
+            any_address,
+        )
+        .unwrap_err();
+        assert!(e.contains("more than 3 redirects"), "{e}");
+        let mut three = vec![b"HTTP/1.1 302 Found\r\nLocation: /next\r\n\r\n".to_vec(); 3];
+        three.push(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".to_vec());
+        let port = serve(three);
+        let body = fetch_with(&format!("http://127.0.0.1:{port}/a"), &allow(), any_address);
+        assert_eq!(body.unwrap(), b"ok");
+
         let port = serve(vec![
             b"HTTP/1.1 302 Found\r\nLocation: http://evil.example/x\r\n\r\n".to_vec(),
         ]);
-        let e = fetch_with(&format!("http://127.0.0.1:{port}/a"), &allow(), |_| true).unwrap_err();
-        assert!(e.contains("not allowed"), "{e}");
+        let e =
+            fetch_with(&format!("http://127.0.0.1:{port}/a"), &allow(), any_address).unwrap_err();
+        assert!(e.contains("evil.example is not allowed"), "{e}");
         let port = serve(vec![b"HTTP/1.1 404 Not Found\r\n\r\n".to_vec()]);
-        let e = fetch_with(&format!("http://127.0.0.1:{port}/a"), &allow(), |_| true).unwrap_err();
+        let e =
+            fetch_with(&format!("http://127.0.0.1:{port}/a"), &allow(), any_address).unwrap_err();
         assert!(e.contains("404"), "{e}");
+    }
+
+    #[test]
+    fn a_redirect_to_a_private_address_is_refused() {
+        // The first server is let through; the redirect target goes through the real policy.
+        for target in ["127.0.0.2", "[::1]", "169.254.169.254", "10.0.0.1"] {
+            let port = serve(vec![
+                format!("HTTP/1.1 302 Found\r\nLocation: http://{target}/x\r\n\r\n").into_bytes(),
+            ]);
+            let allowed = vec!["127.0.0.1".into(), target.to_string()];
+            let e = fetch_with(
+                &format!("http://127.0.0.1:{port}/a"),
+                &allowed,
+                test_server_or_public,
+            )
+            .unwrap_err();
+            assert!(e.contains("not a public address"), "{target}: {e}");
+        }
+    }
+
+    #[test]
+    fn a_non_ascii_host_is_an_error_not_a_panic() {
+        // Allowed, in either spelling: it gets as far as the name look-up, which fails (or, on a
+        // machine with DNS, the fetch fails later): an error, never a panic.
+        for allowed in ["ёж.рф", "xn--f1a7c.xn--p1ai", "ЁЖ.РФ"] {
+            let e = fetch("http://ёж.рф/a.jpg", &[allowed.to_string()]).unwrap_err();
+            one_line(&e);
+            assert!(!e.contains("not allowed"), "{allowed}: {e}");
+        }
+        let e = fetch("http://ёж.рф/a.jpg", &allow()).unwrap_err();
+        assert!(
+            e.contains("ёж.рф (xn--f1a7c.xn--p1ai) is not allowed"),
+            "{e}"
+        );
+        // An allowed server redirecting to one, raw UTF-8 in the Location.
+        for allowed in [allow(), vec!["127.0.0.1".into(), "ёж.рф".into()]] {
+            let port = serve(vec![
+                "HTTP/1.1 302 Found\r\nLocation: http://ёж.рф/b.jpg\r\n\r\n"
+                    .as_bytes()
+                    .to_vec(),
+            ]);
+            let e = fetch_with(&format!("http://127.0.0.1:{port}/a"), &allowed, any_address)
+                .unwrap_err();
+            one_line(&e);
+        }
+        // Hosts no IDNA accepts are refused as bad addresses.
+        let e = fetch("http://ex ample.com/a.jpg", &["ex ample.com".into()]).unwrap_err();
+        assert!(e.contains("bad address"), "{e}");
+    }
+
+    #[test]
+    fn a_huge_chunk_size_is_an_error_not_a_panic() {
+        let port = serve(vec![
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffff\r\nabc\r\n0\r\n\r\n"
+                .to_vec(),
+        ]);
+        let e =
+            fetch_with(&format!("http://127.0.0.1:{port}/a"), &allow(), any_address).unwrap_err();
+        one_line(&e);
+        let port = serve_endless(
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffff\r\n",
+            Duration::ZERO,
+        );
+        let e =
+            fetch_with(&format!("http://127.0.0.1:{port}/a"), &allow(), any_address).unwrap_err();
+        assert!(e.contains("larger than 50 MB"), "{e}");
+    }
+
+    #[test]
+    fn a_body_over_the_cap_is_refused() {
+        let port = serve_endless(b"HTTP/1.1 200 OK\r\n\r\n", Duration::ZERO);
+        let e =
+            fetch_with(&format!("http://127.0.0.1:{port}/a"), &allow(), any_address).unwrap_err();
+        assert!(e.contains("larger than 50 MB"), "{e}");
+    }
+
+    #[test]
+    fn the_whole_fetch_has_a_deadline() {
+        // A server that keeps sending, slowly: no single read times out, the whole fetch does.
+        let port = serve_endless(
+            b"HTTP/1.1 200 OK\r\nContent-Length: 100000000\r\n\r\n",
+            Duration::from_millis(200),
+        );
+        let started = Instant::now();
+        let e = fetch_within(
+            &format!("http://127.0.0.1:{port}/a"),
+            &allow(),
+            any_address,
+            Duration::from_secs(1),
+        )
+        .unwrap_err();
+        assert!(e.contains("timed out"), "{e}");
+        assert!(started.elapsed() < Duration::from_secs(5));
     }
 
     #[test]
@@ -424,19 +680,48 @@ mod tests {
         let port = serve(vec![
             b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".to_vec(),
         ]);
-        let e = fetch_with(&format!("https://127.0.0.1:{port}/a"), &allow(), |_| true).unwrap_err();
-        assert!(!e.is_empty() && !e.contains('\n'), "{e}");
+        let e = fetch_with(
+            &format!("https://127.0.0.1:{port}/a"),
+            &allow(),
+            any_address,
+        )
+        .unwrap_err();
+        one_line(&e);
     }
 
     #[test]
     fn urls() {
-        let u = parse_url("HTTPS://Example.com:8443/a/b.jpg?x=1#frag").unwrap();
-        assert!(u.https && u.host == "example.com" && u.port == 8443 && u.path == "/a/b.jpg?x=1");
-        assert!(parse_url("ftp://x/y").is_err());
-        assert!(parse_url("http://user:pass@x/y").is_err());
-        assert_eq!(
-            resolve(&parse_url("http://h/a/b.jpg").unwrap(), "c.jpg"),
-            "http://h/a/c.jpg"
+        let t = check_url(
+            "HTTPS://Example.com:8443/a/b.jpg?x=1#frag",
+            &["EXAMPLE.com".into()],
+        )
+        .unwrap();
+        assert!(t.https && t.host == "example.com" && t.port == 8443);
+        assert_eq!(t.url, "https://example.com:8443/a/b.jpg?x=1");
+        let t = check_url("http://ЁЖ.рф/фото.jpg", &["ёж.рф".into()]).unwrap();
+        assert_eq!(t.host, "xn--f1a7c.xn--p1ai");
+        assert!(t.url.is_ascii() && t.port == 80 && !t.https);
+        assert!(check_url("http://[::1]:8080/a", &["[::1]".into()]).is_ok());
+        assert!(check_url("http://[::1]:8080/a", &["::1".into()]).is_ok());
+        assert!(check_url("http://example.com./a", &["example.com".into()]).is_ok());
+        for (bad, why) in [
+            ("ftp://x/y", "only http and https"),
+            ("http://user:pass@x/y", "credentials"),
+            ("http://x:99999/y", "bad address"),
+            ("http:///y", "not allowed"),
+            ("http://y.example/", "not allowed"),
+        ] {
+            let e = check_url(bad, &["x".into()]).unwrap_err();
+            assert!(e.contains(why), "{bad}: {e}");
+            one_line(&e);
+        }
+        let long = format!("http://x/{}", "a".repeat(MAX_URL_BYTES));
+        assert!(
+            check_url(&long, &["x".into()])
+                .unwrap_err()
+                .contains("longer")
         );
+        assert!(host_allowed("XN--F1A7C.XN--P1AI", &["ёж.рф".into()]));
+        assert!(!host_allowed("ёж.рф", &["еж.рф".into()]));
     }
 }
