@@ -78,11 +78,13 @@ impl Flow<'_> {
             }
             Err(reason) => {
                 let src: String = figure.src.chars().take(80).collect();
-                let message = format!("image {src:?}: {reason}; its caption is printed instead");
+                let message = format!("image {src:?}: {reason}");
                 if self.strict && self.failure.is_none() {
+                    // Under --strict nothing is printed instead: the render fails.
                     self.failure = Some(Error::input(message.clone()));
                 }
-                self.warnings.push(message);
+                self.warnings
+                    .push(format!("{message}; its caption is printed instead"));
                 let text = format!("[{}: {}]", self.labels.image, figure.fallback_text());
                 let face = self.shaper.select(Family::Sans, false, true);
                 let st = StyledText::single(&text, face, t.body_size - 0.5, self.theme.meta);
