@@ -13,7 +13,8 @@
 //! # Ok::<(), babrpdf::Error>(())
 //! ```
 //!
-//! Many articles: [`batch::run`] exports an archive on every core (what `babrpdf batch` does);
+//! Many articles: [`batch::run`] exports an archive on every core (what `babrpdf batch` does),
+//! reporting [`batch::Event`]s to the caller's sink;
 //! [`Engine::volume`] binds laid-out articles into one book with a table of contents.
 //!
 //! Pipeline: `input` (JSON, Markdown) → `doc` tree → `resources` (images loaded and checked)

@@ -12,6 +12,9 @@ use babrpdf::theme::ThemeFile;
 use babrpdf::{Article, Engine, Paper, Profile, RenderOptions};
 use clap::{Parser, Subcommand};
 
+mod report;
+use report::BatchReport;
+
 #[derive(Parser)]
 #[command(
     name = "babrpdf",
@@ -264,12 +267,14 @@ fn main() -> ExitCode {
                 jobs: jobs
                     .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
                 shard,
-                quiet,
                 name,
                 volume,
                 volume_title,
             };
-            match run_batch(&inputs, &batch, &options, article_timeout) {
+            let report = BatchReport::new(quiet);
+            let result = run_batch(&inputs, &batch, &options, article_timeout, &report);
+            report.finish();
+            match result {
                 // Failures or finished PDFs not recorded (a full disk): the report is incomplete,
                 // so a retrying scheduler runs it again rather than taking it as done.
                 Ok(summary) if summary.incomplete() => ExitCode::FAILURE,
@@ -312,6 +317,7 @@ fn run_batch(
     batch: &BatchOptions,
     options: &OptionArgs,
     article_timeout: Timeout,
+    report: &BatchReport,
 ) -> Result<babrpdf::batch::Summary, String> {
     // Images of a folder's articles are looked up in that folder, unless --assets says otherwise.
     let first = inputs.first().map(String::as_str).unwrap_or("-");
@@ -321,7 +327,9 @@ fn run_batch(
         render.assets.root = Some(PathBuf::from(first));
     }
     let engine = engine(options.font_dir.as_deref())?;
-    babrpdf::batch::run(&engine, &render, inputs, batch)
+    babrpdf::batch::run(&engine, &render, inputs, batch, &|event| {
+        report.event(event)
+    })
 }
 
 /// The engine with the embedded fonts and, when asked, a folder of fallback fonts.

@@ -373,3 +373,59 @@ fn nothing_to_read_or_a_mistyped_name_template_stops_the_batch_with_status_1() {
         "a usage error is a batch that could not run"
     );
 }
+
+#[test]
+fn the_library_reports_a_batch_as_events_and_the_caller_decides_what_to_show() {
+    use babrpdf::batch::{BatchOptions, Event};
+    let dir = scratch("batch", "events");
+    let input = dir.join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    std::fs::write(
+        input.join("a.json"),
+        r#"{"id": "a", "title": "Статья", "body": "Текст."}"#,
+    )
+    .unwrap();
+    std::fs::write(input.join("b.json"), r#"{"id": "b", "title": ""#).unwrap();
+    let seen = std::sync::Mutex::new(Vec::new());
+    let sink = |e: Event<'_>| {
+        let line = match e {
+            Event::Started { total } => format!("started {total:?}"),
+            Event::Handled => "handled".to_string(),
+            Event::Progress { .. } => return,
+            Event::Alert(l) => format!("alert {l}"),
+            Event::Info(l) => format!("info {l}"),
+        };
+        seen.lock().unwrap().push(line);
+    };
+    let options = BatchOptions {
+        out_dir: dir.join("out"),
+        jobs: 1,
+        shard: None,
+        name: "{id}".into(),
+        volume: None,
+        volume_title: None,
+    };
+    let summary = babrpdf::batch::run(
+        common::engine(),
+        &babrpdf::RenderOptions::default(),
+        &[input.to_str().unwrap().to_string()],
+        &options,
+        &sink,
+    )
+    .unwrap();
+    assert_eq!((summary.rendered, summary.failed), (1, 1));
+    let seen = seen.into_inner().unwrap();
+    assert_eq!(seen[0], "started Some(2)");
+    assert_eq!(seen.iter().filter(|l| *l == "handled").count(), 2);
+    assert!(
+        seen.iter()
+            .any(|l| l.starts_with("alert ") && l.contains("b.json") && l.contains("truncated")),
+        "{seen:?}"
+    );
+    assert!(
+        seen.last()
+            .unwrap()
+            .starts_with("info 1 rendered, 0 skipped (up to date), 1 failed"),
+        "{seen:?}"
+    );
+}

@@ -4,7 +4,6 @@
 
 use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
@@ -40,7 +39,6 @@ pub struct BatchOptions {
     pub jobs: usize,
     /// `Some((k, n))`: only articles whose shard is k of n (1-based k).
     pub shard: Option<(u64, u64)>,
-    pub quiet: bool,
     /// File name template: `{id}`, `{slug}`, `{published:%Y/%m}` …; `.pdf` is added.
     pub name: String,
     /// Also bind every article into this one PDF, with contents and bookmarks.
@@ -67,6 +65,34 @@ impl Summary {
         self.failures_unrecorded > 0 || self.done_unrecorded > 0
     }
 }
+
+/// What a batch tells its caller while it runs; the caller decides what to show (the CLI: a
+/// progress bar on a terminal, lines on stderr, less with `--quiet`). Sent from the reader and
+/// the worker threads, so the sink is `Sync`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Event<'a> {
+    /// Reading starts: `total` articles when known in advance (folders and single files; JSON
+    /// Lines are not read twice to count them).
+    Started { total: Option<u64> },
+    /// One more article handled: rendered, up to date, failed, or another shard's.
+    Handled,
+    /// Every few seconds, for a progress line: articles finished and failed so far, the rate,
+    /// and the input read (blank stretches of an archive send no article for a long time).
+    Progress {
+        done: usize,
+        failed: usize,
+        elapsed: Duration,
+        input_read: u64,
+    },
+    /// A line a person must see even when the batch is quiet: an article's failure or warning
+    /// (`FILE:LINE: …`), a record that could not be written.
+    Alert(&'a str),
+    /// A line for a person following along: the summary, the volume bound.
+    Info(&'a str),
+}
+
+/// Where a batch's events go.
+pub type Sink<'s> = &'s (dyn Fn(Event<'_>) + Sync);
 
 /// A run killed mid-write leaves temporaries (`.NAME.pdf.PID.RANDOM.tmp`, never a half PDF under
 /// the real name); the next run sweeps them up. Only files of that exact shape whose owner process
@@ -100,6 +126,7 @@ pub fn run(
     render: &RenderOptions,
     inputs: &[String],
     options: &BatchOptions,
+    sink: Sink<'_>,
 ) -> Result<Summary, String> {
     check_template(&options.name)?;
     let out = &options.out_dir;
@@ -175,15 +202,16 @@ pub fn run(
     let mut volume_result = None;
     // Articles read from the inputs, in order.
     let mut index = 0usize;
-    let bar = (!options.quiet && std::io::stderr().is_terminal()).then(|| progress_bar(inputs));
-    let bar = &bar;
+    sink(Event::Started {
+        total: known_total(inputs),
+    });
     let shared = Shared {
         engine,
         render,
         options,
         done: &done,
         manifest: &manifest,
-        bar,
+        sink,
         binding,
     };
     std::thread::scope(|scope| {
@@ -210,7 +238,7 @@ pub fn run(
                         Ok(Outcome::Skipped) => 1,
                         Err(message) => {
                             // An error is said even under --quiet; the record keeps it too.
-                            say(bar, &format!("babrpdf: {}: {message}", place(&task)));
+                            sink(Event::Alert(&format!("{}: {message}", place(&task))));
                             let record = serde_json::json!({
                                 "input": task.source, "line": task.line,
                                 "id": task.id, "error": message,
@@ -219,56 +247,36 @@ pub fn run(
                             if !f.append(&record.to_string()) && f.lost() == 1 {
                                 let why = f.error().map(|e| e.to_string()).unwrap_or_default();
                                 drop(f);
-                                say(
-                                    bar,
-                                    &format!(
-                                        "babrpdf: {}: {why}; failures from now on are said \
-                                         here only",
-                                        failures_path.display()
-                                    ),
-                                );
+                                sink(Event::Alert(&format!(
+                                    "{}: {why}; failures from now on are said here only",
+                                    failures_path.display()
+                                )));
                             }
                             2
                         }
                     };
                     counts[slot].fetch_add(1, Ordering::Relaxed);
-                    if let Some(bar) = bar {
-                        bar.inc(1);
-                    }
+                    sink(Event::Handled);
                 }
             });
         }
         drop(bind_tx);
-        // The progress line, every PROGRESS_EVERY: called for each article read and while
-        // JSON Lines are read (blank stretches of gigabytes send no article for a long time).
+        // Progress, every PROGRESS_EVERY: checked for each article read and while JSON Lines
+        // are read (blank stretches of gigabytes send no article for a long time).
         let last = Cell::new(Instant::now());
         let input_read = Cell::new(0u64);
         let progress = |bytes: u64| {
             input_read.set(input_read.get() + bytes);
-            if options.quiet || last.get().elapsed() < PROGRESS_EVERY {
+            if last.get().elapsed() < PROGRESS_EVERY {
                 return;
             }
             last.set(Instant::now());
-            let read = match input_read.get() {
-                0 => String::new(),
-                n => format!("{} of input read", size(n)),
-            };
-            match bar {
-                Some(bar) => bar.set_message(read),
-                None => {
-                    let finished: usize = counts.iter().map(|c| c.load(Ordering::Relaxed)).sum();
-                    let read = if read.is_empty() {
-                        read
-                    } else {
-                        format!(", {read}")
-                    };
-                    eprintln!(
-                        "babrpdf: {finished} done, {} failed, {} articles/s{read}",
-                        counts[2].load(Ordering::Relaxed),
-                        rate(finished, started.elapsed())
-                    );
-                }
-            }
+            sink(Event::Progress {
+                done: counts.iter().map(|c| c.load(Ordering::Relaxed)).sum(),
+                failed: counts[2].load(Ordering::Relaxed),
+                elapsed: started.elapsed(),
+                input_read: input_read.get(),
+            });
         };
         let mut seq = 0usize;
         let mut names: HashSet<String> = HashSet::new();
@@ -277,9 +285,7 @@ pub fn run(
             progress(0);
             let Some(mut task) = prepare(job, index, options, options_hash, &mut names) else {
                 counts[3].fetch_add(1, Ordering::Relaxed);
-                if let Some(bar) = bar {
-                    bar.inc(1);
-                }
+                sink(Event::Handled);
                 return true;
             };
             seq += 1;
@@ -299,9 +305,6 @@ pub fn run(
             );
         }
     });
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
-    }
     if let Some(e) = read_error {
         return Err(e);
     }
@@ -327,23 +330,23 @@ pub fn run(
     let why = |r: &Records<std::fs::File>| r.error().map(|e| e.to_string()).unwrap_or_default();
     // Said even under --quiet: the report on disk is incomplete.
     if summary.failures_unrecorded > 0 {
-        eprintln!(
-            "babrpdf: {} of {} failures could not be recorded in {} ({}); they were said above",
+        sink(Event::Alert(&format!(
+            "{} of {} failures could not be recorded in {} ({}); they were said above",
             summary.failures_unrecorded,
             summary.failed,
             failures_path.display(),
             why(&failures)
-        );
+        )));
     }
     if summary.done_unrecorded > 0 {
-        eprintln!(
-            "babrpdf: {} finished PDFs could not be recorded in {} ({}); a rerun renders them again",
+        sink(Event::Alert(&format!(
+            "{} finished PDFs could not be recorded in {} ({}); a rerun renders them again",
             summary.done_unrecorded,
             manifest_path.display(),
             why(&manifest)
-        );
+        )));
     }
-    if !options.quiet {
+    {
         let elapsed = started.elapsed();
         let handled = summary.rendered + summary.skipped + summary.failed;
         let listed = summary.failed.saturating_sub(summary.failures_unrecorded);
@@ -355,84 +358,55 @@ pub fn run(
                 failures_path.display()
             ),
         };
-        eprintln!(
-            "babrpdf: {} rendered, {} skipped (up to date), {} failed{listed}, {:.1} s, {} articles/s",
+        sink(Event::Info(&format!(
+            "{} rendered, {} skipped (up to date), {} failed{listed}, {:.1} s, {} articles/s",
             summary.rendered,
             summary.skipped,
             summary.failed,
             elapsed.as_secs_f64(),
             rate(handled, elapsed)
-        );
+        )));
     }
     match volume_result {
         Some(Err(e)) => Err(e),
         Some(Ok(Some((path, articles, pages)))) => {
-            if !options.quiet {
-                eprintln!(
-                    "babrpdf: volume {}: {articles} articles, {pages} pages",
-                    path.display()
-                );
-            }
+            sink(Event::Info(&format!(
+                "volume {}: {articles} articles, {pages} pages",
+                path.display()
+            )));
             Ok(summary)
         }
         Some(Ok(None)) => {
-            if !options.quiet {
-                eprintln!("babrpdf: no article to bind; the volume was not written");
-            }
+            sink(Event::Info(
+                "no article to bind; the volume was not written",
+            ));
             Ok(summary)
         }
         None => Ok(summary),
     }
 }
 
-/// The terminal's progress bar: done/total with rate and ETA when the total is known in advance
-/// (folders and single files), a counter with rate otherwise (JSON Lines are not read twice).
-fn progress_bar(inputs: &[String]) -> indicatif::ProgressBar {
-    let mut total = Some(0u64);
+/// Articles in `inputs` when they can be counted without reading them (folders, single
+/// files); `None` when JSON Lines or standard input are among them.
+fn known_total(inputs: &[String]) -> Option<u64> {
+    let mut total = 0u64;
     for input in inputs {
         let path = Path::new(input);
         if path.is_dir() {
             let mut files = Vec::new();
             let _ = walk(path, &mut files);
-            total = total.map(|t| t + files.len() as u64);
+            total += files.len() as u64;
         } else if input == "-" || input.ends_with(".jsonl") || input.ends_with(".gz") {
-            total = None;
+            return None;
         } else {
-            total = total.map(|t| t + 1);
+            total += 1;
         }
     }
-    // indicatif's own {per_sec} prints "458.0411/s"; whole articles per second read better.
-    let style = |template: &str| {
-        indicatif::ProgressStyle::with_template(template)
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
-            .with_key(
-                "rate",
-                |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
-                    let _ = write!(w, "{:.0} articles/s", state.per_sec());
-                },
-            )
-    };
-    let bar = match total {
-        Some(n) => indicatif::ProgressBar::new(n).with_style(style(
-            "{bar:40} {pos}/{len} articles, {rate}, ETA {eta} {msg}",
-        )),
-        None => indicatif::ProgressBar::new_spinner()
-            .with_style(style("{spinner} {pos} articles, {rate}, {elapsed} {msg}")),
-    };
-    bar.enable_steady_tick(Duration::from_millis(200));
-    bar
-}
-
-/// A line on stderr, above the progress bar when there is one (never through it).
-fn say(bar: &Option<indicatif::ProgressBar>, line: &str) {
-    match bar {
-        Some(bar) => bar.println(line),
-        None => eprintln!("{line}"),
-    }
+    Some(total)
 }
 
 /// A byte count as people read it: `512 KB`, `340 MB`, `1.2 GB`.
-fn size(bytes: u64) -> String {
+pub fn size(bytes: u64) -> String {
     const KB: f64 = 1024.0;
     let b = bytes as f64;
     if b >= KB * KB * KB {
@@ -445,7 +419,7 @@ fn size(bytes: u64) -> String {
 }
 
 /// Articles per second as people read it: no decimals once there are ten or more.
-fn rate(count: usize, elapsed: Duration) -> String {
+pub fn rate(count: usize, elapsed: Duration) -> String {
     let r = count as f64 / elapsed.as_secs_f64().max(0.001);
     if r >= 10.0 {
         format!("{r:.0}")

@@ -8,7 +8,7 @@ use std::sync::Mutex;
 use super::inputs::Job;
 use super::names::file_name;
 use super::records::Records;
-use super::{BatchOptions, MANIFEST, say};
+use super::{BatchOptions, Event, MANIFEST};
 use crate::article::Article;
 use crate::atomic::write_atomically;
 use crate::budget::Budget;
@@ -127,7 +127,8 @@ pub(super) struct Shared<'a> {
     /// The manifest of the last run: name → hash of what was rendered.
     pub(super) done: &'a HashMap<String, u64>,
     pub(super) manifest: &'a Mutex<Records<std::fs::File>>,
-    pub(super) bar: &'a Option<indicatif::ProgressBar>,
+    /// Where warnings and notices go.
+    pub(super) sink: super::Sink<'a>,
     /// A volume is being bound: every article is laid out, up to date or not.
     pub(super) binding: bool,
 }
@@ -182,10 +183,10 @@ impl Shared<'_> {
         // Warnings (an image printed as its caption, a missing glyph) are not failures, but
         // they are never dropped: each is printed with the article's place in the input.
         for warning in &rendered.warnings {
-            say(
-                self.bar,
-                &format!("babrpdf: warning: {}: {warning}", place(task)),
-            );
+            (self.sink)(Event::Alert(&format!(
+                "warning: {}: {warning}",
+                place(task)
+            )));
         }
         if let Some(parent) = target.parent() {
             std::fs::create_dir_all(parent).map_err(|e| e.to_string())?;
@@ -199,14 +200,11 @@ impl Shared<'_> {
         if !m.append(&format!("{}\t{:016x}", task.name, task.hash)) && m.lost() == 1 {
             let why = m.error().map(|e| e.to_string()).unwrap_or_default();
             drop(m);
-            say(
-                self.bar,
-                &format!(
-                    "babrpdf: {}: {why}; finished PDFs from now on may not be recorded (a rerun \
-                     renders them again)",
-                    self.options.out_dir.join(MANIFEST).display()
-                ),
-            );
+            (self.sink)(Event::Alert(&format!(
+                "{}: {why}; finished PDFs from now on may not be recorded (a rerun renders them \
+                 again)",
+                self.options.out_dir.join(MANIFEST).display()
+            )));
         }
         Ok(())
     }
