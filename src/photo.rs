@@ -88,6 +88,15 @@ fn check_jpeg_ends(bytes: &[u8]) -> Result<(), String> {
     }
 }
 
+/// All the pixels, within `MAX_DECODE_BYTES`.
+fn decode(bytes: &[u8]) -> Result<DynamicImage, String> {
+    let (_, mut d) = decoder(bytes)?;
+    let mut limits = Limits::default();
+    limits.max_alloc = Some(MAX_DECODE_BYTES);
+    d.set_limits(limits).map_err(|e| e.to_string())?;
+    DynamicImage::from_decoder(d).map_err(decode_error)
+}
+
 /// The decoder's complaint in one short line (the PNG decoder's names a chunk in Rust syntax).
 fn decode_error(e: image::ImageError) -> String {
     let text = e.to_string();
@@ -178,28 +187,15 @@ pub fn prepare(
     budget.take_pixels(u64::from(w) * u64::from(h))?;
     if encoding == Encoding::Jpeg {
         check_jpeg_ends(&bytes)?;
-        if passes_through {
-            check_jpeg_scan(&bytes)?;
-            return Ok((
-                Picture {
-                    encoding,
-                    bytes: Arc::new(bytes),
-                    width: w,
-                    height: h,
-                    passed_through: true,
-                },
-                pw,
-                ph,
-            ));
-        }
     }
-    let (_, mut d) = decoder(&bytes)?;
-    let mut limits = Limits::default();
-    limits.max_alloc = Some(MAX_DECODE_BYTES);
-    d.set_limits(limits).map_err(|e| e.to_string())?;
-    let mut img = DynamicImage::from_decoder(d).map_err(decode_error)?;
     if passes_through {
         // Untouched: JPEG goes into the PDF as it is (DCT), PNG keeps its alpha as a soft mask.
+        // Decoded only to be checked: a JPEG strictly, as PDF readers do; a PNG in full (its
+        // chunk checksums).
+        match encoding {
+            Encoding::Jpeg => check_jpeg_scan(&bytes)?,
+            Encoding::Png => drop(decode(&bytes)?),
+        }
         return Ok((
             Picture {
                 encoding,
@@ -212,6 +208,7 @@ pub fn prepare(
             ph,
         ));
     }
+    let mut img = decode(&bytes)?;
     img.apply_orientation(orientation);
     if too_big {
         let nh = ((needed as f32) * oh as f32 / ow as f32).round().max(1.0) as u32;

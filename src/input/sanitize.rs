@@ -50,18 +50,22 @@ fn is_combining(c: char) -> bool {
             == unicode_linebreak::BreakClass::CombiningMark
 }
 
-/// `text` with control characters replaced and mark stacks cut, borrowed when nothing changes.
-pub fn clean<'a>(text: &'a str, cleaned: &mut Cleaned) -> Cow<'a, str> {
+/// Whether `text` holds a control character or a character with too many marks.
+fn needs_cleaning(text: &str) -> bool {
     let mut marks = 0usize;
-    let needs = text.chars().any(|c| {
+    text.chars().any(|c| {
         if is_combining(c) {
             marks += 1;
         } else {
             marks = 0;
         }
         is_unprintable_control(c) || marks > MAX_MARKS_PER_CHARACTER
-    });
-    if !needs {
+    })
+}
+
+/// `text` with control characters replaced and mark stacks cut, borrowed when nothing changes.
+pub fn clean<'a>(text: &'a str, cleaned: &mut Cleaned) -> Cow<'a, str> {
+    if !needs_cleaning(text) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len());
@@ -100,11 +104,8 @@ fn clean_option(text: &mut Option<String>, cleaned: &mut Cleaned) {
 
 /// The article with every printed field cleaned; borrowed when it was clean already.
 pub fn article(article: &Article) -> (Cow<'_, Article>, Cleaned) {
-    let mut probe = Cleaned::default();
     let mut dirty = false;
-    article_fields(article, |t| {
-        dirty |= matches!(clean(t, &mut probe), Cow::Owned(_));
-    });
+    article_fields(article, |t| dirty |= needs_cleaning(t));
     if !dirty {
         return (Cow::Borrowed(article), Cleaned::default());
     }
