@@ -4,8 +4,7 @@ pub(crate) mod contents;
 pub mod display;
 pub(crate) mod figure;
 pub(crate) mod flow;
-mod items;
-mod line;
+
 pub(crate) mod locale;
 mod matter;
 mod notes;

@@ -1,108 +1,80 @@
-//! One paragraph: its styled text is shaped, turned into items (`items.rs`), broken by
-//! Knuth–Plass and set into positioned lines (`line.rs`).
+//! The paragraph stage: styled text is shaped, turned into Knuth–Plass items (`items.rs`),
+//! broken into lines and set into positioned glyph runs (`line.rs`). One [`Paragraph`] holds
+//! everything a line is set from.
 
-use std::ops::Range;
-use std::sync::Arc;
+mod items;
+mod line;
+mod styled;
 
-use super::display::{Color, Decoration, GlyphRun, Role};
-use super::items::build_items;
-use super::line::{cluster_ends, set_line};
-use crate::text::fonts::FaceId;
+pub use styled::{Align, ParaStyle, SetLine, SpanStyle, StyledText};
+
 use crate::text::linebreak::{INFINITE_PENALTY, Item, break_paragraph_until};
-use crate::text::shape::{Shaper, StyleSpan};
+use crate::text::shape::{Glyph, Shaper, StyleSpan};
+use items::{Source, build_items};
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct SpanStyle {
-    pub face: FaceId,
-    pub size: f32,
-    pub color: Color,
-    pub link: Option<Arc<str>>,
-    /// Baseline shift, points up (superscript) or down (negative, subscript).
-    pub rise: f32,
-    pub decoration: Decoration,
-    /// This span is the mark of footnote number `note`.
-    pub note: Option<u32>,
+/// One shaped paragraph: its text and style, its glyphs, the Knuth–Plass items with what each
+/// stands for in the text, and where each glyph's cluster ends (for the text a run carries).
+struct Paragraph<'p> {
+    styled: &'p StyledText,
+    style: &'p ParaStyle,
+    glyphs: Vec<Glyph>,
+    cluster_end: Vec<u32>,
+    items: Vec<Item>,
+    sources: Vec<Source>,
 }
 
-impl SpanStyle {
-    pub fn new(face: FaceId, size: f32, color: Color) -> SpanStyle {
-        SpanStyle {
-            face,
-            size,
-            color,
-            link: None,
-            rise: 0.0,
-            decoration: Decoration::default(),
-            note: None,
+impl<'p> Paragraph<'p> {
+    /// Shapes the text and builds its items; `None` when the render's budget ran out.
+    fn shape(shaper: &Shaper<'_>, styled: &'p StyledText, style: &'p ParaStyle) -> Option<Self> {
+        let spans: Vec<StyleSpan> = styled
+            .spans
+            .iter()
+            .map(|(r, s)| StyleSpan {
+                range: r.clone(),
+                face: s.face,
+                size: s.size,
+                rise: s.rise,
+            })
+            .collect();
+        let glyphs = shaper.shape(&styled.text, &spans, &style.lang);
+        if shaper.budget().exhausted() {
+            return None;
         }
+        let body = &styled.spans[0].1;
+        let hyphen_width = shaper
+            .book
+            .face(body.face)
+            .hyphen
+            .map_or(body.size * 0.3, |(_, w)| w * body.size);
+        let (items, sources) = build_items(&styled.text, &glyphs, style, hyphen_width, body.size);
+        let cluster_end = line::cluster_ends(&glyphs, styled.text.len());
+        Some(Paragraph {
+            styled,
+            style,
+            glyphs,
+            cluster_end,
+            items,
+            sources,
+        })
     }
-}
 
-/// Paragraph text with style spans covering it, in order, without gaps.
-#[derive(Debug, Clone, Default)]
-pub struct StyledText {
-    pub text: String,
-    pub spans: Vec<(Range<usize>, SpanStyle)>,
-}
-
-impl StyledText {
-    /// Text in one face, size and colour, without a link.
-    pub fn single(text: &str, face: FaceId, size: f32, color: Color) -> StyledText {
-        let mut st = StyledText::default();
-        st.push(text, SpanStyle::new(face, size, color));
-        st
+    /// Whether the break at item `brk` was forced by the text (a `\n`), not by the width.
+    fn forced_break(&self, brk: usize) -> bool {
+        matches!(self.items[brk], Item::Penalty { cost, .. } if cost <= -INFINITE_PENALTY)
     }
 
-    pub fn push(&mut self, text: &str, style: SpanStyle) {
-        if text.is_empty() {
-            return;
-        }
-        let start = self.text.len();
-        // Tabs and carriage returns would draw as boxes; a tab is a space here.
-        for c in text.chars() {
-            match c {
-                '\t' => self.text.push(' '),
-                '\r' => {}
-                c => self.text.push(c),
+    /// The first item of the line after a break at `brk`: glue and penalties after a break
+    /// vanish, up to the next box or forced break.
+    fn next_line_start(&self, brk: usize) -> usize {
+        let mut start = brk + 1;
+        while start < self.items.len() && !matches!(self.items[start], Item::Box { .. }) {
+            if self.forced_break(start) {
+                break;
             }
+            start += 1;
         }
-        let end = self.text.len();
-        match self.spans.last_mut() {
-            Some((range, last)) if *last == style => range.end = end,
-            _ => self.spans.push((start..end, style)),
-        }
+        start
     }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Align {
-    Justify,
-    Left,
-    Center,
-    Right,
-}
-
-#[derive(Debug, Clone)]
-pub struct ParaStyle {
-    pub width: f32,
-    pub align: Align,
-    /// First-line indent.
-    pub indent: f32,
-    pub lang: String,
-    pub hyphenate: bool,
-    /// Keep every space (code): spaces are not stretched and not dropped at line starts.
-    pub preserve_spaces: bool,
-    pub role: Role,
-}
-
-/// A set line: runs positioned relative to the line's left edge and baseline.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SetLine {
-    pub runs: Vec<GlyphRun>,
-    pub width: f32,
-    pub hyphenated: bool,
-    /// The line carries on a source line the width forced apart (not after a `\n`).
-    pub continues: bool,
 }
 
 /// Sets one paragraph into lines.
@@ -110,59 +82,23 @@ pub fn set_paragraph(shaper: &Shaper<'_>, styled: &StyledText, style: &ParaStyle
     if styled.text.trim().is_empty() {
         return Vec::new();
     }
-    let spans: Vec<StyleSpan> = styled
-        .spans
-        .iter()
-        .map(|(r, s)| StyleSpan {
-            range: r.clone(),
-            face: s.face,
-            size: s.size,
-            rise: s.rise,
-        })
-        .collect();
-    let glyphs = shaper.shape(&styled.text, &spans, &style.lang);
-    if shaper.budget().exhausted() {
+    let Some(para) = Paragraph::shape(shaper, styled, style) else {
         return Vec::new();
-    }
-    let body = &styled.spans[0].1;
-    let hyphen_width = shaper
-        .book
-        .face(body.face)
-        .hyphen
-        .map_or(body.size * 0.3, |(_, w)| w * body.size);
-    let (items, sources) = build_items(&styled.text, &glyphs, style, hyphen_width, body.size);
+    };
     let budget = shaper.budget();
-    let breaks = break_paragraph_until(&items, style.width, &|| budget.tick());
-    let cluster_end = cluster_ends(&glyphs, styled.text.len());
+    let breaks = break_paragraph_until(&para.items, style.width, &|| budget.tick());
     let mut lines = Vec::with_capacity(breaks.len());
     let mut start = 0;
     let mut continues = false;
     for &brk in &breaks {
-        let mut line = set_line(
-            shaper,
-            styled,
-            style,
-            &glyphs,
-            &cluster_end,
-            &items,
-            &sources,
-            start,
-            brk,
-        );
+        let mut line = para.set_line(shaper, start, brk);
         line.continues = continues;
-        continues = !matches!(items[brk], Item::Penalty { cost, .. } if cost <= -INFINITE_PENALTY);
+        continues = !para.forced_break(brk);
         // Empty lines matter in code (blank lines between statements), nowhere else.
         if !line.runs.is_empty() || style.preserve_spaces {
             lines.push(line);
         }
-        // The next line starts at the next box: glue and penalties after a break vanish.
-        start = brk + 1;
-        while start < items.len() && !matches!(items[start], Item::Box { .. }) {
-            if matches!(items[start], Item::Penalty { cost, .. } if cost <= -INFINITE_PENALTY) {
-                break;
-            }
-            start += 1;
-        }
+        start = para.next_line_start(brk);
     }
     if !style.preserve_spaces {
         lines.retain(|l| !l.runs.is_empty());
@@ -173,6 +109,7 @@ pub fn set_paragraph(shaper: &Shaper<'_>, styled: &StyledText, style: &ParaStyle
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::layout::display::{Color, Role};
     use crate::text::fonts::{Family, FontBook};
     use crate::text::shape::PlanCache;
 

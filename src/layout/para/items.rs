@@ -5,7 +5,7 @@ use std::ops::Range;
 
 use unicode_linebreak::{BreakOpportunity, linebreaks};
 
-use super::para::{Align, ParaStyle};
+use super::{Align, ParaStyle};
 use crate::text::linebreak::{FILL, INFINITE_PENALTY, Item};
 use crate::text::shape::Glyph;
 use crate::text::{hyphen, typography};
