@@ -14,6 +14,7 @@ use krilla::metadata::{DateTime, Metadata};
 use krilla::outline::{Outline, OutlineNode};
 use krilla::page::PageSettings;
 use krilla::paint::{Fill, Stroke};
+use krilla::tagging::TagTree;
 use krilla::text::{GlyphId, KrillaGlyph};
 
 use std::sync::Arc;
@@ -29,14 +30,12 @@ fn paint(c: Color) -> krilla::paint::Paint {
     rgb::Color::new(c.0, c.1, c.2).into()
 }
 
-/// Writes the document. Fonts are subset by krilla; every glyph carries its own source text.
-/// `ua`: declare and check PDF/UA-1 (only when the document carries a structure tree).
 /// Images made once per document: every reference to one picture draws the same krilla image
 /// (which the PDF then holds once), so a picture referenced 10,000 times is decoded once.
 /// The key is the address of the picture's bytes; the entry keeps them alive, so no other
 /// picture can take that address while the cache lives.
 #[derive(Default)]
-pub(crate) struct ImageCache {
+struct ImageCache {
     images: std::collections::HashMap<(usize, bool), CachedImage>,
 }
 
@@ -62,7 +61,9 @@ impl ImageCache {
     }
 }
 
-/// `budget`'s deadline is checked after every page.
+/// Writes an article's document. Fonts are subset by krilla; every glyph carries its own source
+/// text. `budget`'s deadline is checked after every page.
+/// `ua`: declare and check PDF/UA-1 (only when the document carries a structure tree).
 pub fn write_pdf(
     doc: &Document,
     book: &FontBook,
@@ -72,40 +73,16 @@ pub fn write_pdf(
 ) -> Result<Vec<u8>, Error> {
     // A structure tree makes the PDF tagged: reading order, headings, lists, tables, figures.
     let tagged = !doc.structure.is_empty();
-    let mut settings = SerializeSettings {
-        enable_tagging: tagged,
-        ..SerializeSettings::default()
-    };
+    let mut writer = PdfWriter::new(tagged, pdfa, ua && tagged)?;
     let mut tags = Tags::new(&doc.structure);
-    // A tagged document is declared and checked as PDF/UA-1; with `pdfa` also as PDF/A-2b.
-    let ua = ua && tagged;
-    if pdfa || ua {
-        let mut builder = ConfigurationBuilder::new();
-        if pdfa {
-            builder = builder.with_archival_validator(Archival::A2_B);
-        }
-        if ua {
-            builder = builder.with_accessibility_validator(Accessibility::UA1);
-        }
-        settings.configuration = builder
-            .finish()
-            .map_err(|e| Error::Pdf(format!("PDF configuration: {e:?}")))?;
-    }
-    let mut pdf = PdfDocument::new_with(settings);
-    let mut images = ImageCache::default();
     for page in &doc.pages {
-        let tags = tagged.then_some(&mut tags);
-        draw_page(&mut pdf, page, book, pdfa, tags, &[], &mut images)?;
+        writer.draw_page(page, book, tagged.then_some(&mut tags), &[])?;
         if budget.check_clock() {
             budget.result()?;
         }
     }
-    if tagged {
-        pdf.set_tag_tree(tags.into_tree(&doc.metadata.language));
-    }
-    pdf.set_outline(outline(&doc.outline));
-    pdf.set_metadata(metadata(&doc.metadata));
-    pdf.finish().map_err(|e| finish_error(e, pdfa, ua))
+    let tree = tagged.then(|| tags.into_tree(&doc.metadata.language));
+    writer.finish(tree, &doc.outline, &doc.metadata)
 }
 
 /// An internal link: a rectangle on the page that jumps to `(page index, y)` of the document.
@@ -115,175 +92,240 @@ pub(crate) struct Jump {
     pub y: f32,
 }
 
-/// Draws one display-list page as the document's next page. With `tags`, every drawing is
-/// marked for the structure tree; `jumps` are internal links (a volume's contents).
-pub(crate) fn draw_page(
-    pdf: &mut PdfDocument,
-    page: &Page,
-    book: &FontBook,
+/// One PDF being written, page by page: an article's or a whole volume's. It holds krilla's
+/// document set up once (tagging, the PDF/A and PDF/UA validators) and the images made for the
+/// pages drawn since the last [`PdfWriter::forget_images`].
+pub(crate) struct PdfWriter {
+    pdf: PdfDocument,
     pdfa: bool,
-    mut tags: Option<&mut Tags<'_>>,
-    jumps: &[Jump],
-    images: &mut ImageCache,
-) -> Result<(), Error> {
-    let mut glyphs: Vec<KrillaGlyph> = Vec::new();
-    let Some(page_settings) = PageSettings::from_wh(page.width, page.height) else {
-        return Err(Error::Pdf(format!(
-            "invalid page size {}×{}",
-            page.width, page.height
-        )));
-    };
-    let mut p = pdf.start_page_with(page_settings);
-    let mut links = Vec::new();
-    // Link rectangles wait for the run they belong to (it follows them in the list).
-    let mut waiting_links = std::collections::VecDeque::new();
-    {
-        let mut surface = p.surface();
-        let mut fill_run: Option<(Color, PathBuilder)> = None;
-        for item in &page.items {
-            if !matches!(item, Item::Fill(..)) {
-                flush_fills(&mut surface, &mut fill_run, tags.as_deref_mut());
+    ua: bool,
+    images: ImageCache,
+}
+
+impl PdfWriter {
+    /// `tagged`: the pages are marked for a structure tree; `pdfa`: declared and checked as
+    /// PDF/A-2b; `ua`: as PDF/UA-1 (needs `tagged`).
+    pub(crate) fn new(tagged: bool, pdfa: bool, ua: bool) -> Result<PdfWriter, Error> {
+        let mut settings = SerializeSettings {
+            enable_tagging: tagged,
+            ..SerializeSettings::default()
+        };
+        if pdfa || ua {
+            let mut builder = ConfigurationBuilder::new();
+            if pdfa {
+                builder = builder.with_archival_validator(Archival::A2_B);
             }
-            match item {
-                Item::Text(run) => {
-                    if run.glyphs.is_empty() {
-                        continue;
-                    }
-                    glyphs.clear();
-                    let size = run.size;
-                    glyphs.extend(run.glyphs.iter().map(|g| {
-                        KrillaGlyph::new(
-                            GlyphId::new(g.id),
-                            g.advance / size,
-                            g.dx / size,
-                            g.dy / size,
-                            0.0,
-                            g.text_range.clone(),
-                            None,
-                        )
-                    }));
-                    let font = book.face(run.face).pdf.clone();
-                    let linked = run.link.is_some() && !waiting_links.is_empty();
-                    let draw = |s: &mut krilla::surface::Surface<'_>| {
-                        s.set_fill(Some(Fill {
-                            paint: paint(run.color),
-                            ..Fill::default()
-                        }));
-                        s.draw_glyphs(
-                            Point::from_xy(run.x, run.y),
-                            &glyphs,
-                            font,
-                            &run.text,
-                            size,
-                            false,
-                        );
-                    };
-                    let slot = match tags.as_deref_mut() {
-                        Some(tags) => {
-                            tags.mark(&mut surface, run.tag, Some(run.role), linked, draw)
-                        }
-                        None => {
-                            draw(&mut surface);
-                            None
-                        }
-                    };
-                    if linked && let Some(link) = waiting_links.pop_front() {
-                        links.push((link, slot));
-                    }
-                }
-                Item::Line(line) => {
-                    let mut pb = PathBuilder::new();
-                    pb.move_to(line.from.0, line.from.1);
-                    pb.line_to(line.to.0, line.to.1);
-                    if let Some(path) = pb.finish() {
-                        let draw = |s: &mut krilla::surface::Surface<'_>| {
-                            s.set_fill(None);
-                            s.set_stroke(Some(Stroke {
-                                paint: paint(line.color),
-                                width: line.width,
-                                ..Stroke::default()
-                            }));
-                            s.draw_path(&path);
-                            s.set_stroke(None);
-                        };
-                        match tags.as_deref_mut() {
-                            Some(tags) => {
-                                tags.mark(&mut surface, None, None, false, draw);
-                            }
-                            None => draw(&mut surface),
-                        }
-                    }
-                }
-                Item::Link(link) => waiting_links.push_back(link.clone()),
-                Item::Fill(r, color) => {
-                    // Consecutive fills of one colour (a QR code's modules) become one path.
-                    if fill_run.as_ref().is_some_and(|(c, _)| c != color) {
-                        flush_fills(&mut surface, &mut fill_run, tags.as_deref_mut());
-                    }
-                    let (_, pb) = fill_run.get_or_insert_with(|| (*color, PathBuilder::new()));
-                    if let Some(rect) = krilla::geom::Rect::from_xywh(r.x, r.y, r.width, r.height) {
-                        pb.push_rect(rect);
-                    }
-                }
-                Item::Image(img) => {
-                    let image = images.get(&img.picture, pdfa)?;
-                    let r = img.rect;
-                    if let Some(size) = Size::from_wh(r.width, r.height) {
-                        let draw = |s: &mut krilla::surface::Surface<'_>| {
-                            s.push_transform(&Transform::from_translate(r.x, r.y));
-                            s.draw_image(image, size);
-                            s.pop();
-                        };
-                        match tags.as_deref_mut() {
-                            Some(tags) => {
-                                tags.mark(&mut surface, img.tag, None, false, draw);
-                            }
-                            None => draw(&mut surface),
-                        }
-                    }
-                }
+            if ua {
+                builder = builder.with_accessibility_validator(Accessibility::UA1);
             }
+            settings.configuration = builder
+                .finish()
+                .map_err(|e| Error::Pdf(format!("PDF configuration: {e:?}")))?;
         }
-        flush_fills(&mut surface, &mut fill_run, tags.as_deref_mut());
-        surface.finish();
+        Ok(PdfWriter {
+            pdf: PdfDocument::new_with(settings),
+            pdfa,
+            ua,
+            images: ImageCache::default(),
+        })
     }
-    // A link rectangle whose run never came (cannot happen in our lists) still works.
-    links.extend(waiting_links.into_iter().map(|l| (l, None)));
-    for (link, slot) in links {
-        let r = link.rect;
-        if let Some(rect) =
-            krilla::geom::Rect::from_xywh(r.x, r.y, r.width.max(0.1), r.height.max(0.1))
+
+    /// Lets go of the images made so far (a volume's next article draws its own).
+    pub(crate) fn forget_images(&mut self) {
+        self.images = ImageCache::default();
+    }
+
+    /// Adds the structure tree, outline and metadata and serializes the PDF; a validator's
+    /// refusal is an [`Error::Validation`].
+    pub(crate) fn finish(
+        mut self,
+        tree: Option<TagTree>,
+        outline: &[OutlineEntry],
+        metadata: &crate::layout::display::Metadata,
+    ) -> Result<Vec<u8>, Error> {
+        if let Some(tree) = tree {
+            self.pdf.set_tag_tree(tree);
+        }
+        self.pdf.set_outline(outline_of(outline));
+        self.pdf.set_metadata(metadata_of(metadata));
+        self.pdf
+            .finish()
+            .map_err(|e| finish_error(e, self.pdfa, self.ua))
+    }
+    /// Draws one display-list page as the document's next page. With `tags`, every drawing is
+    /// marked for the structure tree; `jumps` are internal links (a volume's contents).
+    pub(crate) fn draw_page(
+        &mut self,
+        page: &Page,
+        book: &FontBook,
+        mut tags: Option<&mut Tags<'_>>,
+        jumps: &[Jump],
+    ) -> Result<(), Error> {
+        let PdfWriter {
+            pdf, pdfa, images, ..
+        } = self;
+        let pdfa = *pdfa;
+        let mut glyphs: Vec<KrillaGlyph> = Vec::new();
+        let Some(page_settings) = PageSettings::from_wh(page.width, page.height) else {
+            return Err(Error::Pdf(format!(
+                "invalid page size {}×{}",
+                page.width, page.height
+            )));
+        };
+        let mut p = pdf.start_page_with(page_settings);
+        let mut links = Vec::new();
+        // Link rectangles wait for the run they belong to (it follows them in the list).
+        let mut waiting_links = std::collections::VecDeque::new();
         {
-            let target = Target::Action(LinkAction::new(link.url.to_string()).into());
-            let alt = Some(link.text.trim().to_string()).filter(|t| !t.is_empty());
-            let annotation = Annotation::new_link(LinkAnnotation::new(rect, target), alt);
-            match (slot, tags.as_deref_mut()) {
-                (Some(slot), Some(tags)) => {
-                    let id = p.add_tagged_annotation(annotation);
-                    tags.annotation(slot, id);
+            let mut surface = p.surface();
+            let mut fill_run: Option<(Color, PathBuilder)> = None;
+            for item in &page.items {
+                if !matches!(item, Item::Fill(..)) {
+                    flush_fills(&mut surface, &mut fill_run, tags.as_deref_mut());
                 }
-                _ => p.add_annotation(annotation),
+                match item {
+                    Item::Text(run) => {
+                        if run.glyphs.is_empty() {
+                            continue;
+                        }
+                        glyphs.clear();
+                        let size = run.size;
+                        glyphs.extend(run.glyphs.iter().map(|g| {
+                            KrillaGlyph::new(
+                                GlyphId::new(g.id),
+                                g.advance / size,
+                                g.dx / size,
+                                g.dy / size,
+                                0.0,
+                                g.text_range.clone(),
+                                None,
+                            )
+                        }));
+                        let font = book.face(run.face).pdf.clone();
+                        let linked = run.link.is_some() && !waiting_links.is_empty();
+                        let draw = |s: &mut krilla::surface::Surface<'_>| {
+                            s.set_fill(Some(Fill {
+                                paint: paint(run.color),
+                                ..Fill::default()
+                            }));
+                            s.draw_glyphs(
+                                Point::from_xy(run.x, run.y),
+                                &glyphs,
+                                font,
+                                &run.text,
+                                size,
+                                false,
+                            );
+                        };
+                        let slot = match tags.as_deref_mut() {
+                            Some(tags) => {
+                                tags.mark(&mut surface, run.tag, Some(run.role), linked, draw)
+                            }
+                            None => {
+                                draw(&mut surface);
+                                None
+                            }
+                        };
+                        if linked && let Some(link) = waiting_links.pop_front() {
+                            links.push((link, slot));
+                        }
+                    }
+                    Item::Line(line) => {
+                        let mut pb = PathBuilder::new();
+                        pb.move_to(line.from.0, line.from.1);
+                        pb.line_to(line.to.0, line.to.1);
+                        if let Some(path) = pb.finish() {
+                            let draw = |s: &mut krilla::surface::Surface<'_>| {
+                                s.set_fill(None);
+                                s.set_stroke(Some(Stroke {
+                                    paint: paint(line.color),
+                                    width: line.width,
+                                    ..Stroke::default()
+                                }));
+                                s.draw_path(&path);
+                                s.set_stroke(None);
+                            };
+                            match tags.as_deref_mut() {
+                                Some(tags) => {
+                                    tags.mark(&mut surface, None, None, false, draw);
+                                }
+                                None => draw(&mut surface),
+                            }
+                        }
+                    }
+                    Item::Link(link) => waiting_links.push_back(link.clone()),
+                    Item::Fill(r, color) => {
+                        // Consecutive fills of one colour (a QR code's modules) become one path.
+                        if fill_run.as_ref().is_some_and(|(c, _)| c != color) {
+                            flush_fills(&mut surface, &mut fill_run, tags.as_deref_mut());
+                        }
+                        let (_, pb) = fill_run.get_or_insert_with(|| (*color, PathBuilder::new()));
+                        if let Some(rect) =
+                            krilla::geom::Rect::from_xywh(r.x, r.y, r.width, r.height)
+                        {
+                            pb.push_rect(rect);
+                        }
+                    }
+                    Item::Image(img) => {
+                        let image = images.get(&img.picture, pdfa)?;
+                        let r = img.rect;
+                        if let Some(size) = Size::from_wh(r.width, r.height) {
+                            let draw = |s: &mut krilla::surface::Surface<'_>| {
+                                s.push_transform(&Transform::from_translate(r.x, r.y));
+                                s.draw_image(image, size);
+                                s.pop();
+                            };
+                            match tags.as_deref_mut() {
+                                Some(tags) => {
+                                    tags.mark(&mut surface, img.tag, None, false, draw);
+                                }
+                                None => draw(&mut surface),
+                            }
+                        }
+                    }
+                }
+            }
+            flush_fills(&mut surface, &mut fill_run, tags.as_deref_mut());
+            surface.finish();
+        }
+        // A link rectangle whose run never came (cannot happen in our lists) still works.
+        links.extend(waiting_links.into_iter().map(|l| (l, None)));
+        for (link, slot) in links {
+            let r = link.rect;
+            if let Some(rect) =
+                krilla::geom::Rect::from_xywh(r.x, r.y, r.width.max(0.1), r.height.max(0.1))
+            {
+                let target = Target::Action(LinkAction::new(link.url.to_string()).into());
+                let alt = Some(link.text.trim().to_string()).filter(|t| !t.is_empty());
+                let annotation = Annotation::new_link(LinkAnnotation::new(rect, target), alt);
+                match (slot, tags.as_deref_mut()) {
+                    (Some(slot), Some(tags)) => {
+                        let id = p.add_tagged_annotation(annotation);
+                        tags.annotation(slot, id);
+                    }
+                    _ => p.add_annotation(annotation),
+                }
             }
         }
-    }
-    for jump in jumps {
-        let r = jump.rect;
-        if let Some(rect) = krilla::geom::Rect::from_xywh(r.x, r.y, r.width, r.height) {
-            let target = Target::Destination(
-                XyzDestination::new(jump.page, Point::from_xy(0.0, jump.y)).into(),
-            );
-            p.add_annotation(Annotation::new_link(
-                LinkAnnotation::new(rect, target),
-                None,
-            ));
+        for jump in jumps {
+            let r = jump.rect;
+            if let Some(rect) = krilla::geom::Rect::from_xywh(r.x, r.y, r.width, r.height) {
+                let target = Target::Destination(
+                    XyzDestination::new(jump.page, Point::from_xy(0.0, jump.y)).into(),
+                );
+                p.add_annotation(Annotation::new_link(
+                    LinkAnnotation::new(rect, target),
+                    None,
+                ));
+            }
         }
+        p.finish();
+        Ok(())
     }
-    p.finish();
-    Ok(())
 }
 
 /// Krilla's refusal as our error; validation failures named in words.
-pub(crate) fn finish_error(e: KrillaError, pdfa: bool, ua: bool) -> Error {
+fn finish_error(e: KrillaError, pdfa: bool, ua: bool) -> Error {
     match e {
         KrillaError::Validation(errors) => Error::Validation {
             ua,
@@ -337,7 +379,7 @@ fn flush_fills(
 }
 
 /// Nests outline entries by level under their nearest shallower predecessor.
-pub(crate) fn outline(entries: &[OutlineEntry]) -> Outline {
+fn outline_of(entries: &[OutlineEntry]) -> Outline {
     fn node(e: &OutlineEntry) -> OutlineNode {
         OutlineNode::new(
             e.title.clone(),
@@ -365,7 +407,7 @@ pub(crate) fn outline(entries: &[OutlineEntry]) -> Outline {
     outline
 }
 
-pub(crate) fn metadata(m: &crate::layout::display::Metadata) -> Metadata {
+fn metadata_of(m: &crate::layout::display::Metadata) -> Metadata {
     let mut meta = Metadata::new()
         .title(m.title.clone())
         .language(m.language.clone())

@@ -4,10 +4,6 @@
 //! Articles are drawn as they are added (the volume never holds their display lists), so a
 //! volume of a month of the archive costs about its own size in memory, not the archive's.
 
-use krilla::Document as PdfDocument;
-use krilla::SerializeSettings;
-use krilla::configure::{Archival, ConfigurationBuilder};
-
 use crate::article::Article;
 use crate::engine::{Engine, RenderOptions};
 use crate::error::Error;
@@ -16,7 +12,7 @@ use crate::layout::display::{Document, Metadata, OutlineEntry};
 use crate::layout::locale::{self, DateParts};
 use crate::layout::page::stamp_folio;
 use crate::layout::style::Theme;
-use crate::pdf::{self, ImageCache, Jump};
+use crate::pdf::{Jump, PdfWriter};
 use crate::pdf_tags::Tags;
 use crate::stable_hash::{FNV_START, fnv1a_fields};
 use krilla::tagging::{Node, Tag, TagGroup, TagTree};
@@ -55,8 +51,9 @@ pub struct Volume<'e> {
     engine: &'e Engine,
     theme: Theme,
     families: [Option<[crate::text::fonts::FaceId; 4]>; 3],
-    pdfa: bool,
-    pdf: PdfDocument,
+    /// The volume's one PDF, tagged like the articles' own: reading order, headings, lists,
+    /// tables, figures.
+    writer: PdfWriter,
     pages: usize,
     outline: Vec<OutlineEntry>,
     entries: Vec<ContentsEntry>,
@@ -68,9 +65,6 @@ pub struct Volume<'e> {
     id_hash: u64,
     /// The structure tree so far: one `Art` (article) group per article, in its own language.
     tagged: Vec<Node>,
-    /// The current article's images, made once each (emptied between articles, so the
-    /// volume does not keep every article's pictures).
-    images: ImageCache,
 }
 
 impl<'e> Volume<'e> {
@@ -80,23 +74,11 @@ impl<'e> Volume<'e> {
         title: Option<String>,
     ) -> Result<Volume<'e>, Error> {
         let (theme, families) = engine.theme(options)?;
-        // Tagged like the articles' own PDFs: reading order, headings, lists, tables, figures.
-        let mut settings = SerializeSettings {
-            enable_tagging: true,
-            ..SerializeSettings::default()
-        };
-        if options.pdfa {
-            settings.configuration = ConfigurationBuilder::new()
-                .with_archival_validator(Archival::A2_B)
-                .finish()
-                .map_err(|e| Error::Pdf(format!("PDF configuration: {e:?}")))?;
-        }
         Ok(Volume {
             engine,
             theme,
             families,
-            pdfa: options.pdfa,
-            pdf: PdfDocument::new_with(settings),
+            writer: PdfWriter::new(true, options.pdfa, false)?,
             pages: 0,
             outline: Vec::new(),
             entries: Vec::new(),
@@ -105,7 +87,6 @@ impl<'e> Volume<'e> {
             date: None,
             id_hash: FNV_START,
             tagged: Vec::new(),
-            images: ImageCache::default(),
         })
     }
 
@@ -137,7 +118,8 @@ impl<'e> Volume<'e> {
         for page in pages {
             self.bind_page(&shaper, lang, page, &mut tags, &[])?;
         }
-        self.images = ImageCache::default();
+        // The next article draws its own images: the volume does not keep every article's.
+        self.writer.forget_images();
         let art = Tag::Article.with_lang(Some(lang.to_string()));
         self.tagged
             .push(TagGroup::with_children(art, tags.into_nodes()).into());
@@ -186,15 +168,8 @@ impl<'e> Volume<'e> {
     ) -> Result<(), Error> {
         let number = (self.pages + 1).to_string();
         stamp_folio(shaper, &self.theme, lang, &mut page, &number);
-        pdf::draw_page(
-            &mut self.pdf,
-            &page,
-            self.engine.fonts(),
-            self.pdfa,
-            Some(tags),
-            jumps,
-            &mut self.images,
-        )?;
+        self.writer
+            .draw_page(&page, self.engine.fonts(), Some(tags), jumps)?;
         self.pages += 1;
         Ok(())
     }
@@ -240,7 +215,6 @@ impl<'e> Volume<'e> {
         {
             tree.push(node);
         }
-        self.pdf.set_tag_tree(tree);
         self.outline.push(OutlineEntry {
             level: 1,
             title: labels.contents.to_string(),
@@ -259,14 +233,9 @@ impl<'e> Volume<'e> {
             date: self.date,
             document_id: format!("{:016x}", self.id_hash),
         };
-        self.pdf.set_outline(pdf::outline(&self.outline));
-        self.pdf.set_metadata(pdf::metadata(&metadata));
         let articles = self.entries.len();
         let pages = self.pages;
-        let pdf = self
-            .pdf
-            .finish()
-            .map_err(|e| pdf::finish_error(e, self.pdfa, false))?;
+        let pdf = self.writer.finish(Some(tree), &self.outline, &metadata)?;
         Ok(VolumePdf {
             pdf,
             articles,
