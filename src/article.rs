@@ -11,37 +11,53 @@ pub const MAX_INPUT_BYTES: usize = 32 * 1024 * 1024;
 /// One news article, as the site's backend hands it over. Only `title` and `body` are required.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct Article {
+    /// The article's id in the site's archive (names `batch`'s output file).
     #[serde(default)]
     pub id: Option<ArticleId>,
+    /// The article's address on the site: the footer, the print profile's QR code.
     #[serde(default)]
     pub url: Option<String>,
     /// BCP 47 tag; `ru` when absent.
     #[serde(default)]
     pub lang: Option<String>,
+    /// The headline.
     pub title: String,
+    /// The lead (deck) under the headline.
     #[serde(default)]
     pub subtitle: Option<String>,
+    /// The byline, one name each.
     #[serde(default)]
     pub authors: Vec<String>,
+    /// Publication date and time, ISO 8601 (`2024-06-03T09:30:00+08:00` or `2024-06-03`).
     #[serde(default)]
     pub published: Option<String>,
+    /// When the article was last changed, ISO 8601.
     #[serde(default)]
     pub updated: Option<String>,
+    /// The site's section (rubric) printed above the headline.
     #[serde(default)]
     pub section: Option<String>,
+    /// Tags, printed after the body and written as the PDF's keywords.
     #[serde(default)]
     pub tags: Vec<String>,
+    /// The site's view counter, printed in the byline.
     #[serde(default)]
     pub views: Option<u64>,
+    /// How `body` is written; Markdown when absent.
     #[serde(default)]
     pub body_format: BodyFormat,
+    /// The article's text, in `body_format`.
     pub body: String,
+    /// The picture atop the article.
     #[serde(default)]
     pub cover: Option<Image>,
+    /// «Читайте также»: links to related articles, printed after the body.
     #[serde(default)]
     pub related: Vec<Related>,
+    /// Where the news came from, printed after the body.
     #[serde(default)]
     pub source: Option<Source>,
+    /// The copyright line, printed after the body.
     #[serde(default)]
     pub copyright: Option<String>,
 }
@@ -50,7 +66,9 @@ pub struct Article {
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(untagged)]
 pub enum ArticleId {
+    /// An id written as a string.
     Text(String),
+    /// An id written as a number.
     Number(i64),
 }
 
@@ -68,33 +86,47 @@ impl std::fmt::Display for ArticleId {
 #[serde(rename_all = "lowercase")]
 pub enum BodyFormat {
     #[default]
+    /// CommonMark with tables, footnotes, strike-through and task lists.
     Markdown,
+    /// HTML as a CMS stores it; scripts, styles and unknown elements are left out.
     Html,
+    /// Plain text: blank lines part paragraphs.
     Text,
 }
 
+/// A picture the article names: its cover.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct Image {
+    /// A path under the asset root, a `data:` URI or an address on an allowed host.
     pub src: String,
+    /// What the picture shows, for those who cannot see it.
     #[serde(default)]
     pub alt: Option<String>,
+    /// The caption printed under it.
     #[serde(default)]
     pub caption: Option<String>,
+    /// The photographer or agency.
     #[serde(default)]
     pub credit: Option<String>,
 }
 
+/// A link to a related article.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct Related {
+    /// The linked article's headline.
     pub title: String,
+    /// Its address.
     #[serde(default)]
     pub url: Option<String>,
 }
 
+/// Where the news came from.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct Source {
+    /// The source's name (an agency, a newspaper).
     #[serde(default)]
     pub name: Option<String>,
+    /// Its address.
     #[serde(default)]
     pub url: Option<String>,
 }

@@ -24,9 +24,17 @@ pub const DEFAULT_MAX_PIXELS: u64 = 400_000_000;
 pub struct Limits {
     /// Wall-clock time from the start of the render; `None` waits for ever.
     pub timeout: Option<Duration>,
+    /// Pages the article may fill.
     pub max_pages: usize,
+    /// Glyphs the render may shape, in all.
     pub max_glyphs: usize,
+    /// Image pixels the render may decode, in all; past it a picture prints its caption.
     pub max_pixels: u64,
+}
+
+impl Limits {
+    /// The default `timeout` (60 s).
+    pub const DEFAULT_TIMEOUT: Duration = DEFAULT_TIMEOUT;
 }
 
 impl Default for Limits {
@@ -61,6 +69,7 @@ pub struct Budget {
 }
 
 impl Budget {
+    /// A fresh meter: the clock starts now.
     pub fn new(limits: Limits) -> Budget {
         Budget {
             limits,
@@ -82,10 +91,6 @@ impl Budget {
             max_glyphs: usize::MAX,
             max_pixels: u64::MAX,
         })
-    }
-
-    pub fn limits(&self) -> &Limits {
-        &self.limits
     }
 
     /// True once a limit has been passed: the caller should stop its loop.

@@ -15,7 +15,7 @@ use crate::layout::{figure, flow};
 use crate::pdf;
 use crate::resources::{PictureCache, Resources};
 use crate::stable_hash::{FNV_START, fnv1a_fields};
-use crate::text::fonts::FontBook;
+use crate::text::fonts::{FaceId, FontBook};
 use crate::text::shape::{PlanCache, Shaper};
 use crate::volume::Volume;
 
@@ -26,6 +26,7 @@ use crate::theme::ThemeFile;
 /// How to render. `Default` gives A4 with two-line widow and orphan control.
 #[derive(Debug, Clone)]
 pub struct RenderOptions {
+    /// The paper size.
     pub paper: Paper,
     /// Fewest lines of a paragraph left alone at the top of a page (1 turns the control off).
     pub widows: usize,
@@ -93,6 +94,7 @@ impl Default for RenderOptions {
 /// A finished render: the PDF and the warnings it produced.
 #[derive(Debug, Clone)]
 pub struct Rendered {
+    /// The PDF file's bytes.
     pub pdf: Vec<u8>,
     /// One line each, e.g. a character that no font has (drawn as a visible replacement).
     pub warnings: Vec<String>,
@@ -111,7 +113,6 @@ impl Engine {
     ///
     /// ```
     /// let engine = babrpdf::Engine::new()?;
-    /// assert!(engine.fonts().len() >= 4);
     /// # Ok::<(), babrpdf::Error>(())
     /// ```
     pub fn new() -> Result<Engine, Error> {
@@ -129,7 +130,6 @@ impl Engine {
     /// ```
     /// // A service: up to 256 MB of prepared photos kept between requests.
     /// let engine = babrpdf::Engine::new()?.with_picture_cache(256 << 20);
-    /// # let _ = engine;
     /// # Ok::<(), babrpdf::Error>(())
     /// ```
     pub fn with_picture_cache(mut self, bytes: usize) -> Engine {
@@ -149,8 +149,26 @@ impl Engine {
         self.book.add_dir(dir)
     }
 
-    pub fn fonts(&self) -> &FontBook {
+    /// The font book: faces the display list's runs point into.
+    pub(crate) fn fonts(&self) -> &FontBook {
         &self.book
+    }
+
+    /// The name of a face a display-list run is set in (its PostScript name; an added face's
+    /// file path), e.g. to check which font drew a character.
+    ///
+    /// ```
+    /// use babrpdf::{Article, Engine, RenderOptions};
+    ///
+    /// let engine = Engine::new()?;
+    /// let article = Article::from_json(r#"{"title": "Т", "body": "Текст."}"#.as_bytes())?;
+    /// let doc = engine.layout(&article, &RenderOptions::default())?;
+    /// let run = doc.pages[0].runs().next().unwrap();
+    /// assert!(engine.face_name(run.face).starts_with("PT"));
+    /// # Ok::<(), babrpdf::Error>(())
+    /// ```
+    pub fn face_name(&self, face: FaceId) -> &str {
+        self.book.name(face)
     }
 
     /// Lays the article out into the display list (pages of positioned glyphs), without a PDF.

@@ -25,7 +25,7 @@ pub mod article;
 pub mod assets;
 pub mod atomic;
 pub mod batch;
-pub mod budget;
+mod budget;
 pub mod doc;
 mod engine;
 pub mod error;

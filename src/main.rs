@@ -161,7 +161,7 @@ impl OptionArgs {
 struct Timeout(Option<Duration>);
 
 impl Timeout {
-    const DEFAULT: Timeout = Timeout(Some(babrpdf::budget::DEFAULT_TIMEOUT));
+    const DEFAULT: Timeout = Timeout(Some(babrpdf::Limits::DEFAULT_TIMEOUT));
 }
 
 impl std::fmt::Display for Timeout {

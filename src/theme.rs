@@ -19,13 +19,19 @@ const LOGO_MAX_HEIGHT: f32 = 18.0;
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ThemeFile {
+    /// `a4`, `a5` or `letter`, in place of `RenderOptions::paper`.
     pub paper: Option<String>,
+    /// Page margins.
     pub margins_mm: Option<Margins>,
+    /// Body text size in points (10.5 by default).
     pub body_size: Option<f32>,
     /// Line spacing as a multiple of the body size (1.36 by default).
     pub leading: Option<f32>,
+    /// Headline size in points.
     pub title_size: Option<f32>,
+    /// Colours of the section label, links, meta lines and rules.
     pub colors: Option<Colors>,
+    /// The running header's text (the site's name) beside the logo.
     pub header_text: Option<String>,
     /// Families from `--font-dir` for body text, headings (and page furniture) and code.
     pub fonts: Option<Fonts>,
@@ -33,35 +39,49 @@ pub struct ThemeFile {
     pub logo: Option<String>,
     /// The logo, read and prepared when the theme is loaded.
     #[serde(skip)]
-    pub logo_picture: Option<Picture>,
+    pub(crate) logo_picture: Option<Picture>,
     /// `fingerprint`, computed once (the logo's bytes are hashed once per theme, not per render).
     #[serde(skip)]
     fingerprint: std::sync::OnceLock<u64>,
 }
 
+/// Page margins in millimetres; each one left out keeps its default.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Margins {
+    /// Above the text (the running header sits in it).
     pub top: Option<f32>,
+    /// Below the text (the footer sits in it).
     pub bottom: Option<f32>,
+    /// The left margin.
     pub inner: Option<f32>,
+    /// The right margin.
     pub outer: Option<f32>,
 }
 
+/// Font families by name, from the fonts added with `--font-dir`.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Fonts {
+    /// Body text.
     pub body: Option<String>,
+    /// Headings, the title block and page furniture.
     pub heading: Option<String>,
+    /// Code.
     pub mono: Option<String>,
 }
 
+/// Colours as `#rrggbb`.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Colors {
+    /// The section label above the headline.
     pub accent: Option<String>,
+    /// Links on screen (the download profile).
     pub link: Option<String>,
+    /// Byline, captions, header and footer.
     pub meta: Option<String>,
+    /// Rules and quote bars.
     pub rule: Option<String>,
 }
 

@@ -20,7 +20,9 @@ use krilla::tagging::{Node, Tag, TagGroup, TagTree};
 /// A bound volume's PDF, and what it holds.
 #[derive(Debug, Clone)]
 pub struct VolumePdf {
+    /// The PDF file's bytes.
     pub pdf: Vec<u8>,
+    /// Articles bound.
     pub articles: usize,
     /// Every page, the contents included.
     pub pages: usize,

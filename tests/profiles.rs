@@ -348,16 +348,16 @@ fn theme_families_come_from_the_font_dir() {
         .find(|r| r.role == babrpdf::layout::display::Role::Title)
         .unwrap();
     assert!(
-        engine.fonts().face(title.face).name.contains("DejaVuSans"),
+        engine.face_name(title.face).contains("DejaVuSans"),
         "{}",
-        engine.fonts().face(title.face).name
+        engine.face_name(title.face)
     );
     let body = doc.pages[0]
         .runs()
         .find(|r| r.role == babrpdf::layout::display::Role::Body)
         .unwrap();
     assert!(
-        engine.fonts().face(body.face).name.contains("PTF"),
+        engine.face_name(body.face).contains("PTF"),
         "body keeps PT Serif"
     );
     // A family that is not there is a clear error.

@@ -95,10 +95,10 @@ fn emoji_are_drawn_by_the_emoji_font() {
     let body = emoji.join(" ");
     let doc = layout(&format!("Реакции читателей: {body}."), "ru");
     assert_all_drawn(&doc, "emoji");
-    let fonts = engine().fonts();
+    let engine = engine();
     let mut drawn = Vec::new();
     for run in doc.pages.iter().flat_map(|p| p.runs()) {
-        if fonts.face(run.face).name.contains("Emoji") {
+        if engine.face_name(run.face).contains("Emoji") {
             drawn.push(run.text.clone());
         }
     }

@@ -1,10 +1,10 @@
 //! Input formats: each lowers an article body into the document tree (`doc::Block`).
 
-pub mod frontmatter;
-pub mod html;
-pub mod markdown;
-pub mod sanitize;
-pub mod text;
+pub(crate) mod frontmatter;
+pub(crate) mod html;
+pub(crate) mod markdown;
+pub(crate) mod sanitize;
+pub(crate) mod text;
 mod tree;
 
 use crate::article::{Article, BodyFormat};

@@ -5,76 +5,104 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use crate::photo::Picture;
-use crate::text::fonts::FaceId;
+pub use crate::text::fonts::FaceId;
 
 /// Points; origin at the top-left corner of the page, y growing downwards.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Rect {
+    /// Left edge.
     pub x: f32,
+    /// Top edge.
     pub y: f32,
+    /// Width, rightwards from `x`.
     pub width: f32,
+    /// Height, downwards from `y`.
     pub height: f32,
 }
 
 impl Rect {
+    /// The right edge.
     pub fn right(&self) -> f32 {
         self.x + self.width
     }
+    /// The bottom edge.
     pub fn bottom(&self) -> f32 {
         self.y + self.height
     }
 }
 
+/// An sRGB colour: red, green, blue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Color(pub u8, pub u8, pub u8);
 
 impl Color {
+    /// Text black.
     pub const BLACK: Color = Color(0, 0, 0);
 }
 
 /// What a run is part of, so tests and back ends can tell body text from page furniture.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
+    /// The article's text: paragraphs, lists, quotes, tables, captions, notes.
     Body,
+    /// A heading of the body, level 1–6.
     Heading(u8),
+    /// The article's title.
     Title,
+    /// The title block's lines around the title: rubric, lead, byline, dates, tags, source.
     Meta,
+    /// The running header atop a page.
     Header,
+    /// The footer: page number, the article's address.
     Footer,
 }
 
 /// Lines drawn with the text.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Decoration {
+    /// A line under the text (links in the download profile, `<u>`).
     pub underline: bool,
+    /// A line through the text.
     pub strike: bool,
 }
 
 /// A glyph inside a run. `text_range` indexes the run's `text`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunGlyph {
+    /// The glyph's id in the run's face.
     pub id: u32,
     /// Advance in points, justification included.
     pub advance: f32,
+    /// Horizontal offset from the pen position (marks placed by the shaper), points.
     pub dx: f32,
     /// Positive upwards, as fonts measure it.
     pub dy: f32,
+    /// The bytes of the run's text this glyph stands for (several glyphs may share them).
     pub text_range: Range<usize>,
 }
 
 /// Glyphs of one face and size drawn from a baseline origin `(x, y)`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GlyphRun {
+    /// Where the first glyph's pen position is, on the baseline.
     pub x: f32,
+    /// The baseline.
     pub y: f32,
+    /// The face, in the engine's font book.
     pub face: FaceId,
+    /// Font size, points.
     pub size: f32,
+    /// Text colour.
     pub color: Color,
+    /// What the run is part of.
     pub role: Role,
     /// The source text the glyphs stand for (what a reader copies out).
     pub text: String,
+    /// The glyphs, in drawing order.
     pub glyphs: Vec<RunGlyph>,
+    /// The address the run links to.
     pub link: Option<Arc<str>>,
+    /// Underline or strike-through.
     pub decoration: Decoration,
     /// The footnote number this run marks, if it is a footnote reference.
     pub note: Option<u32>,
@@ -83,22 +111,31 @@ pub struct GlyphRun {
 }
 
 impl GlyphRun {
+    /// The sum of the glyphs' advances.
     pub fn width(&self) -> f32 {
         self.glyphs.iter().map(|g| g.advance).sum()
     }
 }
 
+/// A straight rule (under the title, above footnotes, table borders, decorations).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Line {
+    /// One end, `(x, y)`.
     pub from: (f32, f32),
+    /// The other end, `(x, y)`.
     pub to: (f32, f32),
+    /// Stroke width, points.
     pub width: f32,
+    /// Stroke colour.
     pub color: Color,
 }
 
+/// A clickable area that opens an address.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Link {
+    /// The area, usually the linked text's box.
     pub rect: Rect,
+    /// The address.
     pub url: Arc<str>,
     /// The linked text: the link's description for screen readers.
     pub text: String,
@@ -107,17 +144,26 @@ pub struct Link {
 /// An image drawn into `rect`; `alt` describes it for those who cannot see it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ImageItem {
+    /// Where the picture is drawn (it fills the rectangle).
     pub rect: Rect,
+    /// The checked, print-ready picture.
     pub picture: Picture,
+    /// The description of the picture.
     pub alt: String,
+    /// The structure element (a figure) the image belongs to.
     pub tag: Option<u32>,
 }
 
+/// One thing drawn on a page, in painting order.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Item {
+    /// Glyphs.
     Text(GlyphRun),
+    /// A rule.
     Line(Line),
+    /// A link area (not drawn; clickable).
     Link(Link),
+    /// A picture.
     Image(ImageItem),
     /// A filled rectangle (the modules of a QR code).
     Fill(Rect, Color),
@@ -151,18 +197,23 @@ impl Item {
     }
 }
 
+/// One page of the display list.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Page {
+    /// Paper width, points.
     pub width: f32,
+    /// Paper height, points.
     pub height: f32,
     /// Where body text may go; running header and footer lie outside it.
     pub text_area: Rect,
+    /// What is drawn, in painting order.
     pub items: Vec<Item>,
     /// The items that print the page number, so a bound volume can number its pages anew.
     pub folio: Option<Range<usize>>,
 }
 
 impl Page {
+    /// The page's glyph runs, in painting order.
     pub fn runs(&self) -> impl Iterator<Item = &GlyphRun> {
         self.items.iter().filter_map(|i| match i {
             Item::Text(t) => Some(t),
@@ -171,21 +222,31 @@ impl Page {
     }
 }
 
+/// A bookmark: a heading the PDF viewer lists beside the pages.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OutlineEntry {
+    /// Nesting level, 1 outermost.
     pub level: u8,
+    /// The heading's text.
     pub title: String,
+    /// The page it is on, 0-based.
     pub page: usize,
+    /// Its top on that page, points from the top.
     pub y: f32,
 }
 
 /// Document metadata, already decided (the date comes from the article, never the clock).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Metadata {
+    /// The document's title.
     pub title: String,
+    /// Its subject (the article's lead).
     pub subject: Option<String>,
+    /// Its authors, by name.
     pub authors: Vec<String>,
+    /// Its language, a BCP 47 tag.
     pub language: String,
+    /// Its keywords (the article's tags).
     pub keywords: Vec<String>,
     /// (year, month, day, hour, minute, utc offset minutes)
     pub date: Option<super::locale::DateParts>,
@@ -196,32 +257,51 @@ pub struct Metadata {
 /// What a structure element is, for the tagged PDF (reading order, headings, lists, tables ...).
 #[derive(Debug, Clone, PartialEq)]
 pub enum StructKind {
+    /// A paragraph (P).
     Paragraph,
+    /// A heading, level 1–6 (H1–H6).
     Heading(u8),
+    /// A list (L), numbered or not.
     List {
+        /// Numbered.
         ordered: bool,
     },
+    /// A list item (LI).
     ListItem,
+    /// A list item's bullet or number (Lbl).
     Label,
+    /// A list item's content (LBody).
     ListBody,
+    /// A block quotation (BlockQuote).
     Quote,
+    /// A figure (Figure), with its description in `alt`.
     Figure,
+    /// A figure's or table's caption (Caption).
     Caption,
+    /// A table (Table).
     Table,
+    /// A table row (TR).
     Row,
+    /// A header cell (TH).
     HeaderCell,
+    /// A data cell (TD).
     Cell,
+    /// A footnote or link note (Note).
     Note,
+    /// Program code (Code).
     Code,
-    /// A bound volume's table of contents, and one entry in it.
+    /// A bound volume's table of contents (TOC).
     Contents,
+    /// One entry in it (TOCI).
     ContentsItem,
 }
 
 /// One element of the document's logical structure; `parent` indexes `Document::structure`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StructElem {
+    /// What the element is.
     pub kind: StructKind,
+    /// The element it is part of; `None`: the document.
     pub parent: Option<u32>,
     /// Description of a figure.
     pub alt: Option<String>,
@@ -229,10 +309,14 @@ pub struct StructElem {
     pub title: Option<String>,
 }
 
+/// A laid-out article: its pages, bookmarks, metadata and structure, ready for the PDF writer.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Document {
+    /// The pages, in order.
     pub pages: Vec<Page>,
+    /// The bookmarks, in order (headings of the body).
     pub outline: Vec<OutlineEntry>,
+    /// The title, authors, language, date and id written into the PDF.
     pub metadata: Metadata,
     /// Things a person should know about the render (characters no font has ...), one line each.
     pub warnings: Vec<String>,

@@ -8,9 +8,12 @@ pub const MM: f32 = 72.0 / 25.4;
 /// Paper sizes offered by `--paper`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Paper {
+    /// ISO A4, 210 × 297 mm.
     #[default]
     A4,
+    /// ISO A5, 148 × 210 mm.
     A5,
+    /// US Letter, 8.5 × 11 in.
     Letter,
 }
 
@@ -24,6 +27,7 @@ impl Paper {
         }
     }
 
+    /// `a4`, `a5` or `letter`, in any case.
     pub fn parse(name: &str) -> Option<Paper> {
         match name.to_ascii_lowercase().as_str() {
             "a4" => Some(Paper::A4),
@@ -46,6 +50,7 @@ pub enum Profile {
 }
 
 impl Profile {
+    /// `download` or `print`, in any case.
     pub fn parse(name: &str) -> Option<Profile> {
         match name.to_ascii_lowercase().as_str() {
             "download" => Some(Profile::Download),

@@ -8,7 +8,7 @@ use crate::error::Error;
 /// Highest code point covered by the fast coverage table; beyond it we ask the cmap.
 const COVERAGE_TABLE_END: u32 = 0x0530;
 
-/// Index of a face in the `FontBook`.
+/// A face of the engine's font book, as a run in the display list names it (`Engine::face_name`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct FaceId(pub u16);
 
