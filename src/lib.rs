@@ -36,6 +36,7 @@ mod pdf;
 mod pdf_tags;
 mod photo;
 mod resources;
+pub mod serve;
 mod stable_hash;
 mod text;
 pub mod theme;

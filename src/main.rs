@@ -13,7 +13,9 @@ use babrpdf::{Article, Engine, Paper, Profile, RenderOptions};
 use clap::{Parser, Subcommand};
 
 mod report;
+mod serve_command;
 use report::BatchReport;
+use serve_command::serve_config;
 
 #[derive(Parser)]
 #[command(
@@ -86,6 +88,43 @@ Examples:
         /// fails alone (listed in failures.jsonl) and the batch goes on.
         #[arg(long, value_name = "DURATION", default_value_t = Timeout::DEFAULT, value_parser = parse_timeout)]
         article_timeout: Timeout,
+        #[command(flatten)]
+        options: OptionArgs,
+    },
+    /// Serve renders over HTTP: POST /render, GET /health, /version, /metrics.
+    #[command(after_help = "Examples:
+  babrpdf serve                                   listens on 127.0.0.1:3000
+  babrpdf serve --listen 0.0.0.0:8080 --workers 4 --token-file /run/secrets/babrpdf-token
+  curl -s --data-binary @samples/short-news.json -H 'Content-Type: application/json' \\
+       'http://127.0.0.1:3000/render?profile=print' -o article.pdf")]
+    Serve {
+        /// Address and port to listen on; the port may be 0 (any free port, printed at start).
+        #[arg(long, default_value = "127.0.0.1:3000")]
+        listen: std::net::SocketAddr,
+        /// Renders at once (default: one per core).
+        #[arg(long)]
+        workers: Option<usize>,
+        /// Requests that may wait for a worker; more are answered 429 at once.
+        #[arg(long, default_value_t = 64)]
+        queue: usize,
+        /// Longest a request may wait and render (10s, 500ms); past it, 503.
+        #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_timeout)]
+        timeout: Timeout,
+        /// Largest request body (8MB, 512KB); larger ones are answered 413 unread.
+        #[arg(long, value_name = "SIZE", default_value = "8MB", value_parser = parse_size)]
+        max_body: u64,
+        /// Memory for finished PDFs kept for repeated requests (0 turns the cache off).
+        #[arg(long, value_name = "SIZE", default_value = "256MB", value_parser = parse_size)]
+        cache_size: u64,
+        /// File holding the bearer token every route but /health requires.
+        #[arg(long, value_name = "FILE")]
+        token_file: Option<PathBuf>,
+        /// Folder of theme files (NAME.json) a request may name with ?theme=NAME.
+        #[arg(long, value_name = "DIR")]
+        themes: Option<PathBuf>,
+        /// How long in-flight requests may finish after SIGTERM.
+        #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_timeout)]
+        grace: Timeout,
         #[command(flatten)]
         options: OptionArgs,
     },
@@ -209,6 +248,29 @@ fn parse_shard(s: &str) -> Result<(u64, u64), String> {
     }
 }
 
+/// `8MB`, `512KB`, `1GB`, `1048576` (bytes); units are powers of 1024.
+fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let scale: u64 = match unit.trim().to_ascii_uppercase().as_str() {
+        "" | "B" => 1,
+        "K" | "KB" | "KIB" => 1 << 10,
+        "M" | "MB" | "MIB" => 1 << 20,
+        "G" | "GB" | "GIB" => 1 << 30,
+        _ => {
+            return Err(format!(
+                "size `{s}`: write it as 8MB, 512KB or a number of bytes"
+            ));
+        }
+    };
+    number
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(scale))
+        .ok_or_else(|| format!("size `{s}`: write it as 8MB, 512KB or a number of bytes"))
+}
+
 fn parse_profile(s: &str) -> Result<Profile, String> {
     Profile::parse(s).ok_or_else(|| format!("unknown profile `{s}` (download, print)"))
 }
@@ -230,7 +292,10 @@ fn main() -> ExitCode {
             };
         }
     };
-    remove_temporaries_on_signals();
+    if !matches!(cli.command, Command::Serve { .. }) {
+        // The service handles SIGTERM itself: it drains instead of exiting at once.
+        remove_temporaries_on_signals();
+    }
     match cli.command {
         Command::Render {
             input,
@@ -280,6 +345,34 @@ fn main() -> ExitCode {
                 Ok(summary) if summary.incomplete() => ExitCode::FAILURE,
                 Ok(summary) if summary.failed > 0 => ExitCode::from(3),
                 Ok(_) => ExitCode::SUCCESS,
+                Err(message) => {
+                    eprintln!("babrpdf: {message}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Command::Serve {
+            listen,
+            workers,
+            queue,
+            timeout,
+            max_body,
+            cache_size,
+            token_file,
+            themes,
+            grace,
+            options,
+        } => {
+            let served = serve_config(
+                listen, workers, queue, timeout, max_body, cache_size, token_file, themes, grace,
+                &options,
+            )
+            .and_then(|config| {
+                let engine = engine(options.font_dir.as_deref())?;
+                serve_command::run(engine, config)
+            });
+            match served {
+                Ok(()) => ExitCode::SUCCESS,
                 Err(message) => {
                     eprintln!("babrpdf: {message}");
                     ExitCode::FAILURE

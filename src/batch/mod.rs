@@ -22,6 +22,7 @@ use bind::{Bound, bind_volume, check_volume_path};
 use inputs::walk;
 pub use inputs::{Job, read_input_file, read_inputs};
 pub use names::check_template;
+pub(crate) use names::slug;
 use records::Records;
 use work::{Outcome, Shared, Task, place, prepare};
 

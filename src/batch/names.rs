@@ -93,7 +93,7 @@ pub(super) fn file_name(template: &str, article: &Article, fallback: &str) -> St
     }
 }
 
-fn slug(title: &str) -> String {
+pub(crate) fn slug(title: &str) -> String {
     let s: String = title
         .to_lowercase()
         .chars()

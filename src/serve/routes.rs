@@ -1,0 +1,394 @@
+//! Routes and the request path: authentication, admission to the pool, the cache, the render,
+//! the answer; the listener and the graceful stop.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering::Relaxed;
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use ring::digest;
+
+use super::metrics::Gauges;
+use super::pool::{PoolError, RenderPool};
+use super::request::{Query, article_from_body, media_type};
+use super::respond::{Pdf, Problem, matches_etag, not_modified, pdf_response};
+use super::{AppState, ServeConfig, ServeEvent};
+use crate::article::Article;
+use crate::engine::{Engine, RenderOptions};
+use crate::error::Error;
+
+/// Seconds a client refused with 429 or 503 is asked to wait.
+const RETRY_AFTER_SECONDS: u32 = 1;
+/// A POST's answer is for that request alone; the ETag lets the backend revalidate.
+const POST_CACHE_CONTROL: &str = "private, no-cache";
+
+pub(super) async fn serve(
+    engine: Engine,
+    config: ServeConfig,
+    report: &(dyn Fn(ServeEvent) + Sync),
+) -> Result<(), Error> {
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| {
+            Error::Io(std::io::Error::new(
+                e.kind(),
+                format!("listen on {}: {e}", config.listen),
+            ))
+        })?;
+    let address = listener.local_addr()?;
+    let cache = moka::future::Cache::builder()
+        .max_capacity(config.cache_bytes)
+        .weigher(|_key, pdf: &Arc<Pdf>| u32::try_from(pdf.bytes.len()).unwrap_or(u32::MAX))
+        .build();
+    let grace = config.grace;
+    let state = Arc::new(AppState {
+        engine,
+        pool: RenderPool::new(config.workers.max(1), config.queue),
+        config,
+        cache,
+        metrics: Default::default(),
+        draining: Default::default(),
+    });
+    let app = router(state.clone());
+    report(ServeEvent::Listening(address));
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let server = axum::serve(listener, app).with_graceful_shutdown({
+        let mut stop = stop_rx.clone();
+        async move {
+            let _ = stop.wait_for(|s| *s).await;
+        }
+    });
+    let server = tokio::spawn(async move { server.await });
+    shutdown_signal().await;
+    state.draining.store(true, Relaxed);
+    report(ServeEvent::Draining);
+    let _ = stop_tx.send(true);
+    match tokio::time::timeout(grace, server).await {
+        Ok(Ok(result)) => result.map_err(Error::Io),
+        Ok(Err(_)) => Err(Error::Io(std::io::Error::other(
+            "the HTTP server task failed",
+        ))),
+        Err(_) => {
+            report(ServeEvent::GraceExpired);
+            Ok(())
+        }
+    }
+}
+
+/// Waits for SIGTERM (what Kubernetes and systemd send) or SIGINT (Ctrl-C).
+async fn shutdown_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut term), Ok(mut int)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) else {
+        // Without signal handlers the service runs until killed.
+        std::future::pending::<()>().await;
+        return;
+    };
+    tokio::select! {
+        _ = term.recv() => {}
+        _ = int.recv() => {}
+    }
+}
+
+fn router(state: Arc<AppState>) -> Router {
+    let guarded = Router::new()
+        .route("/render", post(render))
+        .route("/version", get(version))
+        .route("/metrics", get(metrics))
+        .route_layer(middleware::from_fn_with_state(state.clone(), authorize));
+    Router::new()
+        .route("/health", get(health))
+        .merge(guarded)
+        .fallback(|| async {
+            Problem::new(
+                StatusCode::NOT_FOUND,
+                "no such route (POST /render, GET /health, /version, /metrics)",
+            )
+        })
+        .layer(middleware::from_fn_with_state(state.clone(), log_request))
+        .with_state(state)
+}
+
+/// The route's name for logs and metrics (a fixed set: paths from clients are not labels).
+fn route_name(path: &str) -> &'static str {
+    match path {
+        "/render" => "render",
+        "/health" => "health",
+        "/version" => "version",
+        "/metrics" => "metrics",
+        p if p.starts_with("/articles/") => "articles",
+        _ => "other",
+    }
+}
+
+/// One structured log line and one metrics count per request.
+async fn log_request(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
+    let start = Instant::now();
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    let response = next.run(request).await;
+    let status = response.status().as_u16();
+    let route = route_name(&path);
+    state.metrics.request(route, status);
+    let bytes = axum::body::HttpBody::size_hint(response.body()).exact();
+    tracing::info!(
+        target: "babrpdf::serve",
+        %method,
+        route,
+        status,
+        ms = format!("{:.1}", start.elapsed().as_secs_f64() * 1e3),
+        bytes = bytes.unwrap_or(0),
+        "request"
+    );
+    response
+}
+
+/// `Authorization: Bearer TOKEN` when the service has a token; compared in constant time.
+async fn authorize(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
+    if let Some(token) = &state.config.token {
+        let given = request
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or("");
+        if !same_secret(given, token) {
+            let mut response = Problem::new(
+                StatusCode::UNAUTHORIZED,
+                "this service needs `Authorization: Bearer <token>`",
+            )
+            .into_response();
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            return response;
+        }
+    }
+    next.run(request).await
+}
+
+/// Equal secrets, compared through their digests so neither the length nor the first
+/// differing byte shows in the time taken.
+fn same_secret(given: &str, expected: &str) -> bool {
+    let a = digest::digest(&digest::SHA256, given.as_bytes());
+    let b = digest::digest(&digest::SHA256, expected.as_bytes());
+    a.as_ref()
+        .iter()
+        .zip(b.as_ref())
+        .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+        == 0
+}
+
+async fn health(State(state): State<Arc<AppState>>) -> Response {
+    let draining = state.draining.load(Relaxed);
+    let status = if draining { "down" } else { "up" };
+    let body = serde_json::json!({
+        "status": status,
+        "details": {
+            "engine": { "status": status },
+            "queue": { "status": "up", "depth": state.pool.queued(), "running": state.pool.running() },
+        }
+    });
+    let code = if draining {
+        StatusCode::SERVICE_UNAVAILABLE
+    } else {
+        StatusCode::OK
+    };
+    (code, axum::Json(body)).into_response()
+}
+
+async fn version() -> &'static str {
+    concat!("babrpdf ", env!("CARGO_PKG_VERSION"), "\n")
+}
+
+async fn metrics(State(state): State<Arc<AppState>>) -> Response {
+    state.cache.run_pending_tasks().await;
+    let gauges = Gauges {
+        queued: state.pool.queued(),
+        running: state.pool.running(),
+        cache_bytes: state.cache.weighted_size(),
+        cache_entries: state.cache.entry_count(),
+    };
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        state.metrics.text(&gauges),
+    )
+        .into_response()
+}
+
+/// `POST /render`: the body is the article.
+async fn render(State(state): State<Arc<AppState>>, request: Request) -> Response {
+    match render_request(&state, request).await {
+        Ok(response) => response,
+        Err(problem) => problem.into_response(),
+    }
+}
+
+async fn render_request(state: &Arc<AppState>, request: Request) -> Result<Response, Problem> {
+    let deadline = Instant::now() + state.config.timeout;
+    if state.draining.load(Relaxed) {
+        return Err(
+            Problem::new(StatusCode::SERVICE_UNAVAILABLE, "the service is stopping")
+                .retry_after(RETRY_AFTER_SECONDS),
+        );
+    }
+    let query = Query::parse(request.uri().query())?;
+    let options = query.options(&state.config)?;
+    let headers = request.headers().clone();
+    let media = media_type(&headers);
+    let body = read_body(request.into_body(), &headers, state.config.max_body).await?;
+    let key = cache_key(&options, &media, &body);
+    let etag = etag_of(&key);
+    if matches_etag(&headers, &etag) {
+        return Ok(not_modified(&etag, POST_CACHE_CONTROL));
+    }
+    let article = article_from_body(&media, &body)?;
+    let pdf = cached_render(state, key, etag, article, options, deadline).await?;
+    Ok(pdf_response(&pdf, query.disposition, POST_CACHE_CONTROL))
+}
+
+/// The body, refused with 413 as soon as it is known to be too large: from `Content-Length`
+/// before a byte is read, otherwise when the limit is passed while reading.
+async fn read_body(body: Body, headers: &HeaderMap, max: usize) -> Result<Bytes, Problem> {
+    let too_large = || {
+        Problem::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("the request body is larger than this service's limit of {max} bytes"),
+        )
+    };
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > max as u64) {
+        return Err(too_large());
+    }
+    axum::body::to_bytes(body, max)
+        .await
+        .map_err(|_| too_large())
+}
+
+/// What identifies a PDF: the engine's version, the options that change the bytes and the
+/// request body (SHA-256: a cache key must not be forgeable).
+fn cache_key(options: &RenderOptions, media: &str, body: &[u8]) -> [u8; 32] {
+    let mut context = digest::Context::new(&digest::SHA256);
+    context.update(env!("CARGO_PKG_VERSION").as_bytes());
+    context.update(&[0]);
+    context.update(&options.fingerprint().to_le_bytes());
+    context.update(media.as_bytes());
+    context.update(&[0]);
+    context.update(body);
+    let mut key = [0u8; 32];
+    key.copy_from_slice(context.finish().as_ref());
+    key
+}
+
+/// A strong ETag from the key: the PDF's bytes follow from it alone.
+fn etag_of(key: &[u8; 32]) -> String {
+    let hex: String = key[..16].iter().map(|b| format!("{b:02x}")).collect();
+    format!("\"{hex}\"")
+}
+
+/// The PDF from the cache, or rendered once however many identical requests ask at once.
+async fn cached_render(
+    state: &Arc<AppState>,
+    key: [u8; 32],
+    etag: String,
+    article: Article,
+    options: RenderOptions,
+    deadline: Instant,
+) -> Result<Arc<Pdf>, Problem> {
+    if let Some(pdf) = state.cache.get(&key).await {
+        state.metrics.cache_hits.fetch_add(1, Relaxed);
+        return Ok(pdf);
+    }
+    state.metrics.cache_misses.fetch_add(1, Relaxed);
+    let render = {
+        let state = state.clone();
+        async move {
+            render_pdf(&state, etag, article, options, deadline)
+                .await
+                .map(Arc::new)
+        }
+    };
+    if state.config.cache_bytes == 0 {
+        return render.await;
+    }
+    state
+        .cache
+        .try_get_with(key, render)
+        .await
+        .map_err(|e: Arc<Problem>| (*e).clone())
+}
+
+/// One render on a worker, within the request's deadline.
+async fn render_pdf(
+    state: &Arc<AppState>,
+    etag: String,
+    article: Article,
+    mut options: RenderOptions,
+    deadline: Instant,
+) -> Result<Pdf, Problem> {
+    let Some(admission) = state.pool.admit() else {
+        return Err(Problem::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "every render worker is busy and the queue is full; try again shortly",
+        )
+        .retry_after(RETRY_AFTER_SECONDS));
+    };
+    let name = crate::batch::slug(&article.title);
+    let job_state = state.clone();
+    let outcome = state
+        .pool
+        .run(&admission, deadline, move |left: Duration| {
+            options.limits.timeout = Some(left);
+            let start = Instant::now();
+            let result = job_state.engine.render_with_warnings(&article, &options);
+            job_state.metrics.render(start.elapsed());
+            result
+        })
+        .await;
+    match outcome {
+        Ok(Ok(rendered)) => Ok(Pdf {
+            bytes: Bytes::from(rendered.pdf),
+            warnings: rendered.warnings,
+            etag,
+            name: if name.is_empty() {
+                "article".into()
+            } else {
+                name
+            },
+        }),
+        Ok(Err(e)) if matches!(e, Error::Limit(_)) && Instant::now() >= deadline => {
+            Err(timed_out(state))
+        }
+        Ok(Err(e)) => Err(Problem::from_error(&e)),
+        Err(PoolError::QueueTimeout) => Err(timed_out(state)),
+        Err(PoolError::Panicked) => Err(Problem::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "the render failed unexpectedly (a bug; it is logged)",
+        )),
+    }
+}
+
+fn timed_out(state: &AppState) -> Problem {
+    Problem::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        format!(
+            "the render did not finish within this service's {} s",
+            state.config.timeout.as_secs_f64()
+        ),
+    )
+    .retry_after(RETRY_AFTER_SECONDS)
+}
