@@ -20,6 +20,9 @@ pub enum Error {
         column: Option<usize>,
         /// What is wrong, naming the field.
         message: String,
+        /// The field the problem is in, as a path into the article (`source.name`,
+        /// `authors[1]`), when it is known.
+        field: Option<String>,
     },
     /// An image the article names could not be drawn (with `RenderOptions::strict`; otherwise it
     /// is a [`Warning`](crate::Warning) and its caption is printed instead).
@@ -65,6 +68,7 @@ impl Error {
             line: None,
             column: None,
             message: message.into(),
+            field: None,
         }
     }
 
@@ -85,10 +89,12 @@ impl Error {
                 line,
                 column,
                 message,
+                field,
             } => Error::Input {
                 line,
                 column,
                 message: prefix(message),
+                field,
             },
             Error::Asset { src, kind, message } => Error::Asset {
                 src,
@@ -116,6 +122,7 @@ impl fmt::Display for Error {
                 line: Some(l),
                 column: Some(c),
                 message,
+                ..
             } => write!(f, "line {l}, column {c}: {message}"),
             Error::Input {
                 line: Some(l),
@@ -239,6 +246,7 @@ mod tests {
             line: None,
             column: Some(7),
             message: "expected `,`".into(),
+            field: None,
         };
         assert_eq!(e.to_string(), "column 7: expected `,`");
         let e = Error::Io(std::io::Error::other("disk full")).within("june.pdf");

@@ -97,6 +97,7 @@ impl ThemeFile {
                 "theme {name}: {}",
                 e.to_string().split(" at line ").next().unwrap_or("invalid")
             ),
+            field: None,
         })?;
         theme.check(&format!("theme {name}"))?;
         if let Some(logo) = &theme.logo {

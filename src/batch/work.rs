@@ -70,11 +70,13 @@ pub(super) fn prepare(
                 line: Some(1),
                 column: Some(column),
                 message,
+                field,
             },
         ) => Error::Input {
             line: None,
             column: Some(column),
             message,
+            field,
         },
         (_, e) => e,
     });
