@@ -71,10 +71,10 @@ fn main() {
         ("3 KB article (short-news.json)", &short),
         ("40 KB article (long feature, extended)", &long),
     ] {
-        let size = engine.render(article, &options).unwrap().len();
+        let size = engine.render(article, &options).unwrap().pdf.len();
         let pages = engine.layout(article, &options).unwrap().pages.len();
         let times = measure(budget, 20, || {
-            std::hint::black_box(engine.render(article, &options).unwrap());
+            std::hint::black_box(engine.render(article, &options).unwrap().pdf);
         });
         report(
             &format!("render {name}"),
@@ -91,9 +91,9 @@ fn main() {
         profile: babrpdf::Profile::Print,
         ..RenderOptions::default()
     };
-    let size = engine.render(&short, &print).unwrap().len();
+    let size = engine.render(&short, &print).unwrap().pdf.len();
     let times = measure(budget, 20, || {
-        std::hint::black_box(engine.render(&short, &print).unwrap());
+        std::hint::black_box(engine.render(&short, &print).unwrap().pdf);
     });
     report(
         "render 3 KB article, print profile",
@@ -133,7 +133,8 @@ fn smoke() {
     for name in ["short-news.json", "long-feature.json"] {
         let pdf = engine
             .render(&sample(name), &RenderOptions::default())
-            .unwrap();
+            .unwrap()
+            .pdf;
         assert!(pdf.starts_with(b"%PDF-"));
     }
     println!("bench smoke test ok");

@@ -155,6 +155,9 @@ impl Article {
             line: Some(e.line()),
             column: Some(e.column()),
             message: json_message(&e, path),
+            // serde_path_to_error writes `?` for a place it could not name (a syntax error).
+            field: (!path.is_empty() && path != "." && !path.contains('?'))
+                .then(|| path.to_string()),
         };
         let mut de = serde_json::Deserializer::from_str(text);
         let article: Article = serde_path_to_error::deserialize(&mut de).map_err(|e| {
@@ -213,6 +216,7 @@ pub(crate) fn input_text<'a>(bytes: &'a [u8], expected: &str) -> Result<&'a str,
             line: Some(line),
             column: Some(column),
             message: "input is not valid UTF-8".into(),
+            field: None,
         }
     })?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
@@ -285,6 +289,27 @@ mod tests {
     fn integer_id_and_unknown_fields_accepted() {
         let a = Article::from_json(br#"{"id":42,"title":"T","body":"b","extra":{"x":1}}"#).unwrap();
         assert_eq!(a.id, Some(ArticleId::Number(42)));
+    }
+
+    #[test]
+    fn a_wrong_value_names_its_field_for_callers_to_match() {
+        let field = |json: &str| match Article::from_json(json.as_bytes()) {
+            Err(crate::Error::Input { field, .. }) => field,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            field(r#"{"title":"t","body":"b","source":{"name":1}}"#).as_deref(),
+            Some("source.name")
+        );
+        assert_eq!(
+            field(r#"{"title":"t","body":"b","authors":["a",2]}"#).as_deref(),
+            Some("authors[1]")
+        );
+        assert_eq!(
+            field(r#"{"title":"t","body":"b""#),
+            None,
+            "a syntax error is in no field"
+        );
     }
 
     #[test]

@@ -7,6 +7,13 @@ use std::path::{Component, Path, PathBuf};
 
 use base64::Engine as _;
 
+use crate::error::{AssetError, AssetErrorKind};
+use crate::fetch;
+/// The address checks remote images go through, before anything is resolved: whether an
+/// address would be fetched (`check_url`, which gives the [`Target`]) and whether a host is
+/// allowed (`host_allowed`, IDNA-aware).
+pub use crate::fetch::{Target, check_url, host_allowed};
+
 /// Largest image file read, in bytes: a 40-megapixel JPEG is well under this.
 pub const MAX_IMAGE_BYTES: u64 = 50 * 1024 * 1024;
 
@@ -33,8 +40,8 @@ impl Assets {
         }
     }
 
-    /// The bytes of an image `src`, or why they cannot be had (one line).
-    pub fn load(&self, src: &str) -> Result<Vec<u8>, String> {
+    /// The bytes of an image `src`, or why they cannot be had (a kind and one line).
+    pub fn load(&self, src: &str) -> Result<Vec<u8>, AssetError> {
         let src = src.trim();
         if let Some(rest) = strip_prefix_ci(src, "data:") {
             return decode_data_uri(rest);
@@ -43,28 +50,30 @@ impl Assets {
             || strip_prefix_ci(src, "https://").is_some()
             || src.starts_with("//")
         {
-            self.check_host(src)?;
-            let url = if src.starts_with("//") {
-                format!("https:{src}")
-            } else {
-                src.to_string()
-            };
-            return crate::fetch::fetch(&url, &self.allow_hosts)
-                .map_err(|e| format!("remote image: {e}"));
+            let target = self.check_remote(src)?;
+            return fetch::fetch(&target.url, &self.allow_hosts)
+                .map_err(|e| e.context("remote image"));
         }
         if strip_prefix_ci(src, "file:").is_some() {
-            return Err("file: URIs are refused; give a path relative to the article".into());
+            return Err(refused(
+                "file: URIs are refused; give a path relative to the article",
+            ));
         }
         if src.contains("://") {
-            return Err("unsupported URI scheme".into());
+            return Err(AssetError::new(
+                AssetErrorKind::Unsupported,
+                "unsupported URI scheme",
+            ));
         }
         let root = self
             .root
             .as_ref()
-            .ok_or("no asset folder was given for relative image paths")?;
+            .ok_or_else(|| not_found("no asset folder was given for relative image paths"))?;
         let path = Path::new(src);
         if path.is_absolute() || src.starts_with('\\') {
-            return Err("absolute paths are refused; give a path relative to the article".into());
+            return Err(refused(
+                "absolute paths are refused; give a path relative to the article",
+            ));
         }
         if path.components().any(|c| {
             matches!(
@@ -72,22 +81,24 @@ impl Assets {
                 Component::ParentDir | Component::Prefix(_) | Component::RootDir
             )
         }) {
-            return Err("paths with `..` are refused".into());
+            return Err(refused("paths with `..` are refused"));
         }
         let root = root
             .canonicalize()
-            .map_err(|e| format!("asset folder {}: {e}", root.display()))?;
+            .map_err(|e| not_found(format!("asset folder {}: {e}", root.display())))?;
         let full = root.join(path);
         // Resolving links before checking: a symlink inside the root may point anywhere.
-        let real = full.canonicalize().map_err(|e| format!("{e}"))?;
+        let real = full.canonicalize().map_err(unreadable)?;
         if !real.starts_with(&root) {
-            return Err("the path leads outside the asset folder (a symbolic link?)".into());
+            return Err(refused(
+                "the path leads outside the asset folder (a symbolic link?)",
+            ));
         }
         // A FIFO or a device would block `open` or never end: only regular files are opened,
         // and without waiting (O_NONBLOCK) in case one is swapped in after the check.
-        let kind = std::fs::metadata(&real).map_err(|e| e.to_string())?;
+        let kind = std::fs::metadata(&real).map_err(unreadable)?;
         if !kind.is_file() {
-            return Err("not a regular file".into());
+            return Err(refused("not a regular file"));
         }
         let file = {
             use std::os::unix::fs::OpenOptionsExt;
@@ -95,51 +106,52 @@ impl Assets {
                 .read(true)
                 .custom_flags(libc::O_NONBLOCK)
                 .open(&real)
-                .map_err(|e| e.to_string())?
+                .map_err(unreadable)?
         };
         if file.metadata().map(|m| !m.is_file()).unwrap_or(true) {
-            return Err("not a regular file".into());
+            return Err(refused("not a regular file"));
         }
         let mut bytes = Vec::new();
         file.take(MAX_IMAGE_BYTES + 1)
             .read_to_end(&mut bytes)
-            .map_err(|e| e.to_string())?;
+            .map_err(unreadable)?;
         if bytes.len() as u64 > MAX_IMAGE_BYTES {
-            return Err(format!("larger than {} MB", MAX_IMAGE_BYTES >> 20));
+            return Err(too_large(format!(
+                "larger than {} MB",
+                MAX_IMAGE_BYTES >> 20
+            )));
         }
         Ok(bytes)
     }
-}
 
-impl Assets {
-    /// Refuses a remote `src` whose host is not allowed, before anything is resolved. The
-    /// fetcher's own comparison: case and IDNA spelling (`ёж.рф`, `xn--f1a7c.xn--p1ai`) do not
-    /// matter.
-    fn check_host(&self, src: &str) -> Result<(), String> {
-        let host = host_of(src);
-        if crate::fetch::host_allowed(host, &self.allow_hosts) {
-            Ok(())
+    /// Refuses a remote `src` whose host is not allowed, before anything is resolved: the
+    /// fetcher's own check (`fetch::check_url`, one URL parser), so case and IDNA spelling
+    /// (`ёж.рф`, `xn--f1a7c.xn--p1ai`) do not matter. A scheme-relative `//host/…` is https.
+    fn check_remote(&self, src: &str) -> Result<Target, AssetError> {
+        let url = if src.starts_with("//") {
+            format!("https:{src}")
         } else {
-            Err(format!(
-                "remote image not fetched: host {host:?} is not allowed (--allow-host)"
-            ))
-        }
+            src.to_string()
+        };
+        fetch::check_url(&url, &self.allow_hosts).map_err(|e| e.context("remote image not fetched"))
     }
 }
 
-/// The host of an http(s) or scheme-relative URL, as a person would name it: without the
-/// user name and password before `@`, the port, or the brackets of an IPv6 address.
-fn host_of(url: &str) -> &str {
-    let after_scheme = url.split_once("//").map_or("", |(_, rest)| rest);
-    let authority = after_scheme
-        .split(['/', '?', '#', '\\'])
-        .next()
-        .unwrap_or("");
-    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    match host_port.strip_prefix('[') {
-        Some(v6) => v6.split(']').next().unwrap_or(v6),
-        None => host_port.split(':').next().unwrap_or(host_port),
-    }
+fn refused(message: impl Into<String>) -> AssetError {
+    AssetError::new(AssetErrorKind::Refused, message)
+}
+
+fn not_found(message: impl Into<String>) -> AssetError {
+    AssetError::new(AssetErrorKind::NotFound, message)
+}
+
+fn too_large(message: impl Into<String>) -> AssetError {
+    AssetError::new(AssetErrorKind::TooLarge, message)
+}
+
+/// A file that cannot be read: the system's words, as before.
+fn unreadable(e: std::io::Error) -> AssetError {
+    not_found(e.to_string())
 }
 
 fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
@@ -150,15 +162,15 @@ fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
 }
 
 /// `image/png;base64,....` or a percent-encoded payload.
-fn decode_data_uri(rest: &str) -> Result<Vec<u8>, String> {
-    let (meta, payload) = rest
-        .split_once(',')
-        .ok_or("malformed data: URI (no comma)")?;
+fn decode_data_uri(rest: &str) -> Result<Vec<u8>, AssetError> {
+    let (meta, payload) = rest.split_once(',').ok_or_else(|| {
+        AssetError::new(AssetErrorKind::Damaged, "malformed data: URI (no comma)")
+    })?;
     if payload.len() as u64 > MAX_IMAGE_BYTES * 4 / 3 + 4 {
-        return Err(format!(
+        return Err(too_large(format!(
             "data: URI larger than {} MB",
             MAX_IMAGE_BYTES >> 20
-        ));
+        )));
     }
     if meta.to_ascii_lowercase().ends_with(";base64") {
         let cleaned: String = payload.chars().filter(|c| !c.is_whitespace()).collect();
@@ -168,7 +180,12 @@ fn decode_data_uri(rest: &str) -> Result<Vec<u8>, String> {
                 base64::engine::general_purpose::STANDARD_NO_PAD
                     .decode(cleaned.trim_end_matches('='))
             })
-            .map_err(|e| format!("data: URI is not valid base64: {e}"))
+            .map_err(|e| {
+                AssetError::new(
+                    AssetErrorKind::Damaged,
+                    format!("data: URI is not valid base64: {e}"),
+                )
+            })
     } else {
         Ok(percent_decode(payload))
     }
@@ -214,18 +231,24 @@ mod tests {
             allow_hosts: vec![],
         };
         assert_eq!(a.load("ok.jpg").unwrap(), b"x");
-        for bad in [
-            "../secret.jpg",
-            "img/../../x.jpg",
-            "/etc/passwd",
-            "file:///etc/passwd",
-            "FILE:/etc/hosts",
-            "ftp://x/y.jpg",
+        for (bad, kind) in [
+            ("../secret.jpg", AssetErrorKind::Refused),
+            ("img/../../x.jpg", AssetErrorKind::Refused),
+            ("/etc/passwd", AssetErrorKind::Refused),
+            ("file:///etc/passwd", AssetErrorKind::Refused),
+            ("FILE:/etc/hosts", AssetErrorKind::Refused),
+            ("ftp://x/y.jpg", AssetErrorKind::Unsupported),
         ] {
-            assert!(a.load(bad).is_err(), "{bad} was accepted");
+            let e = a.load(bad).expect_err(bad);
+            assert_eq!(e.kind, kind, "{bad}: {e}");
         }
+        assert_eq!(
+            a.load("gone.jpg").unwrap_err().kind,
+            AssetErrorKind::NotFound
+        );
         let remote = a.load("https://evil.example/x.jpg").unwrap_err();
-        assert!(remote.contains("not allowed"), "{remote}");
+        assert_eq!(remote.kind, AssetErrorKind::Refused);
+        assert!(remote.message.contains("not allowed"), "{remote}");
     }
 
     #[test]
@@ -239,7 +262,8 @@ mod tests {
             allow_hosts: vec![],
         };
         let e = a.load("link.jpg").unwrap_err();
-        assert!(e.contains("outside"), "{e}");
+        assert_eq!(e.kind, AssetErrorKind::Refused);
+        assert!(e.message.contains("outside"), "{e}");
     }
 
     #[test]
@@ -249,10 +273,15 @@ mod tests {
             ("https://user:pw@host.example/x.jpg", "host.example"),
             ("//cdn.example:443/a.png?x=1", "cdn.example"),
             ("http://a@b@evil.example/x.jpg", "evil.example"),
+            ("HTTP://ЁЖ.рф/a.jpg", "ёж.рф (xn--f1a7c.xn--p1ai)"),
         ] {
-            assert_eq!(host_of(url), host, "{url}");
             let e = Assets::default().load(url).unwrap_err();
-            assert!(e.contains(&format!("host {host:?} is not allowed")), "{e}");
+            assert_eq!(e.kind, AssetErrorKind::Refused, "{url}: {e}");
+            assert_eq!(
+                e.message,
+                format!("remote image not fetched: host {host} is not allowed (--allow-host)"),
+                "{url}"
+            );
         }
     }
 
@@ -276,9 +305,9 @@ mod tests {
                 allow_hosts: vec![allowed.to_string()],
             };
             for src in ["http://ёж.рф/a.jpg", "https://XN--F1A7C.xn--p1ai/a.jpg"] {
-                assert!(a.check_host(src).is_ok(), "{allowed} refused {src}");
+                assert!(a.check_remote(src).is_ok(), "{allowed} refused {src}");
             }
-            assert!(a.check_host("http://ёжик.рф/a.jpg").is_err());
+            assert!(a.check_remote("http://ёжик.рф/a.jpg").is_err());
         }
     }
 
@@ -288,6 +317,9 @@ mod tests {
         assert_eq!(a.load("data:image/png;base64,aGVsbG8=").unwrap(), b"hello");
         assert_eq!(a.load("data:text/plain,a%20b").unwrap(), b"a b");
         assert!(a.load("data:image/png;base64,!!!").is_err());
-        assert!(a.load("photo.jpg").unwrap_err().contains("no asset folder"));
+        let e = a.load("data:image/png;base64,!!!").unwrap_err();
+        assert_eq!(e.kind, AssetErrorKind::Damaged);
+        let e = a.load("photo.jpg").unwrap_err();
+        assert!(e.message.contains("no asset folder"), "{e}");
     }
 }

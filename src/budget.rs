@@ -6,7 +6,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering::Relaxed};
 use std::time::{Duration, Instant};
 
-use crate::error::Error;
+use crate::error::{AssetError, AssetErrorKind, Error};
 
 /// Time a render may take unless the caller says otherwise: a 3,000-page article takes a few
 /// seconds, so only a runaway input reaches it.
@@ -132,17 +132,20 @@ impl Budget {
         self.check_clock()
     }
 
-    /// Asks for `n` decoded pixels; `Err` (one line) when they would pass the budget. The
-    /// render goes on: the image is refused like any unreadable image.
-    pub fn take_pixels(&self, n: u64) -> Result<(), String> {
+    /// Asks for `n` decoded pixels of an image; `Err` (of kind `Limit`) when they would pass
+    /// the budget. The render goes on: the image is refused like any unreadable image.
+    pub fn take_pixels(&self, n: u64) -> Result<(), AssetError> {
         let taken = self.pixels.fetch_update(Relaxed, Relaxed, |used| {
             used.checked_add(n)
                 .filter(|&total| total <= self.limits.max_pixels)
         });
         taken.map(drop).map_err(|_| {
-            format!(
-                "decoding it would pass the {} megapixels one render may decode",
-                self.limits.max_pixels / 1_000_000
+            AssetError::new(
+                AssetErrorKind::Limit,
+                format!(
+                    "decoding it would pass the {} megapixels one render may decode",
+                    self.limits.max_pixels / 1_000_000
+                ),
             )
         })
     }
@@ -230,7 +233,10 @@ mod tests {
             ..Limits::default()
         });
         assert!(budget.take_pixels(60).is_ok());
-        assert!(budget.take_pixels(60).is_err());
+        assert_eq!(
+            budget.take_pixels(60).unwrap_err().kind,
+            AssetErrorKind::Limit
+        );
         assert!(budget.take_pixels(40).is_ok());
         assert!(budget.result().is_ok());
     }

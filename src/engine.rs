@@ -18,6 +18,7 @@ use crate::stable_hash::{FNV_START, fnv1a_fields};
 use crate::text::fonts::{FaceId, FontBook};
 use crate::text::shape::{PlanCache, Shaper};
 use crate::volume::Volume;
+use crate::warning::{Warning, WarningKind};
 
 /// A theme's families in place of PT Serif, Sans and Mono.
 type Families = [Option<[crate::text::fonts::FaceId; 4]>; 3];
@@ -96,8 +97,9 @@ impl Default for RenderOptions {
 pub struct Rendered {
     /// The PDF file's bytes.
     pub pdf: Vec<u8>,
-    /// One line each, e.g. a character that no font has (drawn as a visible replacement).
-    pub warnings: Vec<String>,
+    /// What a person should know, e.g. a character that no font has (drawn as a visible
+    /// replacement) or an image printed as its caption.
+    pub warnings: Vec<Warning>,
 }
 
 /// Fonts parsed once, shaping plans cached; share one `Engine` between threads (`Send + Sync`).
@@ -225,18 +227,19 @@ impl Engine {
             if let Some(v) = value.as_deref().map(str::trim).filter(|v| !v.is_empty())
                 && parse_date(v).is_none()
             {
-                doc.warnings.push(format!(
-                    "`{field}` \"{v}\" is not an ISO 8601 date (2024-06-17T14:44:00+08:00); \
-                     printed as written, not used for the PDF's date or file names"
+                doc.warnings.push(Warning::new(
+                    WarningKind::Date,
+                    format!(
+                        "`{field}` \"{v}\" is not an ISO 8601 date (2024-06-17T14:44:00+08:00); \
+                         printed as written, not used for the PDF's date or file names"
+                    ),
                 ));
             }
         }
-        doc.warnings.extend(
-            shaper
-                .missing()
-                .into_iter()
-                .map(|c| format!("U+{:04X} {c:?} is in no font; drawn as U+FFFD", c as u32)),
-        );
+        doc.warnings.extend(shaper.missing().into_iter().map(|c| {
+            let message = format!("U+{:04X} {c:?} is in no font; drawn as U+FFFD", c as u32);
+            Warning::new(WarningKind::Font, message)
+        }));
         Ok(doc)
     }
 
@@ -293,34 +296,22 @@ impl Engine {
         Volume::new(self, options, title)
     }
 
-    /// Renders the article to PDF bytes.
+    /// Renders the article to PDF, with what a person should know about it (characters no
+    /// font has, images printed as their captions …): the warnings are never dropped.
     ///
     /// ```
+    /// use babrpdf::WarningKind;
+    ///
     /// let engine = babrpdf::Engine::new()?;
-    /// let json = r#"{"title": "Паром", "body": "Судно вышло на линию."}"#;
+    /// let json = r#"{"title": "Паром", "body": "Судно\u0007 вышло на линию."}"#;
     /// let article = babrpdf::Article::from_json(json.as_bytes())?;
-    /// let pdf = engine.render(&article, &babrpdf::RenderOptions::default())?;
-    /// assert!(pdf.starts_with(b"%PDF-"));
+    /// let rendered = engine.render(&article, &babrpdf::RenderOptions::default())?;
+    /// assert!(rendered.pdf.starts_with(b"%PDF-"));
+    /// assert_eq!(rendered.warnings[0].kind, WarningKind::Text);
+    /// assert!(rendered.warnings[0].message.contains("control character"));
     /// # Ok::<(), babrpdf::Error>(())
     /// ```
-    pub fn render(&self, article: &Article, options: &RenderOptions) -> Result<Vec<u8>, Error> {
-        Ok(self.render_with_warnings(article, options)?.pdf)
-    }
-
-    /// Renders the article and reports what a person should know (characters no font has).
-    ///
-    /// ```
-    /// let engine = babrpdf::Engine::new()?;
-    /// let article = babrpdf::Article::from_json(br#"{"title": "t", "body": "a\u0000b"}"#)?;
-    /// let rendered = engine.render_with_warnings(&article, &babrpdf::RenderOptions::default())?;
-    /// assert!(rendered.warnings[0].contains("control character"));
-    /// # Ok::<(), babrpdf::Error>(())
-    /// ```
-    pub fn render_with_warnings(
-        &self,
-        article: &Article,
-        options: &RenderOptions,
-    ) -> Result<Rendered, Error> {
+    pub fn render(&self, article: &Article, options: &RenderOptions) -> Result<Rendered, Error> {
         // One budget for the whole render: the deadline counts from here to the last byte.
         let budget = Budget::new(options.limits);
         let doc = self.layout_within(article, options, &budget)?;
@@ -366,7 +357,10 @@ impl Engine {
             // The PDF/UA claim is a bonus: without it the PDF is still tagged and, when asked,
             // PDF/A. A PDF/A violation stays an error (the retry reports it without UA).
             Err(Error::Validation { message, ua: true }) => {
-                warnings.push(format!("{message}; written without the PDF/UA-1 claim"));
+                warnings.push(Warning::new(
+                    WarningKind::Validation,
+                    format!("{message}; written without the PDF/UA-1 claim"),
+                ));
                 pdf::write_pdf(doc, &self.book, options.pdfa, false, budget)?
             }
             other => other?,
@@ -374,15 +368,16 @@ impl Engine {
         Ok(Rendered { pdf, warnings })
     }
 
-    /// Renders the article and writes the PDF to `out`.
+    /// Renders the article, writes the PDF to `out` and returns the render's warnings.
     ///
     /// ```
     /// let engine = babrpdf::Engine::new()?;
     /// let json = r#"{"title": "Паром", "body": "Судно вышло на линию."}"#;
     /// let article = babrpdf::Article::from_json(json.as_bytes())?;
     /// let mut out = Vec::new();
-    /// engine.render_to(&article, &babrpdf::RenderOptions::default(), &mut out)?;
+    /// let warnings = engine.render_to(&article, &babrpdf::RenderOptions::default(), &mut out)?;
     /// assert!(out.starts_with(b"%PDF-"));
+    /// assert!(warnings.is_empty());
     /// # Ok::<(), babrpdf::Error>(())
     /// ```
     pub fn render_to(
@@ -390,11 +385,11 @@ impl Engine {
         article: &Article,
         options: &RenderOptions,
         mut out: impl Write,
-    ) -> Result<(), Error> {
-        let bytes = self.render(article, options)?;
-        out.write_all(&bytes)?;
+    ) -> Result<Vec<Warning>, Error> {
+        let rendered = self.render(article, options)?;
+        out.write_all(&rendered.pdf)?;
         out.flush()?;
-        Ok(())
+        Ok(rendered.warnings)
     }
 }
 

@@ -24,6 +24,7 @@ use ureq::unversioned::transport::{Connector, NextTimeout, RustlsConnector, TcpC
 use url::{Host, Url};
 
 use crate::assets::MAX_IMAGE_BYTES;
+use crate::error::{AssetError, AssetErrorKind};
 
 /// Redirects followed at most; the next one is an error.
 const MAX_REDIRECTS: usize = 3;
@@ -42,8 +43,8 @@ const USER_AGENT: &str = "babrpdf";
 /// Which resolved addresses may be connected to; `is_public` outside tests.
 pub type AddressPolicy = fn(&IpAddr) -> bool;
 
-/// Fetches `url` if its host is in `allow_hosts`; the bytes or a one-line reason.
-pub fn fetch(url: &str, allow_hosts: &[String]) -> Result<Vec<u8>, String> {
+/// Fetches `url` if its host is in `allow_hosts`; the bytes or why not (kind and one line).
+pub fn fetch(url: &str, allow_hosts: &[String]) -> Result<Vec<u8>, AssetError> {
     fetch_with(url, allow_hosts, is_public)
 }
 
@@ -64,15 +65,16 @@ pub struct Target {
 /// `allow_hosts` (compared after IDNA, case-insensitively, so `ёж.рф`, `ЁЖ.РФ` and its `xn--`
 /// form are one host), and a form the HTTP client accepts. No name is looked up here: the
 /// addresses are checked when the client resolves the name (see `CheckedResolver`).
-pub fn check_url(url: &str, allow_hosts: &[String]) -> Result<Target, String> {
+pub fn check_url(url: &str, allow_hosts: &[String]) -> Result<Target, AssetError> {
     let text = url.trim();
     if text.len() > MAX_URL_BYTES {
-        return Err(format!(
+        return Err(unsupported(format!(
             "the address is longer than {MAX_URL_BYTES} bytes: {}",
             quote(text)
-        ));
+        )));
     }
-    let parsed = Url::parse(text).map_err(|e| format!("bad address {}: {e}", quote(text)))?;
+    let parsed =
+        Url::parse(text).map_err(|e| unsupported(format!("bad address {}: {e}", quote(text))))?;
     check_parsed(parsed, allow_hosts)
 }
 
@@ -82,37 +84,43 @@ pub fn host_allowed(host: &str, allow_hosts: &[String]) -> bool {
     canonical_host(host).is_some_and(|host| is_allowed(&host, allow_hosts))
 }
 
-fn check_parsed(mut url: Url, allow_hosts: &[String]) -> Result<Target, String> {
+fn check_parsed(mut url: Url, allow_hosts: &[String]) -> Result<Target, AssetError> {
     let https = match url.scheme() {
         "https" => true,
         "http" => false,
         other => {
-            return Err(format!(
+            return Err(unsupported(format!(
                 "only http and https addresses are fetched, not {}",
                 quote(other)
-            ));
+            )));
         }
     };
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err("addresses with credentials are refused".into());
-    }
     let host = url
         .host()
         .map(|h| host_text(&h))
-        .ok_or("the address has no host")?;
+        .ok_or_else(|| unsupported("the address has no host"))?;
+    // The host first: an address from a host nobody allowed is refused for that, whatever
+    // else is wrong with it.
     if !is_allowed(&host, allow_hosts) {
         return Err(not_allowed(&host));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(refused("addresses with credentials are refused"));
     }
     // Both schemes have a default port, so this is never `None`; an error all the same.
     let port = url
         .port_or_known_default()
-        .ok_or_else(|| format!("no port for {}", quote(&host)))?;
+        .ok_or_else(|| unsupported(format!("no port for {}", quote(&host))))?;
     url.set_fragment(None);
     let url = String::from(url);
     // `url` serialises to ASCII; the client parses it again as an `http::Uri`, which refuses a
     // few characters WHATWG lets through: refused here, with the reason.
-    Uri::try_from(url.as_str())
-        .map_err(|e| format!("the address {} cannot be requested: {e}", quote(&url)))?;
+    Uri::try_from(url.as_str()).map_err(|e| {
+        unsupported(format!(
+            "the address {} cannot be requested: {e}",
+            quote(&url)
+        ))
+    })?;
     Ok(Target {
         url,
         host,
@@ -155,8 +163,23 @@ fn is_allowed(host: &str, allow_hosts: &[String]) -> bool {
         .any(|allowed| canonical_host(allowed).as_deref() == Some(host))
 }
 
-fn not_allowed(host: &str) -> String {
-    format!("host {} is not allowed (--allow-host)", person_name(host))
+fn not_allowed(host: &str) -> AssetError {
+    refused(format!(
+        "host {} is not allowed (--allow-host)",
+        person_name(host)
+    ))
+}
+
+fn refused(message: impl Into<String>) -> AssetError {
+    AssetError::new(AssetErrorKind::Refused, message)
+}
+
+fn unsupported(message: impl Into<String>) -> AssetError {
+    AssetError::new(AssetErrorKind::Unsupported, message)
+}
+
+fn failed(message: impl Into<String>) -> AssetError {
+    AssetError::new(AssetErrorKind::Fetch, message)
 }
 
 /// A host as a person wrote it: `ёж.рф (xn--f1a7c.xn--p1ai)` for a punycode name.
@@ -222,7 +245,7 @@ pub fn fetch_with(
     url: &str,
     allow_hosts: &[String],
     address_ok: AddressPolicy,
-) -> Result<Vec<u8>, String> {
+) -> Result<Vec<u8>, AssetError> {
     fetch_within(url, allow_hosts, address_ok, FETCH_TIMEOUT)
 }
 
@@ -231,7 +254,7 @@ fn fetch_within(
     allow_hosts: &[String],
     address_ok: AddressPolicy,
     timeout: Duration,
-) -> Result<Vec<u8>, String> {
+) -> Result<Vec<u8>, AssetError> {
     let deadline = Instant::now() + timeout;
     let mut target = check_url(url, allow_hosts)?;
     let agent = agent(allow_hosts, address_ok);
@@ -259,7 +282,7 @@ fn fetch_within(
             }
             301 | 302 | 303 | 307 | 308 => {
                 if hop == MAX_REDIRECTS {
-                    return Err(format!("more than {MAX_REDIRECTS} redirects"));
+                    return Err(too_many_redirects());
                 }
                 // A `Location` may carry raw UTF-8 (an internationalised host): read it as
                 // text, and let `url` bring the host to punycode.
@@ -267,26 +290,39 @@ fn fetch_within(
                     .headers()
                     .get("location")
                     .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
-                    .ok_or_else(|| format!("{}: redirect without a Location", target.host))?;
-                let base = Url::parse(&target.url).map_err(|e| e.to_string())?;
+                    .ok_or_else(|| {
+                        failed(format!("{}: redirect without a Location", target.host))
+                    })?;
+                let base = Url::parse(&target.url).map_err(|e| failed(e.to_string()))?;
                 let next = base.join(location.trim()).map_err(|e| {
-                    format!(
+                    failed(format!(
                         "{} redirects to a bad address {}: {e}",
                         target.host,
                         quote(&location)
-                    )
+                    ))
                 })?;
                 let from = target.host;
                 target = check_parsed(next, allow_hosts)
-                    .map_err(|e| format!("redirect from {from}: {e}"))?;
+                    .map_err(|e| e.context(format_args!("redirect from {from}")))?;
             }
             s => {
                 let host = person_name(&target.host);
-                return Err(format!("{host}: the server answered HTTP {s}"));
+                let kind = match s {
+                    404 | 410 => AssetErrorKind::NotFound,
+                    _ => AssetErrorKind::Fetch,
+                };
+                return Err(AssetError::new(
+                    kind,
+                    format!("{host}: the server answered HTTP {s}"),
+                ));
             }
         }
     }
-    Err(format!("more than {MAX_REDIRECTS} redirects"))
+    Err(too_many_redirects())
+}
+
+fn too_many_redirects() -> AssetError {
+    failed(format!("more than {MAX_REDIRECTS} redirects"))
 }
 
 /// A client that follows no redirect itself (each one is checked here), uses no proxy (a proxy
@@ -317,28 +353,38 @@ fn agent(allow_hosts: &[String], address_ok: AddressPolicy) -> ureq::Agent {
 }
 
 /// A failure of the client as one line naming the host.
-fn describe(e: ureq::Error, host: &str, timeout: Duration) -> String {
-    let line = match e {
+fn describe(e: ureq::Error, host: &str, timeout: Duration) -> AssetError {
+    let (kind, line) = match e {
         // Our own refusals (from `CheckedResolver`) name the host already.
-        ureq::Error::Other(reason) => return reason.to_string().replace('\n', " "),
+        ureq::Error::Other(reason) => {
+            return match reason.downcast::<AssetError>() {
+                Ok(refusal) => *refusal,
+                Err(other) => failed(other.to_string().replace('\n', " ")),
+            };
+        }
         ureq::Error::Timeout(_) => return timed_out(host, timeout),
-        ureq::Error::BodyExceedsLimit(_) => {
-            format!("the image is larger than {} MB", MAX_IMAGE_BYTES >> 20)
-        }
-        ureq::Error::HostNotFound => "no address found".to_string(),
-        ureq::Error::LargeResponseHeader(..) => {
-            format!("the response head is larger than {MAX_HEAD_BYTES} bytes")
-        }
-        other => other.to_string(),
+        ureq::Error::BodyExceedsLimit(_) => (
+            AssetErrorKind::TooLarge,
+            format!("the image is larger than {} MB", MAX_IMAGE_BYTES >> 20),
+        ),
+        ureq::Error::HostNotFound => (AssetErrorKind::Fetch, "no address found".to_string()),
+        ureq::Error::LargeResponseHeader(..) => (
+            AssetErrorKind::Fetch,
+            format!("the response head is larger than {MAX_HEAD_BYTES} bytes"),
+        ),
+        other => (AssetErrorKind::Fetch, other.to_string()),
     };
-    format!("{}: {}", person_name(host), line.replace('\n', " "))
+    AssetError::new(
+        kind,
+        format!("{}: {}", person_name(host), line.replace('\n', " ")),
+    )
 }
 
-fn timed_out(host: &str, timeout: Duration) -> String {
-    format!(
+fn timed_out(host: &str, timeout: Duration) -> AssetError {
+    failed(format!(
         "{}: timed out (the whole fetch may take {timeout:?})",
         person_name(host)
-    )
+    ))
 }
 
 /// ureq's name resolver, with the rules: the host must be allowed, and every address it resolves
@@ -360,9 +406,9 @@ impl Resolver for CheckedResolver {
     ) -> Result<ResolvedSocketAddrs, ureq::Error> {
         let raw_host = uri
             .host()
-            .ok_or_else(|| refusal("the address has no host"))?;
+            .ok_or_else(|| refusal(unsupported("the address has no host")))?;
         let host = canonical_host(raw_host)
-            .ok_or_else(|| refusal(format!("bad host name {}", quote(raw_host))))?;
+            .ok_or_else(|| refusal(unsupported(format!("bad host name {}", quote(raw_host)))))?;
         if !is_allowed(&host, &self.allow_hosts) {
             return Err(refusal(not_allowed(&host)));
         }
@@ -370,14 +416,18 @@ impl Resolver for CheckedResolver {
             (Some(port), _) => port,
             (None, Some("https")) => 443,
             (None, Some("http")) => 80,
-            _ => return Err(refusal("only http and https addresses are fetched")),
+            _ => {
+                return Err(refusal(unsupported(
+                    "only http and https addresses are fetched",
+                )));
+            }
         };
         let addresses = look_up(&host, port, *timeout.after)?;
         if let Some(bad) = addresses.iter().find(|a| !(self.address_ok)(&a.ip())) {
-            return Err(refusal(format!(
+            return Err(refusal(refused(format!(
                 "{host} resolves to {}, which is not a public address",
                 bad.ip()
-            )));
+            ))));
         }
         let mut out = self.empty();
         for address in addresses {
@@ -387,7 +437,7 @@ impl Resolver for CheckedResolver {
             }
         }
         if out.is_empty() {
-            return Err(refusal(format!("{host} has no address")));
+            return Err(refusal(failed(format!("{host} has no address"))));
         }
         Ok(out)
     }
@@ -411,16 +461,17 @@ fn look_up(host: &str, port: u16, timeout: Duration) -> Result<Vec<SocketAddr>, 
     });
     match rx.recv_timeout(timeout) {
         Ok(Ok(addresses)) => Ok(addresses),
-        Ok(Err(e)) => Err(refusal(format!(
+        Ok(Err(e)) => Err(refusal(failed(format!(
             "cannot resolve {}: {e}",
             person_name(host)
-        ))),
+        )))),
         Err(_) => Err(ureq::Error::Timeout(ureq::Timeout::Resolve)),
     }
 }
 
-fn refusal(reason: impl Into<String>) -> ureq::Error {
-    ureq::Error::Other(reason.into().into())
+/// Our own refusal, carried through the client as its `Other` error (`describe` takes it out).
+fn refusal(reason: AssetError) -> ureq::Error {
+    ureq::Error::Other(Box::new(reason))
 }
 
 #[cfg(test)]
@@ -514,16 +565,25 @@ mod tests {
         let port = serve(vec![
             b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".to_vec(),
         ]);
-        let e = fetch(&format!("http://127.0.0.1:{port}/x.jpg"), &allow()).unwrap_err();
+        let e = fetch(&format!("http://127.0.0.1:{port}/x.jpg"), &allow())
+            .unwrap_err()
+            .message;
         assert!(e.contains("not a public address"), "{e}");
-        let e = fetch("http://localhost/x.jpg", &["localhost".into()]).unwrap_err();
+        let e = fetch("http://localhost/x.jpg", &["localhost".into()])
+            .unwrap_err()
+            .message;
         assert!(e.contains("not a public address"), "{e}");
-        let e = fetch("http://[::1]/x.jpg", &["::1".into()]).unwrap_err();
+        let e = fetch("http://[::1]/x.jpg", &["::1".into()])
+            .unwrap_err()
+            .message;
         assert!(e.contains("not a public address"), "{e}");
         // 127.1 is 127.0.0.1 to a URL parser and to the system: a numeric form is no way around.
         let e = fetch("http://127.1/x.jpg", &allow()).unwrap_err();
-        assert!(e.contains("not a public address"), "{e}");
-        let e = fetch("http://example.com/x.jpg", &allow()).unwrap_err();
+        assert_eq!(e.kind, AssetErrorKind::Refused, "{e}");
+        assert!(e.message.contains("not a public address"), "{e}");
+        let e = fetch("http://example.com/x.jpg", &allow())
+            .unwrap_err()
+            .message;
         assert!(e.contains("not allowed"), "{e}");
     }
 
@@ -562,7 +622,8 @@ mod tests {
             &allow(),
             any_address,
         )
-        .unwrap_err();
+        .unwrap_err()
+        .message;
         assert!(e.contains("more than 3 redirects"), "{e}");
         let mut three = vec![b"HTTP/1.1 302 Found\r\nLocation: /next\r\n\r\n".to_vec(); 3];
         three.push(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".to_vec());
@@ -573,12 +634,14 @@ mod tests {
         let port = serve(vec![
             b"HTTP/1.1 302 Found\r\nLocation: http://evil.example/x\r\n\r\n".to_vec(),
         ]);
-        let e =
-            fetch_with(&format!("http://127.0.0.1:{port}/a"), &allow(), any_address).unwrap_err();
+        let e = fetch_with(&format!("http://127.0.0.1:{port}/a"), &allow(), any_address)
+            .unwrap_err()
+            .message;
         assert!(e.contains("evil.example is not allowed"), "{e}");
         let port = serve(vec![b"HTTP/1.1 404 Not Found\r\n\r\n".to_vec()]);
-        let e =
-            fetch_with(&format!("http://127.0.0.1:{port}/a"), &allow(), any_address).unwrap_err();
+        let e = fetch_with(&format!("http://127.0.0.1:{port}/a"), &allow(), any_address)
+            .unwrap_err()
+            .message;
         assert!(e.contains("404"), "{e}");
     }
 
@@ -595,7 +658,8 @@ mod tests {
                 &allowed,
                 test_server_or_public,
             )
-            .unwrap_err();
+            .unwrap_err()
+            .message;
             assert!(e.contains("not a public address"), "{target}: {e}");
         }
     }
@@ -605,11 +669,13 @@ mod tests {
         // Allowed, in either spelling: it gets as far as the name look-up, which fails (or, on a
         // machine with DNS, the fetch fails later): an error, never a panic.
         for allowed in ["ёж.рф", "xn--f1a7c.xn--p1ai", "ЁЖ.РФ"] {
-            let e = fetch("http://ёж.рф/a.jpg", &[allowed.to_string()]).unwrap_err();
+            let e = fetch("http://ёж.рф/a.jpg", &[allowed.to_string()])
+                .unwrap_err()
+                .message;
             one_line(&e);
             assert!(!e.contains("not allowed"), "{allowed}: {e}");
         }
-        let e = fetch("http://ёж.рф/a.jpg", &allow()).unwrap_err();
+        let e = fetch("http://ёж.рф/a.jpg", &allow()).unwrap_err().message;
         assert!(
             e.contains("ёж.рф (xn--f1a7c.xn--p1ai) is not allowed"),
             "{e}"
@@ -622,11 +688,14 @@ mod tests {
                     .to_vec(),
             ]);
             let e = fetch_with(&format!("http://127.0.0.1:{port}/a"), &allowed, any_address)
-                .unwrap_err();
+                .unwrap_err()
+                .message;
             one_line(&e);
         }
         // Hosts no IDNA accepts are refused as bad addresses.
-        let e = fetch("http://ex ample.com/a.jpg", &["ex ample.com".into()]).unwrap_err();
+        let e = fetch("http://ex ample.com/a.jpg", &["ex ample.com".into()])
+            .unwrap_err()
+            .message;
         assert!(e.contains("bad address"), "{e}");
     }
 
@@ -636,23 +705,26 @@ mod tests {
             b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffff\r\nabc\r\n0\r\n\r\n"
                 .to_vec(),
         ]);
-        let e =
-            fetch_with(&format!("http://127.0.0.1:{port}/a"), &allow(), any_address).unwrap_err();
+        let e = fetch_with(&format!("http://127.0.0.1:{port}/a"), &allow(), any_address)
+            .unwrap_err()
+            .message;
         one_line(&e);
         let port = serve_endless(
             b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffff\r\n",
             Duration::ZERO,
         );
-        let e =
-            fetch_with(&format!("http://127.0.0.1:{port}/a"), &allow(), any_address).unwrap_err();
+        let e = fetch_with(&format!("http://127.0.0.1:{port}/a"), &allow(), any_address)
+            .unwrap_err()
+            .message;
         assert!(e.contains("larger than 50 MB"), "{e}");
     }
 
     #[test]
     fn a_body_over_the_cap_is_refused() {
         let port = serve_endless(b"HTTP/1.1 200 OK\r\n\r\n", Duration::ZERO);
-        let e =
-            fetch_with(&format!("http://127.0.0.1:{port}/a"), &allow(), any_address).unwrap_err();
+        let e = fetch_with(&format!("http://127.0.0.1:{port}/a"), &allow(), any_address)
+            .unwrap_err()
+            .message;
         assert!(e.contains("larger than 50 MB"), "{e}");
     }
 
@@ -670,7 +742,8 @@ mod tests {
             any_address,
             Duration::from_secs(1),
         )
-        .unwrap_err();
+        .unwrap_err()
+        .message;
         assert!(e.contains("timed out"), "{e}");
         assert!(started.elapsed() < Duration::from_secs(5));
     }
@@ -685,7 +758,8 @@ mod tests {
             &allow(),
             any_address,
         )
-        .unwrap_err();
+        .unwrap_err()
+        .message;
         one_line(&e);
     }
 
@@ -704,14 +778,17 @@ mod tests {
         assert!(check_url("http://[::1]:8080/a", &["[::1]".into()]).is_ok());
         assert!(check_url("http://[::1]:8080/a", &["::1".into()]).is_ok());
         assert!(check_url("http://example.com./a", &["example.com".into()]).is_ok());
-        for (bad, why) in [
-            ("ftp://x/y", "only http and https"),
-            ("http://user:pass@x/y", "credentials"),
-            ("http://x:99999/y", "bad address"),
-            ("http:///y", "not allowed"),
-            ("http://y.example/", "not allowed"),
+        use AssetErrorKind::{Refused, Unsupported};
+        for (bad, why, kind) in [
+            ("ftp://x/y", "only http and https", Unsupported),
+            ("http://user:pass@x/y", "credentials", Refused),
+            ("http://x:99999/y", "bad address", Unsupported),
+            ("http:///y", "not allowed", Refused),
+            ("http://y.example/", "not allowed", Refused),
         ] {
             let e = check_url(bad, &["x".into()]).unwrap_err();
+            assert_eq!(e.kind, kind, "{bad}: {e}");
+            let e = e.message;
             assert!(e.contains(why), "{bad}: {e}");
             one_line(&e);
         }
@@ -719,6 +796,7 @@ mod tests {
         assert!(
             check_url(&long, &["x".into()])
                 .unwrap_err()
+                .message
                 .contains("longer")
         );
         assert!(host_allowed("XN--F1A7C.XN--P1AI", &["ёж.рф".into()]));

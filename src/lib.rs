@@ -8,8 +8,11 @@
 //! let engine = Engine::new()?;
 //! let json = r#"{"title": "Паром на Ольхон", "body": "Третье судно вышло на линию.", "body_format": "text"}"#;
 //! let article = Article::from_json(json.as_bytes())?;
-//! let pdf: Vec<u8> = engine.render(&article, &RenderOptions::default())?;
-//! assert!(pdf.starts_with(b"%PDF-"));
+//! let rendered = engine.render(&article, &RenderOptions::default())?;
+//! assert!(rendered.pdf.starts_with(b"%PDF-"));
+//! for warning in &rendered.warnings {
+//!     eprintln!("warning: {warning}");
+//! }
 //! # Ok::<(), babrpdf::Error>(())
 //! ```
 //!
@@ -41,12 +44,14 @@ mod stable_hash;
 mod text;
 pub mod theme;
 mod volume;
+mod warning;
 
 pub use article::Article;
 pub use assets::Assets;
 pub use budget::Limits;
 pub use engine::{Engine, RenderOptions, Rendered};
-pub use error::Error;
+pub use error::{AssetError, AssetErrorKind, Error};
 pub use layout::style::{Paper, Profile};
 pub use theme::ThemeFile;
 pub use volume::{Volume, VolumePdf};
+pub use warning::{Warning, WarningKind};

@@ -423,6 +423,7 @@ fn run_batch(
     babrpdf::batch::run(&engine, &render, inputs, batch, &|event| {
         report.event(event)
     })
+    .map_err(|e| e.to_string())
 }
 
 /// The engine with the embedded fonts and, when asked, a folder of fallback fonts.
@@ -465,7 +466,7 @@ fn render(
     };
     let article = parsed.map_err(|e| format!("{name}: {e}"))?;
     let rendered = engine(font_dir)?
-        .render_with_warnings(&article, options)
+        .render(&article, options)
         .map_err(|e| format!("{name}: {e}"))?;
     for w in &rendered.warnings {
         eprintln!("babrpdf: warning: {name}: {w}");
@@ -508,7 +509,7 @@ fn read_input(input: &str) -> Result<Vec<u8>, String> {
         }
         Ok(bytes)
     } else {
-        babrpdf::batch::read_input_file(Path::new(input))
+        babrpdf::batch::read_input_file(Path::new(input)).map_err(|e| e.to_string())
     }
 }
 

@@ -5,6 +5,7 @@ use std::io::Cursor;
 use std::sync::Arc;
 
 use crate::budget::Budget;
+use crate::error::{AssetError, AssetErrorKind};
 use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits, metadata::Orientation};
 
 /// Most pixels an image may have: larger ones (decompression bombs) are refused before decoding.
@@ -40,79 +41,142 @@ pub struct Picture {
 }
 
 /// The format of the image and a decoder over its bytes.
-fn decoder(bytes: &[u8]) -> Result<(Encoding, impl ImageDecoder + '_), String> {
+fn decoder(bytes: &[u8]) -> Result<(Encoding, impl ImageDecoder + '_), AssetError> {
     let reader = ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| damaged(e.to_string()))?;
     let encoding = match reader.format() {
         Some(ImageFormat::Jpeg) => Encoding::Jpeg,
         Some(ImageFormat::Png) => Encoding::Png,
-        Some(other) => return Err(format!("{other:?} images are not supported (JPEG, PNG)")),
-        None => return Err("not an image format the engine reads (JPEG, PNG)".to_string()),
+        Some(other) => {
+            return Err(unsupported(format!(
+                "{other:?} images are not supported (JPEG, PNG)"
+            )));
+        }
+        None => {
+            return Err(unsupported(
+                "not an image format the engine reads (JPEG, PNG)",
+            ));
+        }
     };
-    let decoder = reader
-        .into_decoder()
-        .map_err(|e| format!("cannot read the image: {e}"))?;
+    let decoder = reader.into_decoder().map_err(|e| {
+        if bad_png_checksum(bytes) {
+            return png_checksum_error();
+        }
+        AssetError::new(kind_of(&e), format!("cannot read the image: {e}"))
+    })?;
     Ok((encoding, decoder))
+}
+
+fn damaged(message: impl Into<String>) -> AssetError {
+    AssetError::new(AssetErrorKind::Damaged, message)
+}
+
+fn unsupported(message: impl Into<String>) -> AssetError {
+    AssetError::new(AssetErrorKind::Unsupported, message)
+}
+
+/// The kind of problem a decoder error is.
+fn kind_of(e: &image::ImageError) -> AssetErrorKind {
+    match e {
+        image::ImageError::Limits(_) => AssetErrorKind::TooLarge,
+        image::ImageError::Unsupported(_) => AssetErrorKind::Unsupported,
+        _ => AssetErrorKind::Damaged,
+    }
 }
 
 /// A JPEG must reach its end-of-image marker after the start of its scan: decoders fill a
 /// cut-off file with grey, but a PDF reader reports it as broken data.
-fn check_jpeg_ends(bytes: &[u8]) -> Result<(), String> {
-    const CUT_OFF: &str = "the JPEG is cut off (no end-of-image marker after its scan)";
+fn check_jpeg_ends(bytes: &[u8]) -> Result<(), AssetError> {
+    let cut_off = || damaged("the JPEG is cut off (no end-of-image marker after its scan)");
     // Walk the segments before the first scan (FF xx, 2-byte big-endian length): an EXIF
     // thumbnail inside them has an end marker of its own, which must not count.
     let mut at = 2;
     loop {
-        let marker = bytes.get(at..at + 2).ok_or(CUT_OFF)?;
+        let marker = bytes.get(at..at + 2).ok_or_else(cut_off)?;
         if marker[0] != 0xFF {
-            return Err("the JPEG's segments are corrupt".into());
+            return Err(damaged("the JPEG's segments are corrupt"));
         }
         if marker[1] == 0xFF {
             // Fill bytes may pad before a marker.
             at += 1;
             continue;
         }
-        let length = bytes.get(at + 2..at + 4).ok_or(CUT_OFF)?;
+        let length = bytes.get(at + 2..at + 4).ok_or_else(cut_off)?;
         let length = usize::from(u16::from_be_bytes([length[0], length[1]]));
         at += 2 + length;
         if marker[1] == 0xDA {
             break;
         }
     }
-    let scan = bytes.get(at..).ok_or(CUT_OFF)?;
+    let scan = bytes.get(at..).ok_or_else(cut_off)?;
     if scan.windows(2).any(|w| w == [0xFF, 0xD9]) {
         Ok(())
     } else {
-        Err(CUT_OFF.into())
+        Err(cut_off())
     }
 }
 
 /// All the pixels, within `MAX_DECODE_BYTES`.
-fn decode(bytes: &[u8]) -> Result<DynamicImage, String> {
+fn decode(bytes: &[u8]) -> Result<DynamicImage, AssetError> {
     let (_, mut d) = decoder(bytes)?;
     let mut limits = Limits::default();
     limits.max_alloc = Some(MAX_DECODE_BYTES);
-    d.set_limits(limits).map_err(|e| e.to_string())?;
-    DynamicImage::from_decoder(d).map_err(decode_error)
+    d.set_limits(limits)
+        .map_err(|e| AssetError::new(kind_of(&e), e.to_string()))?;
+    DynamicImage::from_decoder(d).map_err(|e| decode_error(e, bytes))
 }
 
-/// The decoder's complaint in one short line (the PNG decoder's names a chunk in Rust syntax).
-fn decode_error(e: image::ImageError) -> String {
-    let text = e.to_string();
-    if text.contains("CRC error") {
-        return "the PNG is corrupt (a chunk's checksum does not match its data)".into();
+/// The decoder's complaint in one short line. A PNG whose chunk checksums do not match is said
+/// so in words (the PNG decoder names the chunk in Rust syntax).
+fn decode_error(e: image::ImageError, bytes: &[u8]) -> AssetError {
+    if bad_png_checksum(bytes) {
+        return png_checksum_error();
     }
+    let text = e.to_string();
     let text = text.split(" while decoding").next().unwrap_or(&text);
-    format!(
-        "cannot decode the image: {}",
-        text.chars().take(120).collect::<String>()
+    AssetError::new(
+        kind_of(&e),
+        format!(
+            "cannot decode the image: {}",
+            text.chars().take(120).collect::<String>()
+        ),
     )
+}
+
+fn png_checksum_error() -> AssetError {
+    damaged("the PNG is corrupt (a chunk's checksum does not match its data)")
+}
+
+/// Whether `bytes` is a PNG with a chunk whose CRC-32 does not match its type and data (looked
+/// at only once decoding has failed).
+fn bad_png_checksum(bytes: &[u8]) -> bool {
+    const SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
+    let Some(mut rest) = bytes.strip_prefix(SIGNATURE) else {
+        return false;
+    };
+    // Each chunk: length (4 bytes, big-endian), type (4), data, CRC-32 of type and data (4).
+    while rest.len() >= 12 {
+        let length = u32::from_be_bytes([rest[0], rest[1], rest[2], rest[3]]) as usize;
+        let Some(stored) = length
+            .checked_add(8)
+            .and_then(|end| rest.get(end..end.checked_add(4)?))
+        else {
+            return false;
+        };
+        let mut crc = flate2::Crc::new();
+        crc.update(&rest[4..8 + length]);
+        if crc.sum().to_be_bytes() != stored {
+            return true;
+        }
+        rest = &rest[12 + length..];
+    }
+    false
 }
 
 /// Decodes a JPEG strictly, as PDF readers do: corrupt entropy-coded data is an error here,
 /// where the lenient decoder would fill it with grey.
-fn check_jpeg_scan(bytes: &[u8]) -> Result<(), String> {
+fn check_jpeg_scan(bytes: &[u8]) -> Result<(), AssetError> {
     let options = zune_core::options::DecoderOptions::default()
         .set_strict_mode(true)
         .set_max_width(usize::MAX)
@@ -124,7 +188,7 @@ fn check_jpeg_scan(bytes: &[u8]) -> Result<(), String> {
     decoder
         .decode()
         .map(drop)
-        .map_err(|e| format!("the JPEG's image data is corrupt ({e})"))
+        .map_err(|e| damaged(format!("the JPEG's image data is corrupt ({e})")))
 }
 
 /// Placed size in points for an image of `w`×`h` pixels within `max_w`×`max_h` points.
@@ -140,7 +204,7 @@ pub fn placed_size(w: u32, h: u32, max_w: f32, max_h: f32) -> (f32, f32) {
 }
 
 /// Checks, orients and (when it has far more pixels than print needs) resamples an image that
-/// will be placed at most `max_w`×`max_h` points. Errors are one line.
+/// will be placed at most `max_w`×`max_h` points. Errors are a kind and one line.
 /// Decoded pixels are charged to `budget` (a PNG is decoded by the PDF writer even when it
 /// passes through, to split off its alpha); past the budget the image is refused.
 pub fn prepare(
@@ -148,7 +212,7 @@ pub fn prepare(
     max_w: f32,
     max_h: f32,
     budget: &Budget,
-) -> Result<(Picture, f32, f32), String> {
+) -> Result<(Picture, f32, f32), AssetError> {
     // Header only: size and orientation, before a single pixel is decoded.
     let (encoding, w, h, orientation) = {
         let (encoding, mut d) = decoder(&bytes)?;
@@ -161,12 +225,15 @@ pub fn prepare(
         )
     };
     if w == 0 || h == 0 {
-        return Err("the image has no pixels".into());
+        return Err(damaged("the image has no pixels"));
     }
     if u64::from(w) * u64::from(h) > MAX_IMAGE_PIXELS {
-        return Err(format!(
-            "{w}×{h} pixels is more than the {} megapixels accepted",
-            MAX_IMAGE_PIXELS / 1_000_000
+        return Err(AssetError::new(
+            AssetErrorKind::TooLarge,
+            format!(
+                "{w}×{h} pixels is more than the {} megapixels accepted",
+                MAX_IMAGE_PIXELS / 1_000_000
+            ),
         ));
     }
     let turned = matches!(
@@ -218,12 +285,13 @@ pub fn prepare(
     let mut out = Vec::new();
     let encoding = if img.color().has_alpha() {
         img.write_to(Cursor::new(&mut out), ImageFormat::Png)
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| AssetError::new(kind_of(&e), e.to_string()))?;
         Encoding::Png
     } else {
         let rgb = img.to_rgb8();
         let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, JPEG_QUALITY);
-        rgb.write_with_encoder(encoder).map_err(|e| e.to_string())?;
+        rgb.write_with_encoder(encoder)
+            .map_err(|e| AssetError::new(kind_of(&e), e.to_string()))?;
         Encoding::Jpeg
     };
     Ok((
@@ -296,7 +364,8 @@ mod tests {
 
     #[test]
     fn garbage_truncated_and_bombs_are_refused() {
-        assert!(prepare(b"not an image".to_vec(), 100.0, 100.0, &Budget::unlimited()).is_err());
+        let e = prepare(b"not an image".to_vec(), 100.0, 100.0, &Budget::unlimited()).unwrap_err();
+        assert_eq!(e.kind, AssetErrorKind::Unsupported, "{e}");
         let mut truncated = jpeg(2000, 1500);
         truncated.truncate(truncated.len() / 3);
         // A truncated JPEG either decodes partially or fails; it must not panic.
@@ -308,7 +377,16 @@ mod tests {
             .unwrap();
         png[16..20].copy_from_slice(&100_000u32.to_be_bytes());
         png[20..24].copy_from_slice(&100_000u32.to_be_bytes());
+        // As it is, the header's checksum no longer matches: damaged, and said so.
+        let e = prepare(png.clone(), 100.0, 100.0, &Budget::unlimited()).unwrap_err();
+        assert_eq!(e.kind, AssetErrorKind::Damaged, "{e}");
+        assert!(e.message.contains("checksum"), "{e}");
+        // The header's checksum made right again: refused for its size.
+        let mut crc = flate2::Crc::new();
+        crc.update(&png[12..29]);
+        png[29..33].copy_from_slice(&crc.sum().to_be_bytes());
         let e = prepare(png, 100.0, 100.0, &Budget::unlimited()).unwrap_err();
-        assert!(e.contains("megapixels") || e.contains("image"), "{e}");
+        assert_eq!(e.kind, AssetErrorKind::TooLarge, "{e}");
+        assert!(e.message.contains("megapixels"), "{e}");
     }
 }

@@ -62,6 +62,7 @@ impl BatchReport {
                     }
                 }
             }
+            Event::Warning { place, warning } => self.say(&format!("warning: {place}: {warning}")),
             Event::Alert(line) => self.say(line),
             Event::Info(line) => {
                 if !self.quiet {

@@ -9,14 +9,16 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use crate::assets::Assets;
 use crate::budget::Budget;
 use crate::doc::{Block, visit_blocks};
+use crate::error::{AssetError, AssetErrorKind};
 use crate::photo::{self, Picture};
 
 /// Images of one article read at once: enough to overlap the waits of remote images, few enough
 /// that a batch on every core does not multiply them into hundreds of threads.
 const LOADERS: usize = 4;
 
-/// A picture ready to place, or why it cannot be had (one line, for the warning).
-pub type Loaded = Result<Picture, String>;
+/// A picture ready to place, or why it cannot be had (a kind and one line, for the warning or,
+/// with `--strict`, the error).
+pub type Loaded = Result<Picture, AssetError>;
 
 /// Print-ready pictures an `Engine`'s renders share (a service sees the same photo in every
 /// request for an article), keyed by the image's bytes and the frame it was made for, and
@@ -118,10 +120,12 @@ pub struct Resources {
 impl Resources {
     /// The picture for `src`; every source of the article's figures and cover was loaded.
     pub fn picture(&self, src: &str) -> Loaded {
-        self.pictures
-            .get(src)
-            .cloned()
-            .unwrap_or_else(|| Err("the image was not loaded before layout".into()))
+        self.pictures.get(src).cloned().unwrap_or_else(|| {
+            Err(AssetError::new(
+                AssetErrorKind::NotFound,
+                "the image was not loaded before layout",
+            ))
+        })
     }
 
     /// Loads every image `blocks` and the cover name, each once. `max_w`×`max_h` points is the
@@ -151,7 +155,10 @@ impl Resources {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(&src) = sources.get(i) else { break };
                 let loaded = if budget.check_clock() {
-                    Err("not read: the render's time was up".to_string())
+                    Err(AssetError::new(
+                        AssetErrorKind::Limit,
+                        "not read: the render's time was up",
+                    ))
                 } else {
                     load_one(src, assets, (max_w, max_h), budget, cache)
                 };
@@ -219,7 +226,10 @@ mod tests {
         );
         assert_eq!(r.pictures.len(), 2);
         assert_eq!(r.picture(&uri).unwrap().width, 4);
-        assert!(r.picture("missing.jpg").is_err());
+        assert_eq!(
+            r.picture("missing.jpg").unwrap_err().kind,
+            AssetErrorKind::NotFound
+        );
     }
 
     #[test]

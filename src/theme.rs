@@ -97,10 +97,9 @@ impl ThemeFile {
                 "theme {name}: {}",
                 e.to_string().split(" at line ").next().unwrap_or("invalid")
             ),
+            field: None,
         })?;
-        theme
-            .check()
-            .map_err(|e| Error::input(format!("theme {name}: {e}")))?;
+        theme.check(&format!("theme {name}"))?;
         if let Some(logo) = &theme.logo {
             let file = path.parent().unwrap_or(Path::new(".")).join(logo);
             let data = std::fs::read(&file)
@@ -139,11 +138,13 @@ impl ThemeFile {
         })
     }
 
-    fn check(&self) -> Result<(), String> {
+    /// Checks every value against its range; the error names `theme` and the field.
+    fn check(&self, theme: &str) -> Result<(), Error> {
+        let wrong = |problem: String| Err(Error::input(format!("{theme}: {problem}")));
         if let Some(p) = &self.paper
             && Paper::parse(p).is_none()
         {
-            return Err(format!("unknown paper `{p}` (a4, a5, letter)"));
+            return wrong(format!("unknown paper `{p}` (a4, a5, letter)"));
         }
         for (what, v, lo, hi) in [
             ("body_size", self.body_size, 6.0, 24.0),
@@ -153,19 +154,21 @@ impl ThemeFile {
             if let Some(v) = v
                 && !(lo..=hi).contains(&v)
             {
-                return Err(format!("{what} {v} is outside {lo}–{hi}"));
+                return wrong(format!("{what} {v} is outside {lo}–{hi}"));
             }
         }
         if let Some(m) = &self.margins_mm {
             for v in [m.top, m.bottom, m.inner, m.outer].into_iter().flatten() {
                 if !(5.0..=60.0).contains(&v) {
-                    return Err(format!("margin {v} mm is outside 5–60 mm"));
+                    return wrong(format!("margin {v} mm is outside 5–60 mm"));
                 }
             }
         }
         if let Some(c) = &self.colors {
             for v in [&c.accent, &c.link, &c.meta, &c.rule].into_iter().flatten() {
-                parse_color(v).ok_or_else(|| format!("colour `{v}` is not #rrggbb"))?;
+                if parse_color(v).is_none() {
+                    return wrong(format!("colour `{v}` is not #rrggbb"));
+                }
             }
         }
         Ok(())
@@ -273,7 +276,8 @@ mod tests {
         assert_eq!(parse_color("#1a3f7a"), Some(Color(0x1a, 0x3f, 0x7a)));
         assert_eq!(parse_color("nope"), None);
         let bad: ThemeFile = serde_json::from_str(r#"{"body_size": 100}"#).unwrap();
-        assert!(bad.check().unwrap_err().contains("body_size"));
+        let e = bad.check("theme t.json").unwrap_err().to_string();
+        assert_eq!(e, "theme t.json: body_size 100 is outside 6–24");
         assert!(
             serde_json::from_str::<ThemeFile>(r#"{"bodysize": 10}"#).is_err(),
             "unknown fields are refused"

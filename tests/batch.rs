@@ -386,12 +386,21 @@ fn the_library_reports_a_batch_as_events_and_the_caller_decides_what_to_show() {
     )
     .unwrap();
     std::fs::write(input.join("b.json"), r#"{"id": "b", "title": ""#).unwrap();
+    std::fs::write(
+        input.join("c.json"),
+        r#"{"id": "c", "title": "Звонок", "body": "Текст\u0007."}"#,
+    )
+    .unwrap();
     let seen = std::sync::Mutex::new(Vec::new());
     let sink = |e: Event<'_>| {
         let line = match e {
             Event::Started { total } => format!("started {total:?}"),
             Event::Handled => "handled".to_string(),
             Event::Progress { .. } => return,
+            Event::Warning { place, warning } => {
+                assert_eq!(warning.kind, babrpdf::WarningKind::Text);
+                format!("warning {place}: {warning}")
+            }
             Event::Alert(l) => format!("alert {l}"),
             Event::Info(l) => format!("info {l}"),
         };
@@ -413,10 +422,16 @@ fn the_library_reports_a_batch_as_events_and_the_caller_decides_what_to_show() {
         &sink,
     )
     .unwrap();
-    assert_eq!((summary.rendered, summary.failed), (1, 1));
+    assert_eq!((summary.rendered, summary.failed), (2, 1));
     let seen = seen.into_inner().unwrap();
-    assert_eq!(seen[0], "started Some(2)");
-    assert_eq!(seen.iter().filter(|l| *l == "handled").count(), 2);
+    assert_eq!(seen[0], "started Some(3)");
+    assert_eq!(seen.iter().filter(|l| *l == "handled").count(), 3);
+    assert!(
+        seen.iter()
+            .any(|l| l.starts_with("warning ")
+                && l.contains("c.json: U+0007 is a control character")),
+        "{seen:?}"
+    );
     assert!(
         seen.iter()
             .any(|l| l.starts_with("alert ") && l.contains("b.json") && l.contains("truncated")),
@@ -425,7 +440,7 @@ fn the_library_reports_a_batch_as_events_and_the_caller_decides_what_to_show() {
     assert!(
         seen.last()
             .unwrap()
-            .starts_with("info 1 rendered, 0 skipped (up to date), 1 failed"),
+            .starts_with("info 2 rendered, 0 skipped (up to date), 1 failed"),
         "{seen:?}"
     );
 }

@@ -25,6 +25,7 @@ fn threads_share_one_engine_and_agree() {
                             engine()
                                 .render(&articles[(t + i) % 3], &RenderOptions::default())
                                 .unwrap()
+                                .pdf
                         })
                         .collect::<Vec<_>>()
                 })
@@ -86,10 +87,15 @@ fn a_date_that_is_not_iso_8601_is_printed_as_written_with_a_warning() {
                    "updated": "2024-06-25T15:00:00+08:00"}"#;
     let article = Article::from_json(json.as_bytes()).unwrap();
     let rendered = engine()
-        .render_with_warnings(&article, &RenderOptions::default())
+        .render(&article, &RenderOptions::default())
         .unwrap();
     assert_eq!(rendered.warnings.len(), 1, "{:?}", rendered.warnings);
-    assert!(rendered.warnings[0].contains("`published` \"25.06.2024 14:44\""));
+    assert!(
+        rendered.warnings[0]
+            .message
+            .contains("`published` \"25.06.2024 14:44\"")
+    );
+    assert_eq!(rendered.warnings[0].kind, babrpdf::WarningKind::Date);
     let text = pdf_text(&load(&rendered.pdf));
     assert!(text.contains("25.06.2024"), "printed as written");
 }
@@ -104,10 +110,14 @@ fn the_same_article_and_options_give_the_same_bytes_wherever_the_assets_are() {
         },
         ..Default::default()
     };
-    let a = common::engine().render(&article, &at("/srv/a")).unwrap();
+    let a = common::engine()
+        .render(&article, &at("/srv/a"))
+        .unwrap()
+        .pdf;
     let b = common::engine()
         .render(&article, &at("/tmp/elsewhere"))
-        .unwrap();
+        .unwrap()
+        .pdf;
     assert_eq!(a, b, "the asset folder is not part of the PDF");
     let print = RenderOptions {
         profile: babrpdf::Profile::Print,

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use babrpdf::assets::Assets;
 use babrpdf::layout::display::Item;
-use babrpdf::{Article, Limits, Profile, RenderOptions};
+use babrpdf::{Article, Limits, Profile, RenderOptions, WarningKind};
 use common::*;
 
 /// The tests of this file run one at a time: the scaling measures compare CPU times, which
@@ -99,14 +99,15 @@ fn a_tower_of_combining_marks_is_cut_to_thirty_and_renders() {
     let rendered = finishes("2,049 marks", move || {
         let a = article(serde_json::json!({"title": "t", "body": body}));
         engine()
-            .render_with_warnings(&a, &RenderOptions::default())
+            .render(&a, &RenderOptions::default())
             .expect("renders")
     });
     assert!(
         rendered
             .warnings
             .iter()
-            .any(|w| w.contains("2019 combining marks dropped")),
+            .any(|w| w.kind == WarningKind::Text
+                && w.message.contains("2019 combining marks dropped")),
         "{:?}",
         rendered.warnings
     );
@@ -124,12 +125,14 @@ fn marks_in_every_script_are_capped() {
         let warnings = finishes("marks", move || {
             let a = article(serde_json::json!({"title": "t", "body": body}));
             engine()
-                .render_with_warnings(&a, &RenderOptions::default())
+                .render(&a, &RenderOptions::default())
                 .expect("renders")
                 .warnings
         });
         assert!(
-            warnings.iter().any(|w| w.contains("4970 combining marks")),
+            warnings
+                .iter()
+                .any(|w| w.message.contains("4970 combining marks")),
             "U+{:04X}: {warnings:?}",
             mark as u32
         );
@@ -151,11 +154,15 @@ fn control_characters_are_drawn_as_replacement_with_a_short_warning() {
     let _serial = serial();
     let a = article(serde_json::json!({"title": "t\u{0}x", "body": "a\u{0}b\u{7}c"}));
     let rendered = engine()
-        .render_with_warnings(&a, &RenderOptions::default())
+        .render(&a, &RenderOptions::default())
         .expect("renders");
     assert_eq!(rendered.warnings.len(), 2, "{:?}", rendered.warnings);
     for w in &rendered.warnings {
-        assert!(w.len() < 100 && w.contains("control character"), "{w}");
+        assert!(
+            w.message.len() < 100 && w.message.contains("control character"),
+            "{w}"
+        );
+        assert_eq!(w.kind, WarningKind::Text);
     }
     // The replacement comes from another font, so the extracted text breaks around it.
     let text: String = pdf_text(&load(&rendered.pdf)).split_whitespace().collect();
@@ -252,9 +259,8 @@ fn a_table_wider_than_the_page_is_set_in_column_groups_without_overprinting() {
             .expect("lays out")
     });
     assert!(
-        doc.warnings
-            .iter()
-            .any(|w| w.contains("2000 columns is wider than the page")),
+        doc.warnings.iter().any(|w| w.kind == WarningKind::Table
+            && w.message.contains("2000 columns is wider than the page")),
         "{:?}",
         doc.warnings
     );
@@ -328,7 +334,7 @@ fn an_image_referenced_many_times_is_decoded_once() {
         ..with_assets(&dir)
     };
     let rendered = engine()
-        .render_with_warnings(&markdown(&body), &options)
+        .render(&markdown(&body), &options)
         .expect("renders");
     assert!(rendered.warnings.is_empty(), "{:?}", rendered.warnings);
     let pdf = load(&rendered.pdf);
@@ -361,11 +367,12 @@ fn pictures_past_the_pixel_budget_print_their_caption() {
         ..with_assets(&dir)
     };
     let rendered = engine()
-        .render_with_warnings(&markdown("![a](rgba.png)\n\n![b](second.png)"), &options)
+        .render(&markdown("![a](rgba.png)\n\n![b](second.png)"), &options)
         .expect("renders");
     assert_eq!(rendered.warnings.len(), 1, "{:?}", rendered.warnings);
     assert!(
-        rendered.warnings[0].contains("second.png") && rendered.warnings[0].contains("megapixels"),
+        rendered.warnings[0].message.contains("second.png")
+            && rendered.warnings[0].message.contains("megapixels"),
         "{:?}",
         rendered.warnings
     );
@@ -382,12 +389,14 @@ fn a_fifo_among_the_assets_is_refused_without_blocking() {
     let options = with_assets(&dir);
     let warnings = finishes("a FIFO image", move || {
         engine()
-            .render_with_warnings(&markdown("![x](x.jpg)"), &options)
+            .render(&markdown("![x](x.jpg)"), &options)
             .expect("renders")
             .warnings
     });
     assert!(
-        warnings.iter().any(|w| w.contains("not a regular file")),
+        warnings
+            .iter()
+            .any(|w| w.kind == WarningKind::Image && w.message.contains("not a regular file")),
         "{warnings:?}"
     );
 }
@@ -450,8 +459,8 @@ fn limits_do_not_change_the_pdf() {
         ..Default::default()
     };
     assert_eq!(
-        engine().render(&a, &tight).unwrap(),
-        engine().render(&a, &RenderOptions::default()).unwrap()
+        engine().render(&a, &tight).unwrap().pdf,
+        engine().render(&a, &RenderOptions::default()).unwrap().pdf
     );
 }
 

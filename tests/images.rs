@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use babrpdf::assets::Assets;
 use babrpdf::layout::display::{Document, Item};
-use babrpdf::{Article, RenderOptions};
+use babrpdf::{Article, AssetErrorKind, Error, RenderOptions, WarningKind};
 use common::*;
 use lopdf::Object;
 
@@ -111,7 +111,8 @@ fn every_kind_of_image_is_placed_within_the_text_width() {
         // And the PDF is readable.
         let pdf = engine()
             .render(&article, &options(&fixtures(), true))
-            .unwrap();
+            .unwrap()
+            .pdf;
         let imgs = pdf_images(&pdf);
         let masks = imgs.iter().filter(|(d, _)| d.get(b"SMask").is_ok()).count();
         assert_eq!(imgs.len() - masks, 1, "{name}");
@@ -128,7 +129,8 @@ fn jpeg_passes_through_untouched_and_cmyk_keeps_its_colour_space() {
         let original = std::fs::read(fixtures().join(name)).unwrap();
         let pdf = engine()
             .render(&article_with(name), &options(&fixtures(), true))
-            .unwrap();
+            .unwrap()
+            .pdf;
         let imgs = pdf_images(&pdf);
         let (dict, bytes) = &imgs[0];
         assert_eq!(
@@ -159,7 +161,8 @@ fn exif_rotation_is_applied_and_alpha_becomes_a_soft_mask() {
     assert_eq!((img.picture.width, img.picture.height), (200, 320));
     let pdf = engine()
         .render(&article_with("alpha.png"), &options(&fixtures(), true))
-        .unwrap();
+        .unwrap()
+        .pdf;
     let imgs = pdf_images(&pdf);
     assert!(
         imgs.iter().any(|(d, _)| d.get(b"SMask").is_ok()),
@@ -187,23 +190,25 @@ fn a_tall_image_fits_one_page_with_its_caption() {
 fn broken_refused_and_missing_images_print_their_caption_with_a_warning() {
     let outside = std::env::temp_dir().join(format!("babrpdf-outside-{}.jpg", std::process::id()));
     std::fs::copy(fixtures().join("photo.jpg"), &outside).unwrap();
+    use AssetErrorKind::{Damaged, NotFound, Refused, Unsupported};
     let cases = [
-        "truncated.jpg",
-        "not-an-image.jpg",
-        "missing.jpg",
-        "../fixtures/photo.jpg",
-        outside.to_str().unwrap(),
-        "file:///etc/passwd",
-        "https://example.com/photo.jpg",
-        "data:image/png;base64,@@@",
+        ("truncated.jpg", Damaged),
+        ("not-an-image.jpg", Unsupported),
+        ("missing.jpg", NotFound),
+        ("../fixtures/photo.jpg", Refused),
+        (outside.to_str().unwrap(), Refused),
+        ("file:///etc/passwd", Refused),
+        ("https://example.com/photo.jpg", Refused),
+        ("data:image/png;base64,@@@", Damaged),
     ];
-    for src in cases {
+    for (src, kind) in cases {
         let article = article_with(src);
         let doc = engine()
             .layout(&article, &options(&fixtures(), false))
             .unwrap();
         assert_eq!(doc.warnings.len(), 1, "{src}: {:?}", doc.warnings);
-        assert!(!doc.warnings[0].contains('\n'));
+        assert_eq!(doc.warnings[0].kind, WarningKind::Image, "{src}");
+        assert!(!doc.warnings[0].message.contains('\n'));
         let text: String = doc
             .pages
             .iter()
@@ -217,7 +222,11 @@ fn broken_refused_and_missing_images_print_their_caption_with_a_warning() {
         );
         assert!(images(&doc).is_empty(), "{src}: drawn anyway");
         let strict = engine().layout(&article, &options(&fixtures(), true));
-        assert!(strict.is_err(), "{src}: --strict let it pass");
+        let e = strict.expect_err("--strict let it pass");
+        assert!(
+            matches!(&e, Error::Asset { kind: k, .. } if *k == kind),
+            "{src}: {e:?}"
+        );
     }
     let _ = std::fs::remove_file(outside);
 }
@@ -253,11 +262,12 @@ fn damaged_images_print_their_caption_and_the_pdf_stays_valid() {
     ] {
         let article = article_with(src);
         let rendered = engine()
-            .render_with_warnings(&article, &options(&dir, false))
+            .render(&article, &options(&dir, false))
             .unwrap_or_else(|e| panic!("{src}: {e}"));
         assert_eq!(rendered.warnings.len(), 1, "{src}: {:?}", rendered.warnings);
+        assert_eq!(rendered.warnings[0].kind, WarningKind::Image);
         assert!(
-            rendered.warnings[0].contains(why),
+            rendered.warnings[0].message.contains(why),
             "{src}: {:?}",
             rendered.warnings
         );
@@ -279,7 +289,12 @@ fn damaged_images_print_their_caption_and_the_pdf_stays_valid() {
             String::from_utf8_lossy(&check.stdout)
         );
         let strict = engine().render(&article, &options(&dir, true));
-        let e = strict.expect_err("--strict let it pass").to_string();
+        let e = strict.expect_err("--strict let it pass");
+        assert!(
+            matches!(&e, Error::Asset { src: s, kind: AssetErrorKind::Damaged, .. } if s == src),
+            "{src}: {e:?}"
+        );
+        let e = e.to_string();
         assert!(
             e.contains(why) && !e.contains("printed instead"),
             "{src}: {e}"
@@ -322,7 +337,8 @@ fn a_big_photo_at_text_width_makes_a_pdf_at_most_half_its_size() {
     std::fs::write(dir.join("big.jpg"), &jpeg).unwrap();
     let pdf = engine()
         .render(&article_with("big.jpg"), &options(&dir, true))
-        .unwrap();
+        .unwrap()
+        .pdf;
     assert!(
         pdf.len() * 2 <= jpeg.len(),
         "PDF {} bytes for a {}-byte photo",

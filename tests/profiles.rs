@@ -45,7 +45,10 @@ fn linked_addresses(article: &babrpdf::Article) -> Vec<String> {
 #[test]
 fn print_lists_every_link_address_and_has_no_link_annotations() {
     let article = sample("long-feature.json");
-    let pdf = engine().render(&article, &options(Profile::Print)).unwrap();
+    let pdf = engine()
+        .render(&article, &options(Profile::Print))
+        .unwrap()
+        .pdf;
     let doc = load(&pdf);
     assert_eq!(link_annotations(&doc), 0, "paper cannot click");
     let text = pdf_text(&doc).split_whitespace().collect::<String>();
@@ -57,7 +60,8 @@ fn print_lists_every_link_address_and_has_no_link_annotations() {
     // The same article for screens keeps clickable links with their text as description.
     let pdf = engine()
         .render(&article, &options(Profile::Download))
-        .unwrap();
+        .unwrap()
+        .pdf;
     let doc = load(&pdf);
     assert!(link_annotations(&doc) >= 4);
     let described = doc
@@ -74,7 +78,10 @@ fn print_lists_every_link_address_and_has_no_link_annotations() {
 #[test]
 fn print_qr_code_decodes_to_the_article_url() {
     let article = sample("long-feature.json");
-    let pdf = engine().render(&article, &options(Profile::Print)).unwrap();
+    let pdf = engine()
+        .render(&article, &options(Profile::Print))
+        .unwrap()
+        .pdf;
     let dir = std::env::temp_dir().join(format!("babrpdf-qr-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let pdf_path = dir.join("print.pdf");
@@ -113,7 +120,8 @@ fn pdfa_has_an_output_intent_and_declares_itself() {
                 ..Default::default()
             },
         )
-        .unwrap();
+        .unwrap()
+        .pdf;
     let doc = load(&pdf);
     let catalog = doc.catalog().unwrap();
     assert!(catalog.get(b"OutputIntents").is_ok(), "no output intent");
@@ -144,8 +152,8 @@ fn pdfa_has_an_output_intent_and_declares_itself() {
 fn both_profiles_render_the_same_bytes_twice() {
     let article = sample("short-news.json");
     for profile in [Profile::Print, Profile::Download] {
-        let a = engine().render(&article, &options(profile)).unwrap();
-        let b = engine().render(&article, &options(profile)).unwrap();
+        let a = engine().render(&article, &options(profile)).unwrap().pdf;
+        let b = engine().render(&article, &options(profile)).unwrap().pdf;
         assert!(a == b, "{profile:?} output differs between runs");
     }
 }
@@ -221,7 +229,8 @@ fn download_is_tagged_with_headings_lists_tables_figures_and_language() {
                 ..Default::default()
             },
         )
-        .unwrap();
+        .unwrap()
+        .pdf;
     assert!(
         String::from_utf8_lossy(&pdf).contains("pdfuaid"),
         "not declared PDF/UA-1"

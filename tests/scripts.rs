@@ -128,11 +128,17 @@ fn emoji_are_drawn_by_the_emoji_font() {
 fn a_character_no_font_has_is_replaced_visibly_and_reported() {
     let article = article("Знак \u{E000} и иероглиф 𓀀 в тексте.", "ru");
     let rendered = engine()
-        .render_with_warnings(&article, &RenderOptions::default())
+        .render(&article, &RenderOptions::default())
         .unwrap();
     assert_eq!(rendered.warnings.len(), 2, "{:?}", rendered.warnings);
-    assert!(rendered.warnings[0].contains("U+E000"));
-    assert!(rendered.warnings[1].contains("U+13000"));
+    assert!(rendered.warnings[0].message.contains("U+E000"));
+    assert!(rendered.warnings[1].message.contains("U+13000"));
+    assert!(
+        rendered
+            .warnings
+            .iter()
+            .all(|w| w.kind == babrpdf::WarningKind::Font)
+    );
     // Drawn (a visible glyph, not .notdef), and the text behind it is still the character.
     let doc = engine()
         .layout(&article, &RenderOptions::default())

@@ -8,6 +8,7 @@ use super::BatchOptions;
 use crate::article::Article;
 use crate::atomic::write_atomically;
 use crate::engine::{Engine, RenderOptions};
+use crate::error::Error;
 
 /// What a worker hands the volume binder for each task: the laid-out article, or nothing.
 pub(super) type Bound = (usize, Option<(Article, crate::layout::display::Document)>);
@@ -25,25 +26,28 @@ fn release_free_memory() {
 }
 
 /// The volume must be a `.pdf` file whose folder exists: said before any work is done.
-pub(super) fn check_volume_path(path: &Path) -> Result<(), String> {
+pub(super) fn check_volume_path(path: &Path) -> Result<(), Error> {
     if path
         .extension()
         .is_none_or(|e| !e.eq_ignore_ascii_case("pdf"))
     {
-        return Err(format!("{}: a volume is a .pdf file", path.display()));
+        return Err(Error::Options(format!(
+            "{}: a volume is a .pdf file",
+            path.display()
+        )));
     }
     if path.is_dir() {
-        return Err(format!("{}: is a folder", path.display()));
+        return Err(Error::Options(format!("{}: is a folder", path.display())));
     }
     let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
     if let Some(parent) = parent
         && !parent.is_dir()
     {
-        return Err(format!(
+        return Err(Error::Options(format!(
             "{}: the folder {} does not exist",
             path.display(),
             parent.display()
-        ));
+        )));
     }
     Ok(())
 }
@@ -56,8 +60,9 @@ pub(super) fn bind_volume(
     options: &BatchOptions,
     path: &Path,
     results: mpsc::Receiver<Bound>,
-) -> Result<Option<(PathBuf, usize, usize)>, String> {
-    let fail = |e: crate::Error| format!("{}: {e}", path.display());
+) -> Result<Option<(PathBuf, usize, usize)>, Error> {
+    let name = path.display().to_string();
+    let fail = |e: Error| e.within(&name);
     let mut volume = engine
         .volume(render, options.volume_title.clone())
         .map_err(fail)?;
@@ -80,6 +85,6 @@ pub(super) fn bind_volume(
     }
     let bound = volume.finish().map_err(fail)?;
     let (bytes, articles, pages) = (bound.pdf, bound.articles, bound.pages);
-    write_atomically(path, &bytes, true).map_err(|e| format!("{}: {e}", path.display()))?;
+    write_atomically(path, &bytes, true).map_err(|e| Error::file(path, e))?;
     Ok(Some((path.to_path_buf(), articles, pages)))
 }

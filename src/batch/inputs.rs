@@ -5,6 +5,7 @@ use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use crate::article::MAX_INPUT_BYTES;
+use crate::error::Error;
 
 /// Longest JSON Lines record read, in bytes.
 const MAX_LINE_BYTES: u64 = 32 * 1024 * 1024;
@@ -22,13 +23,13 @@ pub struct Job {
     pub bytes: Vec<u8>,
     pub markdown: bool,
     /// Set when the file could not be read: the article fails, the batch goes on.
-    pub unreadable: Option<String>,
+    pub unreadable: Option<Error>,
     /// The failure is the input's, not one article's (an archive cut off): every shard reports it.
     pub whole_input: bool,
 }
 
 impl Job {
-    fn failed(source: &str, line: Option<usize>, error: String) -> Job {
+    fn failed(source: &str, line: Option<usize>, error: Error) -> Job {
         Job {
             source: source.to_string(),
             line,
@@ -47,7 +48,7 @@ pub fn read_inputs(
     inputs: &[String],
     mut each: impl FnMut(Job) -> bool,
     mut read: impl FnMut(u64),
-) -> Result<(), String> {
+) -> Result<(), Error> {
     for input in inputs {
         if input == "-" {
             let stdin = std::io::stdin().lock();
@@ -57,11 +58,11 @@ pub fn read_inputs(
             continue;
         }
         let path = Path::new(input);
-        let meta = std::fs::metadata(path).map_err(|e| format!("{input}: {e}"))?;
-        let open = || std::fs::File::open(path).map_err(|e| format!("{input}: {e}"));
+        let meta = std::fs::metadata(path).map_err(|e| Error::file(path, e))?;
+        let open = || std::fs::File::open(path).map_err(|e| Error::file(path, e));
         let go_on = if meta.is_dir() {
             let mut files = Vec::new();
-            walk(path, &mut files).map_err(|e| format!("{input}: {e}"))?;
+            walk(path, &mut files).map_err(|e| Error::file(path, e))?;
             files.sort();
             let mut go_on = true;
             for f in files {
@@ -107,8 +108,8 @@ pub fn read_inputs(
                     whole_input: false,
                 },
                 // Too big is the article's failure; not being able to read it stops the batch.
-                Err(e) if e.starts_with(TOO_BIG) => Job::failed(input, None, e),
-                Err(e) => return Err(format!("{input}: {e}")),
+                Err(Error::Io(e)) => return Err(Error::file(path, e)),
+                Err(e) => Job::failed(input, None, e),
             };
             each(job)
         };
@@ -119,31 +120,27 @@ pub fn read_inputs(
     Ok(())
 }
 
-/// How an input past the size limit is refused (and told apart from a read error).
-const TOO_BIG: &str = "input is ";
-
 /// An article file's bytes, refused before they are read when it passes the input size limit:
-/// the message gives its real size (`input is 104857600 bytes, more than …`).
-pub fn read_input_file(path: &Path) -> Result<Vec<u8>, String> {
+/// the message gives its real size (`input is 104857600 bytes, more than …`). A file that
+/// cannot be read is `Error::Io` (the caller names it); one too large, `Error::Input`.
+pub fn read_input_file(path: &Path) -> Result<Vec<u8>, Error> {
     let max = MAX_INPUT_BYTES as u64;
-    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let file = std::fs::File::open(path)?;
     let size = file.metadata().map_or(0, |m| m.len());
     if size > max {
-        return Err(format!(
-            "{TOO_BIG}{size} bytes, more than the {max} accepted ({} MB)",
+        return Err(Error::input(format!(
+            "input is {size} bytes, more than the {max} accepted ({} MB)",
             max >> 20
-        ));
+        )));
     }
     let mut bytes = Vec::new();
-    file.take(max + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| e.to_string())?;
+    file.take(max + 1).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > max {
         // Grew while read, or not a regular file: its size is not known.
-        return Err(format!(
-            "{TOO_BIG}more than {} MB (the {max} bytes accepted)",
+        return Err(Error::input(format!(
+            "input is more than {} MB (the {max} bytes accepted)",
             max >> 20
-        ));
+        )));
     }
     Ok(bytes)
 }
@@ -168,7 +165,7 @@ fn read_lines(
     reader: impl BufRead,
     each: &mut impl FnMut(Job) -> bool,
     read: &mut impl FnMut(u64),
-) -> Result<bool, String> {
+) -> Result<bool, Error> {
     read_lines_up_to(name, reader, MAX_LINE_BYTES, each, read)
 }
 
@@ -203,7 +200,7 @@ fn read_lines_up_to(
     max_line: u64,
     each: &mut impl FnMut(Job) -> bool,
     read: &mut impl FnMut(u64),
-) -> Result<bool, String> {
+) -> Result<bool, Error> {
     let mut meter = Meter {
         total: 0,
         pending: 0,
@@ -234,7 +231,7 @@ fn read_lines_up_to(
     match result {
         Ok(go_on) => Ok(go_on),
         // Nothing could be read: not an archive, or unreadable: the batch cannot use it.
-        Err(e) if meter.total == 0 => Err(format!("{name}: {e}")),
+        Err(e) if meter.total == 0 => Err(Error::file(name, e)),
         // Cut off (a truncated download, a full disk when it was written): what was read whole
         // is rendered; the lost tail is one failure, said with the last good line, listed in
         // failures.jsonl, reported by every shard.
@@ -243,7 +240,9 @@ fn read_lines_up_to(
             ..Job::failed(
                 name,
                 None,
-                format!("cut off after line {done}: {e}; the rest of the input is lost"),
+                Error::input(format!(
+                    "cut off after line {done}: {e}; the rest of the input is lost"
+                )),
             )
         })),
     }
@@ -256,7 +255,7 @@ fn next_records<F: FnMut(u64)>(
     max_line: u64,
     done: &mut usize,
     meter: &mut Meter<'_, F>,
-    each: &mut impl FnMut(usize, Result<Vec<u8>, String>) -> bool,
+    each: &mut impl FnMut(usize, Result<Vec<u8>, Error>) -> bool,
 ) -> io::Result<bool> {
     loop {
         // Blank input is skipped a buffer at a time, not a line at a time (a gzip of 10 GB of
@@ -279,7 +278,9 @@ fn next_records<F: FnMut(u64)>(
         if oversized {
             let ended = skip_line(reader, meter)?;
             *done += usize::from(ended);
-            let error = format!("the record reaches the limit of {max_line} bytes; skipped");
+            let error = Error::input(format!(
+                "the record reaches the limit of {max_line} bytes; skipped"
+            ));
             if !each(number, Err(error)) {
                 return Ok(false);
             }
@@ -506,7 +507,7 @@ mod tests {
         assert!(go_on);
         let seen: Vec<_> = jobs
             .iter()
-            .map(|j| (j.line, j.unreadable.clone()))
+            .map(|j| (j.line, j.unreadable.as_ref().map(Error::to_string)))
             .collect();
         assert_eq!(
             seen,
@@ -531,7 +532,7 @@ mod tests {
             BufReader::new(CutOff(b"{}\n\n\n\n")),
             1024,
             &mut |job| {
-                last = job.unreadable;
+                last = job.unreadable.map(|e| e.to_string());
                 true
             },
             &mut |_| {},
@@ -547,6 +548,7 @@ mod tests {
             &mut |_| {},
         )
         .unwrap_err();
-        assert_eq!(e, "t.jsonl.gz: incomplete deflate stream");
+        assert!(matches!(e, Error::File { .. }), "{e:?}");
+        assert_eq!(e.to_string(), "t.jsonl.gz: incomplete deflate stream");
     }
 }

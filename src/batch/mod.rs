@@ -10,7 +10,9 @@ use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
 use crate::engine::{Engine, RenderOptions};
+use crate::error::Error;
 use crate::stable_hash::{FNV_START, fnv1a};
+use crate::warning::Warning;
 
 mod bind;
 mod inputs;
@@ -85,7 +87,15 @@ pub enum Event<'a> {
         elapsed: Duration,
         input_read: u64,
     },
-    /// A line a person must see even when the batch is quiet: an article's failure or warning
+    /// A warning about an article that was rendered (an image printed as its caption, a
+    /// character in no font): `place` is `FILE` or `FILE:LINE`. Not a failure, never dropped.
+    Warning {
+        /// Where the article is in the input: `FILE` or `FILE:LINE`.
+        place: &'a str,
+        /// What the render said.
+        warning: &'a Warning,
+    },
+    /// A line a person must see even when the batch is quiet: an article's failure
     /// (`FILE:LINE: …`), a record that could not be written.
     Alert(&'a str),
     /// A line for a person following along: the summary, the volume bound.
@@ -121,23 +131,25 @@ fn is_our_temporary(name: &str) -> bool {
     crate::atomic::is_stale_temporary(name, |target| target.ends_with(".pdf"))
 }
 
-/// Runs the batch; the summary, or why it could not run at all.
+/// Runs the batch; the summary, or why it could not run at all (a wrong option, an input or
+/// the output folder that cannot be read or written). Articles that fail alone are not errors
+/// here: they are sent as `Event::Alert` and listed in `failures.jsonl`.
 pub fn run(
     engine: &Engine,
     render: &RenderOptions,
     inputs: &[String],
     options: &BatchOptions,
     sink: Sink<'_>,
-) -> Result<Summary, String> {
+) -> Result<Summary, Error> {
     check_template(&options.name)?;
     let out = &options.out_dir;
-    std::fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
+    std::fs::create_dir_all(out).map_err(|e| Error::file(out, e))?;
     remove_stale_temporaries(out);
     if let Some(volume) = &options.volume {
         check_volume_path(volume)?;
     }
     let manifest_path = out.join(MANIFEST);
-    let in_manifest = |e: std::io::Error| format!("{}: {e}", manifest_path.display());
+    let in_manifest = |e: std::io::Error| Error::file(&manifest_path, e);
     let manifest_bytes = match std::fs::read(&manifest_path) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
@@ -166,8 +178,7 @@ pub fn run(
     let manifest = Mutex::new(Records::new(manifest_file, whole));
     let failures_path = out.join(FAILURES);
     let failures = Mutex::new(Records::new(
-        std::fs::File::create(&failures_path)
-            .map_err(|e| format!("{}: {e}", failures_path.display()))?,
+        std::fs::File::create(&failures_path).map_err(|e| Error::file(&failures_path, e))?,
         0,
     ));
     // Everything that changes the PDF: a different theme or paper re-renders on the next run.
@@ -226,34 +237,47 @@ pub fn run(
             let (counts, failures, shared) = (&counts, &failures, &shared);
             let failures_path = &failures_path;
             scope.spawn(move || {
+                // Said even under --quiet, and recorded; the slot of the failed count.
+                let fail = |task: &Task, e: &Error| {
+                    let message = e.to_string();
+                    sink(Event::Alert(&format!("{}: {message}", place(task))));
+                    let record = serde_json::json!({
+                        "input": task.source, "line": task.line,
+                        "id": task.id, "error": message,
+                    });
+                    let mut f = failures.lock().unwrap_or_else(|e| e.into_inner());
+                    if !f.append(&record.to_string()) && f.lost() == 1 {
+                        let why = f.error().map(|e| e.to_string()).unwrap_or_default();
+                        drop(f);
+                        sink(Event::Alert(&format!(
+                            "{}: {why}; failures from now on are said here only",
+                            failures_path.display()
+                        )));
+                    }
+                    2
+                };
                 loop {
                     let next = rx.lock().unwrap_or_else(|e| e.into_inner()).recv();
                     let Ok(task) = next else { break };
-                    let seq = task.seq;
-                    let (outcome, laid_out) = shared.export(&task);
-                    if let Some(bind_tx) = &bind_tx {
-                        let _ = bind_tx.send((seq, laid_out));
-                    }
-                    let slot = match outcome {
-                        Ok(Outcome::Rendered) => 0,
-                        Ok(Outcome::Skipped) => 1,
-                        Err(message) => {
-                            // An error is said even under --quiet; the record keeps it too.
-                            sink(Event::Alert(&format!("{}: {message}", place(&task))));
-                            let record = serde_json::json!({
-                                "input": task.source, "line": task.line,
-                                "id": task.id, "error": message,
-                            });
-                            let mut f = failures.lock().unwrap_or_else(|e| e.into_inner());
-                            if !f.append(&record.to_string()) && f.lost() == 1 {
-                                let why = f.error().map(|e| e.to_string()).unwrap_or_default();
-                                drop(f);
-                                sink(Event::Alert(&format!(
-                                    "{}: {why}; failures from now on are said here only",
-                                    failures_path.display()
-                                )));
+                    // The volume binder hears of every task, failed or not, in order.
+                    let bind = |laid_out| {
+                        if let Some(bind_tx) = &bind_tx {
+                            let _ = bind_tx.send((task.seq, laid_out));
+                        }
+                    };
+                    let slot = match &task.article {
+                        Err(e) => {
+                            bind(None);
+                            fail(&task, e)
+                        }
+                        Ok(article) => {
+                            let (outcome, laid_out) = shared.export(&task, article);
+                            bind(laid_out);
+                            match outcome {
+                                Ok(Outcome::Rendered) => 0,
+                                Ok(Outcome::Skipped) => 1,
+                                Err(e) => fail(&task, &e),
                             }
-                            2
                         }
                     };
                     counts[slot].fetch_add(1, Ordering::Relaxed);
@@ -302,7 +326,7 @@ pub fn run(
             volume_result = Some(
                 binder
                     .join()
-                    .unwrap_or_else(|_| Err("the volume binder stopped".to_string())),
+                    .unwrap_or_else(|_| Err(Error::Pdf("the volume binder stopped".into()))),
             );
         }
     });
@@ -310,11 +334,11 @@ pub fn run(
         return Err(e);
     }
     if index == 0 {
-        return Err(format!(
+        return Err(Error::input(format!(
             "{}: no article found (folders are searched for .json and .md files, JSON Lines \
              files hold one article per line)",
             inputs.join(", ")
-        ));
+        )));
     }
     let (failures, manifest) = (
         failures.into_inner().unwrap_or_else(|e| e.into_inner()),

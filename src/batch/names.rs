@@ -2,22 +2,24 @@
 //! way out of the output folder.
 
 use crate::article::Article;
+use crate::error::Error;
 
 /// Checks a `--name` template before any work: every `{…}` is a known field, every `%` in a
 /// date pattern a known directive. A typo would otherwise name every file alike.
-pub fn check_template(template: &str) -> Result<(), String> {
+/// The error is `Error::Options`, naming the template and the field.
+pub fn check_template(template: &str) -> Result<(), Error> {
     let fields = "use {id}, {slug} and {published:%Y/%m/%d}";
     let mut rest = template;
     while let Some(open) = rest.find(['{', '}']) {
         if rest[open..].starts_with('}') {
-            return Err(format!(
+            return Err(Error::Options(format!(
                 "--name `{template}`: a `}}` without its `{{` ({fields})"
-            ));
+            )));
         }
         let Some(close) = rest[open..].find('}').map(|k| open + k) else {
-            return Err(format!(
+            return Err(Error::Options(format!(
                 "--name `{template}`: a `{{` without its `}}` ({fields})"
-            ));
+            )));
         };
         let field = &rest[open + 1..close];
         match field.split_once(':') {
@@ -26,16 +28,16 @@ pub fn check_template(template: &str) -> Result<(), String> {
                 let mut chars = pattern.chars();
                 while let Some(c) = chars.next() {
                     if c == '%' && !matches!(chars.next(), Some('Y' | 'm' | 'd')) {
-                        return Err(format!(
+                        return Err(Error::Options(format!(
                             "--name `{template}`: `{{{field}}}` may use %Y, %m and %d only"
-                        ));
+                        )));
                     }
                 }
             }
             _ => {
-                return Err(format!(
+                return Err(Error::Options(format!(
                     "--name `{template}`: unknown field `{{{field}}}` ({fields})"
-                ));
+                )));
             }
         }
         rest = &rest[close + 1..];
@@ -130,7 +132,7 @@ mod tests {
             "x",
             "{published:%Y-%m-%d}",
         ] {
-            assert_eq!(check_template(good), Ok(()), "{good}");
+            assert!(check_template(good).is_ok(), "{good}");
         }
         for bad in [
             "{ID}",
@@ -141,7 +143,8 @@ mod tests {
             "{published}",
         ] {
             let e = check_template(bad).unwrap_err();
-            assert!(e.starts_with("--name `"), "{e}");
+            assert!(matches!(e, Error::Options(_)), "{e:?}");
+            assert!(e.to_string().starts_with("--name `"), "{e}");
         }
     }
 }

@@ -13,6 +13,7 @@ use crate::article::Article;
 use crate::atomic::write_atomically;
 use crate::budget::Budget;
 use crate::engine::{Engine, RenderOptions};
+use crate::error::Error;
 use crate::stable_hash::{FNV_START, fnv1a};
 
 /// An article on its way to a worker: parsed, named and hashed by the reader, in input order,
@@ -22,7 +23,7 @@ pub(super) struct Task {
     pub(super) seq: usize,
     pub(super) source: String,
     pub(super) line: Option<usize>,
-    pub(super) article: Result<Article, String>,
+    pub(super) article: Result<Article, Error>,
     /// The id for the failure record, read from the raw JSON when the article does not parse.
     pub(super) id: Option<String>,
     pub(super) name: String,
@@ -50,21 +51,34 @@ fn article_id(job: &Job) -> Option<String> {
 
 /// Parses and names a job in input order; `None` when it belongs to another shard.
 pub(super) fn prepare(
-    job: Job,
+    mut job: Job,
     index: usize,
     options: &BatchOptions,
     options_hash: u64,
     names: &mut HashSet<String>,
 ) -> Option<Task> {
-    let parsed = match &job.unreadable {
-        Some(error) => Err(error.clone()),
-        None if job.markdown => Article::from_markdown(&job.bytes).map_err(|e| e.to_string()),
-        None => Article::from_json(&job.bytes).map_err(|e| e.to_string()),
+    let parsed = match job.unreadable.take() {
+        Some(error) => Err(error),
+        None if job.markdown => Article::from_markdown(&job.bytes),
+        None => Article::from_json(&job.bytes),
     };
     // A JSON Lines record is one line: its place is the file's line, the error's is a column.
-    let parsed = parsed.map_err(|e| match (job.line, e.strip_prefix("line 1, ")) {
-        (Some(_), Some(rest)) => rest.to_string(),
-        _ => e,
+    let parsed = parsed.map_err(|e| match (job.line, e) {
+        (
+            Some(_),
+            Error::Input {
+                line: Some(1),
+                column: Some(column),
+                message,
+                field,
+            },
+        ) => Error::Input {
+            line: None,
+            column: Some(column),
+            message,
+            field,
+        },
+        (_, e) => e,
     });
     // The shard key: the id, read from the raw JSON when the article does not parse, so a bad
     // article is reported by exactly one shard too; without an id, its place in the input.
@@ -85,17 +99,13 @@ pub(super) fn prepare(
         seq: 0,
         source: job.source.clone(),
         line: job.line,
-        article: Err(String::new()),
+        article: parsed,
         id,
         name: String::new(),
         hash: 0,
     };
-    let article = match parsed {
-        Ok(article) => article,
-        Err(e) => {
-            task.article = Err(e);
-            return Some(task);
-        }
+    let Ok(article) = &task.article else {
+        return Some(task);
     };
     let fallback = Path::new(&job.source).file_stem().map_or_else(
         || format!("article-{index}"),
@@ -105,7 +115,7 @@ pub(super) fn prepare(
         Some(l) => format!("{fallback}-{l}"),
         None => fallback,
     };
-    let base = file_name(&options.name, &article, &fallback);
+    let base = file_name(&options.name, article, &fallback);
     // Two articles with one name: the second gets -2, the third -3 ... never an overwrite.
     let mut name = format!("{base}.pdf");
     let mut k = 2;
@@ -115,7 +125,6 @@ pub(super) fn prepare(
     }
     task.hash = fnv1a(options_hash, &job.bytes);
     task.name = name;
-    task.article = Ok(article);
     Some(task)
 }
 
@@ -134,19 +143,16 @@ pub(super) struct Shared<'a> {
 }
 
 impl Shared<'_> {
-    /// Renders one task unless its PDF is up to date; when binding, also hands back the layout
-    /// for the volume.
+    /// Renders one task's `article` unless its PDF is up to date; when binding, also hands back
+    /// the layout for the volume.
     pub(super) fn export(
         &self,
         task: &Task,
+        article: &Article,
     ) -> (
-        Result<Outcome, String>,
+        Result<Outcome, Error>,
         Option<(Article, crate::layout::display::Document)>,
     ) {
-        let article = match &task.article {
-            Ok(article) => article,
-            Err(e) => return (Err(e.clone()), None),
-        };
         let target = self.options.out_dir.join(&task.name);
         let up_to_date = self.done.get(&task.name) == Some(&task.hash) && target.is_file();
         if up_to_date && !self.binding {
@@ -156,7 +162,7 @@ impl Shared<'_> {
         let budget = Budget::new(self.render.limits);
         let doc = match self.engine.layout_within(article, self.render, &budget) {
             Ok(doc) => doc,
-            Err(e) => return (Err(e.to_string()), None),
+            Err(e) => return (Err(e), None),
         };
         let outcome = if up_to_date {
             Ok(Outcome::Skipped)
@@ -175,25 +181,22 @@ impl Shared<'_> {
         target: &Path,
         doc: &crate::layout::display::Document,
         budget: &Budget,
-    ) -> Result<(), String> {
-        let rendered = self
-            .engine
-            .write_within(doc, self.render, budget)
-            .map_err(|e| e.to_string())?;
+    ) -> Result<(), Error> {
+        let rendered = self.engine.write_within(doc, self.render, budget)?;
         // Warnings (an image printed as its caption, a missing glyph) are not failures, but
-        // they are never dropped: each is printed with the article's place in the input.
+        // they are never dropped: each is sent with the article's place in the input.
+        let place = place(task);
         for warning in &rendered.warnings {
-            (self.sink)(Event::Alert(&format!(
-                "warning: {}: {warning}",
-                place(task)
-            )));
+            (self.sink)(Event::Warning {
+                place: &place,
+                warning,
+            });
         }
         if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| e.to_string())?;
+            std::fs::create_dir_all(parent).map_err(|e| Error::file(parent, e))?;
         }
         // No fsync per file: thousands of them would cost more than a rerun after a power cut.
-        write_atomically(target, &rendered.pdf, false)
-            .map_err(|e| format!("{}: {e}", target.display()))?;
+        write_atomically(target, &rendered.pdf, false).map_err(|e| Error::file(target, e))?;
         // The PDF is whole whether or not it can be recorded: a record lost (a full disk) only
         // means the next run renders it again; the summary counts them.
         let mut m = self.manifest.lock().unwrap_or_else(|e| e.into_inner());

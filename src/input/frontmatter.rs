@@ -85,6 +85,7 @@ fn parse_yaml(yaml: &str, first_line: usize) -> Result<Map<String, Value>, Error
             line,
             column,
             message: format!("front matter: {message}"),
+            field: None,
         }
     })?;
     match value {

@@ -6,6 +6,7 @@ use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use crate::article::Article;
+use crate::warning::{Warning, WarningKind};
 
 /// Most combining marks kept on one character (Unicode's Stream-Safe Text Format, UAX #15):
 /// no real text needs more; Zalgo text and attacks do.
@@ -21,16 +22,24 @@ pub struct Cleaned {
 }
 
 impl Cleaned {
-    pub fn warnings(&self) -> Vec<String> {
-        let mut out: Vec<String> = self
+    /// One warning per control character replaced, one for the marks dropped.
+    pub fn warnings(&self) -> Vec<Warning> {
+        let mut out: Vec<Warning> = self
             .controls
             .iter()
-            .map(|&c| format!("U+{:04X} is a control character; drawn as U+FFFD", c as u32))
+            .map(|&c| {
+                let message = format!("U+{:04X} is a control character; drawn as U+FFFD", c as u32);
+                Warning::new(WarningKind::Text, message)
+            })
             .collect();
         if self.marks_dropped > 0 {
-            out.push(format!(
-                "{} combining marks dropped: a character keeps at most {MAX_MARKS_PER_CHARACTER}",
-                self.marks_dropped
+            out.push(Warning::new(
+                WarningKind::Text,
+                format!(
+                    "{} combining marks dropped: a character keeps at most \
+                     {MAX_MARKS_PER_CHARACTER}",
+                    self.marks_dropped
+                ),
             ));
         }
         out
@@ -182,7 +191,12 @@ mod tests {
             "a\u{FFFD}b\u{FFFD}c\u{FFFD}"
         );
         assert_eq!(c.controls.len(), 3);
-        assert!(c.warnings()[0].starts_with("U+0000 is a control character"));
+        assert!(
+            c.warnings()[0]
+                .message
+                .starts_with("U+0000 is a control character")
+        );
+        assert_eq!(c.warnings()[0].kind, WarningKind::Text);
     }
 
     #[test]

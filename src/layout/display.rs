@@ -319,7 +319,7 @@ pub struct Document {
     /// The title, authors, language, date and id written into the PDF.
     pub metadata: Metadata,
     /// Things a person should know about the render (characters no font has ...), one line each.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<crate::warning::Warning>,
     /// The logical structure, in reading order; runs and images point into it.
     pub structure: Vec<StructElem>,
 }

@@ -7,9 +7,9 @@ use super::flow::{BlockStyle, Flow, FlowLine, Frame};
 use super::para::{Align, SpanStyle, StyledText};
 use super::style::Theme;
 use crate::doc::Figure;
-use crate::error::Error;
 use crate::photo;
 use crate::text::fonts::Family;
+use crate::warning::{Warning, WarningKind};
 
 /// Room kept below an image on its page for a caption of this many lines.
 const CAPTION_LINES_RESERVED: f32 = 3.0;
@@ -76,15 +76,17 @@ impl Flow<'_> {
                 self.close_elem();
                 self.close_elem();
             }
-            Err(reason) => {
-                let src: String = figure.src.chars().take(80).collect();
-                let message = format!("image {src:?}: {reason}");
-                if self.strict && self.failure.is_none() {
+            Err(problem) => {
+                let error = problem.at(&figure.src);
+                if self.strict {
                     // Under --strict nothing is printed instead: the render fails.
-                    self.failure = Some(Error::input(message.clone()));
+                    self.failure.get_or_insert(error);
+                } else {
+                    self.warnings.push(Warning::new(
+                        WarningKind::Image,
+                        format!("{error}; its caption is printed instead"),
+                    ));
                 }
-                self.warnings
-                    .push(format!("{message}; its caption is printed instead"));
                 let text = format!("[{}: {}]", self.labels.image, figure.fallback_text());
                 let face = self.shaper.select(Family::Sans, false, true);
                 let st = StyledText::single(&text, face, t.body_size - 0.5, self.theme.meta);

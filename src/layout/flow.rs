@@ -110,7 +110,7 @@ pub struct Flow<'a> {
     pub(super) resources: &'a Resources,
     /// A figure that cannot be drawn is an error, not a warning.
     pub(super) strict: bool,
-    pub(super) warnings: Vec<String>,
+    pub(super) warnings: Vec<crate::warning::Warning>,
     pub(super) failure: Option<Error>,
     /// Footnote numbers by label, in order of first reference.
     pub(super) note_numbers: std::collections::HashMap<std::sync::Arc<str>, u32>,

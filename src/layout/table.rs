@@ -7,6 +7,7 @@ use super::flow::{Flow, FlowLine, Frame};
 use super::para::{Align, ParaStyle, StyledText, set_paragraph};
 use crate::doc::{CellAlign, Table};
 use crate::text::fonts::Family;
+use crate::warning::{Warning, WarningKind};
 
 /// Space between a cell's text and its edges, in points.
 const CELL_PAD_X: f32 = 4.0;
@@ -102,9 +103,12 @@ impl Flow<'_> {
         let groups = columns.div_ceil(fit);
         // Groups of even size (30 columns as 10 + 10 + 10, not 12 + 12 + 6).
         let per_group = columns.div_ceil(groups);
-        self.warnings.push(format!(
-            "a table of {columns} columns is wider than the page: set as {groups} tables of at \
-             most {per_group} columns, one under another"
+        self.warnings.push(Warning::new(
+            WarningKind::Table,
+            format!(
+                "a table of {columns} columns is wider than the page: set as {groups} tables \
+                 of at most {per_group} columns, one under another"
+            ),
         ));
         for g in 0..groups {
             if self.shaper.budget().check_clock() {

@@ -28,6 +28,7 @@ pub fn render(article: &Article) -> Vec<u8> {
     engine()
         .render(article, &RenderOptions::default())
         .expect("renders")
+        .pdf
 }
 
 pub fn load(pdf: &[u8]) -> lopdf::Document {
