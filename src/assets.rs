@@ -24,6 +24,21 @@ pub struct Assets {
     pub root: Option<PathBuf>,
     /// Hosts whose http(s) images may be fetched.
     pub allow_hosts: Vec<String>,
+    /// Images handed over with the article (a service request's form parts), by the name the
+    /// article uses for them; looked up before the asset folder.
+    pub uploaded: Uploaded,
+}
+
+/// Images that came with the article, by name. `Debug` lists names and sizes, not bytes.
+#[derive(Clone, Default)]
+pub struct Uploaded(pub std::collections::BTreeMap<String, std::sync::Arc<[u8]>>);
+
+impl std::fmt::Debug for Uploaded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map()
+            .entries(self.0.iter().map(|(name, bytes)| (name, bytes.len())))
+            .finish()
+    }
 }
 
 impl Assets {
@@ -36,7 +51,7 @@ impl Assets {
             .unwrap_or(Path::new("."));
         Assets {
             root: Some(folder.to_path_buf()),
-            allow_hosts: Vec::new(),
+            ..Assets::default()
         }
     }
 
@@ -64,6 +79,9 @@ impl Assets {
                 AssetErrorKind::Unsupported,
                 "unsupported URI scheme",
             ));
+        }
+        if let Some(bytes) = self.uploaded.0.get(src) {
+            return Ok(bytes.to_vec());
         }
         let root = self
             .root
@@ -229,6 +247,7 @@ mod tests {
         let a = Assets {
             root: Some(root.clone()),
             allow_hosts: vec![],
+            ..Default::default()
         };
         assert_eq!(a.load("ok.jpg").unwrap(), b"x");
         for (bad, kind) in [
@@ -260,6 +279,7 @@ mod tests {
         let a = Assets {
             root: Some(root),
             allow_hosts: vec![],
+            ..Default::default()
         };
         let e = a.load("link.jpg").unwrap_err();
         assert_eq!(e.kind, AssetErrorKind::Refused);
@@ -303,6 +323,7 @@ mod tests {
             let a = Assets {
                 root: None,
                 allow_hosts: vec![allowed.to_string()],
+                ..Default::default()
             };
             for src in ["http://ёж.рф/a.jpg", "https://XN--F1A7C.xn--p1ai/a.jpg"] {
                 assert!(a.check_remote(src).is_ok(), "{allowed} refused {src}");

@@ -185,6 +185,7 @@ impl OptionArgs {
             assets: Assets {
                 root,
                 allow_hosts: self.allow_hosts.clone(),
+                ..Default::default()
             },
             strict: self.strict,
             profile: self.profile,

@@ -107,6 +107,7 @@ fn the_same_article_and_options_give_the_same_bytes_wherever_the_assets_are() {
         assets: babrpdf::assets::Assets {
             root: Some(std::path::PathBuf::from(root)),
             allow_hosts: vec![],
+            ..Default::default()
         },
         ..Default::default()
     };

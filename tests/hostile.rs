@@ -313,6 +313,7 @@ fn with_assets(root: &Path) -> RenderOptions {
         assets: Assets {
             root: Some(root.to_path_buf()),
             allow_hosts: vec![],
+            ..Default::default()
         },
         ..Default::default()
     }

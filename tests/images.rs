@@ -20,6 +20,7 @@ fn options(root: &Path, strict: bool) -> RenderOptions {
         assets: Assets {
             root: Some(root.to_path_buf()),
             allow_hosts: vec![],
+            ..Default::default()
         },
         strict,
         ..Default::default()

@@ -220,6 +220,7 @@ fn download_is_tagged_with_headings_lists_tables_figures_and_language() {
     let assets = babrpdf::assets::Assets {
         root: Some(path.parent().unwrap().to_path_buf()),
         allow_hosts: vec![],
+        ..Default::default()
     };
     let pdf = engine()
         .render(

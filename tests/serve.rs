@@ -251,7 +251,16 @@ fn bad_requests_get_the_right_status_and_a_json_error() {
     let bad = server.post_json("/render", br#"{"title": "T", "body": 5}"#);
     assert_eq!(bad.status, 400);
     let error = bad.json()["error"].as_str().unwrap().to_string();
-    assert!(error.contains("body"), "{error}");
+    assert!(
+        error.contains("`body`: invalid type"),
+        "the CLI's message: {error}"
+    );
+    let deep = server.post_json(
+        "/render",
+        br#"{"title": "T", "body": "b", "source": {"name": 5}}"#,
+    );
+    assert_eq!(deep.status, 400);
+    assert_eq!(deep.json()["field"], "source.name");
 
     let media = server.post("/render", "image/png", b"\x89PNG");
     assert_eq!(media.status, 415, "{}", media.text());
@@ -436,4 +445,67 @@ fn sigterm_lets_a_render_in_flight_finish_then_exits_0() {
     let status = server.child.wait().unwrap();
     assert!(status.success(), "{status:?}");
     assert!(server.log.lock().unwrap().contains("stopping"));
+}
+
+/// A `multipart/form-data` body by hand: (name, file name, media type, bytes) per part.
+fn form(parts: &[(&str, &str, &str, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "babrpdf-test-boundary-7d1f";
+    let mut body = Vec::new();
+    for (name, file, media, bytes) in parts {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file}\"\r\nContent-Type: {media}\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// Image XObjects in a PDF.
+fn images_in(pdf: &[u8]) -> usize {
+    let doc = load(pdf);
+    doc.objects
+        .values()
+        .filter(|o| {
+            o.as_stream().is_ok_and(|s| {
+                s.dict
+                    .get(b"Subtype")
+                    .is_ok_and(|t| t.as_name().is_ok_and(|n| n == b"Image"))
+            })
+        })
+        .count()
+}
+
+#[test]
+fn a_form_carries_the_article_and_the_only_images_it_may_read() {
+    let server = Server::start(&[]);
+    let photo = sample_bytes("baikal.jpg");
+    let article =
+        r#"{"title": "Байкал подо льдом", "body": "Текст.\n\n![Лёд у Листвянки](baikal.jpg)"}"#
+            .as_bytes();
+    let (media, body) = form(&[
+        ("article", "article.json", "application/json", article),
+        ("baikal.jpg", "baikal.jpg", "image/jpeg", &photo),
+    ]);
+    let a = server.post("/render", &media, &body);
+    assert_eq!(a.status, 200, "{}", a.text());
+    assert_eq!(a.header("x-babrpdf-warning-count"), Some("0"));
+    assert_eq!(images_in(&a.body), 1, "the uploaded photo is drawn");
+
+    // Without the part, the image is not read from anywhere else: its caption and a warning.
+    let (media, body) = form(&[("article", "article.json", "application/json", article)]);
+    let b = server.post("/render", &media, &body);
+    assert_eq!(b.status, 200);
+    assert_eq!(b.header("x-babrpdf-warning-count"), Some("1"));
+    assert_eq!(images_in(&b.body), 0);
+    assert_ne!(a.header("etag"), b.header("etag"));
+
+    let (media, body) = form(&[("photo", "p.jpg", "image/jpeg", &photo)]);
+    let none = server.post("/render", &media, &body);
+    assert_eq!(none.status, 400);
+    assert!(none.json()["error"].as_str().unwrap().contains("`article`"));
 }

@@ -6,7 +6,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::request::Disposition;
-use crate::error::Error;
+use crate::error::{AssetErrorKind, Error};
 
 /// A request that could not be answered with a PDF: the status and the one-line message the
 /// CLI would print.
@@ -34,16 +34,27 @@ impl Problem {
         Problem::new(StatusCode::BAD_REQUEST, message)
     }
 
-    /// The library's error with the status it deserves: the article's fault is 400 (413 for
-    /// its size), a render past its deadline 503, the rest of the limits 422, our fault 500.
+    /// The library's error with the status it deserves: an unreadable article is 400; one
+    /// that reads but cannot be made (a limit, a strict image, PDF/A) 422; an image host that
+    /// failed 502; our own fault 500. (A render past its deadline is told apart by the caller,
+    /// which knows the deadline: 503.)
     pub(crate) fn from_error(e: &Error) -> Problem {
         let status = match e {
-            Error::Input { .. } => StatusCode::BAD_REQUEST,
-            Error::Limit(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Error::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            Error::Font(_) | Error::Pdf(_) | Error::Io(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Error::Input { .. } | Error::Options(_) => StatusCode::BAD_REQUEST,
+            Error::Asset {
+                kind: AssetErrorKind::Fetch,
+                ..
+            } => StatusCode::BAD_GATEWAY,
+            Error::Limit(_) | Error::Validation { .. } | Error::Asset { .. } => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
         };
-        Problem::new(status, e.to_string())
+        let mut problem = Problem::new(status, e.to_string());
+        if let Error::Input { field, .. } = e {
+            problem.field = field.clone();
+        }
+        problem
     }
 
     pub(crate) fn retry_after(mut self, seconds: u32) -> Problem {

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::{Request, State};
+use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -20,6 +20,7 @@ use super::request::{Query, article_from_body, media_type};
 use super::respond::{Pdf, Problem, matches_etag, not_modified, pdf_response};
 use super::{AppState, ServeConfig, ServeEvent};
 use crate::article::Article;
+use crate::assets::{Assets, Uploaded};
 use crate::engine::{Engine, RenderOptions};
 use crate::error::Error;
 
@@ -114,6 +115,8 @@ fn router(state: Arc<AppState>) -> Router {
             )
         })
         .layer(middleware::from_fn_with_state(state.clone(), log_request))
+        // What a form (`Multipart`) may read; plain bodies are capped in `read_body`.
+        .layer(DefaultBodyLimit::max(state.config.max_body))
         .with_state(state)
 }
 
@@ -244,10 +247,23 @@ async fn render_request(state: &Arc<AppState>, request: Request) -> Result<Respo
         );
     }
     let query = Query::parse(request.uri().query())?;
-    let options = query.options(&state.config)?;
+    let mut options = query.options(&state.config)?;
     let headers = request.headers().clone();
-    let media = media_type(&headers);
-    let body = read_body(request.into_body(), &headers, state.config.max_body).await?;
+    let mut media = media_type(&headers);
+    check_declared_length(&headers, state.config.max_body)?;
+    let body = if media == "multipart/form-data" {
+        let form = read_form(state, request).await?;
+        media = form.media;
+        // The form's images are the only files this request can read.
+        options.assets = Assets {
+            root: None,
+            allow_hosts: options.assets.allow_hosts.clone(),
+            uploaded: form.images,
+        };
+        form.article
+    } else {
+        read_body(request.into_body(), state.config.max_body).await?
+    };
     let key = cache_key(&options, &media, &body);
     let etag = etag_of(&key);
     if matches_etag(&headers, &etag) {
@@ -258,25 +274,90 @@ async fn render_request(state: &Arc<AppState>, request: Request) -> Result<Respo
     Ok(pdf_response(&pdf, query.disposition, POST_CACHE_CONTROL))
 }
 
-/// The body, refused with 413 as soon as it is known to be too large: from `Content-Length`
-/// before a byte is read, otherwise when the limit is passed while reading.
-async fn read_body(body: Body, headers: &HeaderMap, max: usize) -> Result<Bytes, Problem> {
-    let too_large = || {
-        Problem::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!("the request body is larger than this service's limit of {max} bytes"),
-        )
-    };
+fn too_large(max: usize) -> Problem {
+    Problem::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        format!("the request body is larger than this service's limit of {max} bytes"),
+    )
+}
+
+/// A body whose `Content-Length` passes the limit is refused before a byte of it is read.
+fn check_declared_length(headers: &HeaderMap, max: usize) -> Result<(), Problem> {
     let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > max as u64) {
-        return Err(too_large());
+        return Err(too_large(max));
     }
+    Ok(())
+}
+
+/// The body, refused with 413 when the limit is passed while reading (a chunked body has no
+/// length to check first).
+async fn read_body(body: Body, max: usize) -> Result<Bytes, Problem> {
     axum::body::to_bytes(body, max)
         .await
-        .map_err(|_| too_large())
+        .map_err(|_| too_large(max))
+}
+
+/// Most parts a form may have: the article and its images.
+const MAX_FORM_PARTS: usize = 256;
+
+/// A `multipart/form-data` render: the `article` part and the images it names.
+struct Form {
+    article: Bytes,
+    /// The article part's media type (JSON unless it says Markdown).
+    media: String,
+    images: Uploaded,
+}
+
+async fn read_form(state: &Arc<AppState>, request: Request) -> Result<Form, Problem> {
+    let max = state.config.max_body;
+    let mut form = Multipart::from_request(request, state)
+        .await
+        .map_err(|e| Problem::bad_request(format!("multipart form: {}", e.body_text())))?;
+    let mut article = None;
+    let mut images = Uploaded::default();
+    let mut parts = 0;
+    let part_error = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            too_large(max)
+        } else {
+            Problem::bad_request(format!("multipart form: {}", e.body_text()))
+        }
+    };
+    while let Some(field) = form.next_field().await.map_err(part_error)? {
+        parts += 1;
+        if parts > MAX_FORM_PARTS {
+            return Err(Problem::bad_request(format!(
+                "multipart form: more than {MAX_FORM_PARTS} parts"
+            )));
+        }
+        let name = field.name().unwrap_or("").to_string();
+        let markdown = field
+            .content_type()
+            .is_some_and(|t| t.starts_with("text/markdown"))
+            || field.file_name().is_some_and(|f| f.ends_with(".md"));
+        let bytes = field.bytes().await.map_err(part_error)?;
+        if name == "article" {
+            let media = if markdown {
+                "text/markdown"
+            } else {
+                "application/json"
+            };
+            article = Some((bytes, media.to_string()));
+        } else if !name.is_empty() {
+            images.0.insert(name, Arc::from(bytes.as_ref()));
+        }
+    }
+    let (article, media) =
+        article.ok_or_else(|| Problem::bad_request("multipart form: no part named `article`"))?;
+    Ok(Form {
+        article,
+        media,
+        images,
+    })
 }
 
 /// What identifies a PDF: the engine's version, the options that change the bytes and the
@@ -289,6 +370,13 @@ fn cache_key(options: &RenderOptions, media: &str, body: &[u8]) -> [u8; 32] {
     context.update(media.as_bytes());
     context.update(&[0]);
     context.update(body);
+    // A form's images by name and content (not the form's bytes: its boundary is random).
+    for (name, bytes) in &options.assets.uploaded.0 {
+        context.update(&(name.len() as u64).to_le_bytes());
+        context.update(name.as_bytes());
+        context.update(&(bytes.len() as u64).to_le_bytes());
+        context.update(bytes);
+    }
     let mut key = [0u8; 32];
     key.copy_from_slice(context.finish().as_ref());
     key
@@ -354,7 +442,7 @@ async fn render_pdf(
         .run(&admission, deadline, move |left: Duration| {
             options.limits.timeout = Some(left);
             let start = Instant::now();
-            let result = job_state.engine.render_with_warnings(&article, &options);
+            let result = job_state.engine.render(&article, &options);
             job_state.metrics.render(start.elapsed());
             result
         })
@@ -362,7 +450,7 @@ async fn render_pdf(
     match outcome {
         Ok(Ok(rendered)) => Ok(Pdf {
             bytes: Bytes::from(rendered.pdf),
-            warnings: rendered.warnings,
+            warnings: rendered.warnings.iter().map(|w| w.to_string()).collect(),
             etag,
             name: if name.is_empty() {
                 "article".into()
