@@ -9,8 +9,7 @@ use super::display::{
 use super::locale::{self, Labels};
 use super::para::{Align, ParaStyle, SetLine, SpanStyle, StyledText, set_paragraph};
 use super::style::{Profile, Theme};
-use crate::article::Article;
-use crate::doc::{Block, Figure, Inline};
+use crate::doc::{Block, Doc, Inline};
 use crate::error::Error;
 use crate::resources::Resources;
 use crate::text::fonts::{FaceId, Family};
@@ -739,35 +738,27 @@ pub fn set_single_line(
 pub fn lay_out(
     shaper: &Shaper<'_>,
     theme: &Theme,
-    article: &Article,
-    blocks: &[Block],
+    doc: &Doc,
     resources: &Resources,
     strict: bool,
     profile: Profile,
 ) -> Result<Document, Error> {
-    let lang = article.lang().to_string();
-    let mut flow = Flow::new(shaper, theme, &lang, resources, strict);
+    let mut flow = Flow::new(shaper, theme, &doc.lang, resources, strict);
     flow.profile = profile;
-    flow.prepare_notes(blocks);
-    flow.title_block(article);
-    if let Some(cover) = &article.cover {
-        let figure = Figure {
-            src: cover.src.clone(),
-            alt: cover.alt.clone().unwrap_or_default(),
-            caption: cover.caption.clone().unwrap_or_default(),
-            credit: cover.credit.clone().unwrap_or_default(),
-        };
-        flow.blocks(&[Block::Image(figure)]);
+    flow.prepare_notes(&doc.body);
+    flow.title_block(doc);
+    if let Some(cover) = &doc.cover {
+        flow.blocks(&[Block::Image(cover.clone())]);
     }
-    flow.blocks(blocks);
-    flow.end_matter(article);
+    flow.blocks(&doc.body);
+    flow.end_matter(doc);
     shaper.budget().result()?;
     if let Some(e) = flow.failure.take() {
         return Err(e);
     }
     let warnings = std::mem::take(&mut flow.warnings);
     let structure = std::mem::take(&mut flow.structure);
-    let (pages, outline) = flow.paginate(article)?;
+    let (pages, outline) = flow.paginate(doc)?;
     shaper.budget().result()?;
     Ok(Document {
         pages,

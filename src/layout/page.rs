@@ -6,15 +6,15 @@ use std::sync::Arc;
 use super::display::{ImageItem, Item, Line, Link, OutlineEntry, Page, Rect, Role};
 use super::flow::{Flow, FlowLine, MAX_PAGES, set_single_line};
 use super::style::{Profile, Theme};
-use crate::article::Article;
 use crate::budget::Budget;
+use crate::doc::Doc;
 use crate::error::Error;
 use crate::text::fonts::{FaceId, Family};
 use crate::text::shape::Shaper;
 
 impl Flow<'_> {
     /// Fills pages, then draws the running header (from page 2) and the footer on every page.
-    pub fn paginate(mut self, article: &Article) -> Result<(Vec<Page>, Vec<OutlineEntry>), Error> {
+    pub fn paginate(mut self, doc: &Doc) -> Result<(Vec<Page>, Vec<OutlineEntry>), Error> {
         let t = self.theme;
         let top = t.margin_top;
         let avail = t.page_height - t.margin_top - t.margin_bottom;
@@ -117,7 +117,7 @@ impl Flow<'_> {
             };
             pages.push(page);
         }
-        let furniture = Furniture::new(&self, article, total);
+        let furniture = Furniture::new(&self, doc, total);
         for (p, page) in pages.iter_mut().enumerate() {
             furniture.draw(&self, page, p);
         }
@@ -305,38 +305,17 @@ struct Furniture {
 }
 
 impl Furniture {
-    fn new(flow: &Flow<'_>, article: &Article, total: usize) -> Furniture {
-        let source = article
-            .source
-            .as_ref()
-            .and_then(|s| s.name.as_deref())
-            .map(str::trim)
-            .filter(|s| !s.is_empty());
-        let source_url = article
-            .source
-            .as_ref()
-            .and_then(|s| s.url.as_deref())
-            .map(str::trim)
-            .filter(|s| !s.is_empty());
+    fn new(flow: &Flow<'_>, doc: &Doc, total: usize) -> Furniture {
         let t = flow.theme;
         let face = flow.shaper.select(Family::Sans, false, false);
-        let room = t.text_width() * if source.is_some() { 0.6 } else { 1.0 };
+        let room = t.text_width() * if doc.source.name.is_some() { 0.6 } else { 1.0 };
         Furniture {
-            source: source.map(str::to_string),
-            short_title: shorten(flow, article.title.trim(), face, t.furniture_size, room),
-            url: article
-                .url
-                .as_deref()
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
+            source: doc.source.name.clone(),
+            short_title: shorten(flow, &doc.title, face, t.furniture_size, room),
+            url: (doc.url.as_deref())
                 .map(|u| shorten(flow, u, face, t.furniture_size, t.text_width() * 0.7)),
-            source_url: source_url.map(str::to_string),
-            full_url: article
-                .url
-                .as_deref()
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_string),
+            source_url: doc.source.url.clone(),
+            full_url: doc.url.clone(),
             total,
         }
     }
