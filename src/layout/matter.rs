@@ -20,7 +20,7 @@ const QR_QUIET_MODULES: usize = 2;
 
 impl Flow<'_> {
     /// Title block: masthead data, section, title, lead, byline.
-    pub fn title_block(&mut self, doc: &Doc) {
+    pub(super) fn title_block(&mut self, doc: &Doc) {
         let t = self.theme;
         let frame = self.frame();
         let meta = |text: &str, bold: bool, color: Color| {
@@ -103,7 +103,7 @@ impl Flow<'_> {
     }
 
     /// End matter: tags, related articles, copyright.
-    pub fn end_matter(&mut self, doc: &Doc) {
+    pub(super) fn end_matter(&mut self, doc: &Doc) {
         let t = self.theme;
         let frame = self.frame();
         let sans = self.shaper.select(Family::Sans, false, false);
@@ -158,7 +158,7 @@ impl Flow<'_> {
             self.push_paragraph(&st, &frame, BlockStyle::meta(leading, leading * 0.5));
         }
         if self.profile == Profile::Print {
-            self.link_notes(leading);
+            self.print_link_addresses(leading);
             if let Some(url) = &doc.url {
                 self.qr_block(url);
             }
@@ -166,10 +166,10 @@ impl Flow<'_> {
     }
 
     /// Print profile: the addresses behind the numbered links, in order.
-    fn link_notes(&mut self, leading: f32) {
+    fn print_link_addresses(&mut self, leading: f32) {
         let t = self.theme;
         let frame = self.frame();
-        let notes: Vec<Arc<str>> = self.endnotes.borrow().clone();
+        let notes: Vec<Arc<str>> = self.link_addresses.borrow().clone();
         if notes.is_empty() {
             return;
         }
@@ -259,7 +259,7 @@ impl Flow<'_> {
             keep_with_prev: false,
             items,
             outline: None,
-            repeat: None,
+            table_header: None,
             notes: Vec::new(),
             gap_under_header: 0.0,
         });
