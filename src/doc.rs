@@ -128,26 +128,37 @@ pub fn parse_date(s: &str) -> Option<DateParts> {
 /// Inline styling flags; fonts and sizes are chosen later by the layout stage.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct InlineStyle {
+    /// Bold (`**`, `<b>`, `<strong>`).
     pub bold: bool,
+    /// Italic (`*`, `<i>`, `<em>`).
     pub italic: bool,
+    /// Code, set in the monospaced face.
     pub code: bool,
+    /// Struck through.
     pub strike: bool,
+    /// Underlined (`<u>`).
     pub underline: bool,
+    /// Subscript.
     pub sub: bool,
+    /// Superscript.
     pub sup: bool,
 }
 
 /// A run of text with one style. `\n` inside `text` is a forced line break.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Inline {
+    /// The text.
     pub text: String,
+    /// How it is styled.
     pub style: InlineStyle,
+    /// The address it links to.
     pub link: Option<Arc<str>>,
     /// A reference to the footnote with this label (the text is then empty; layout numbers it).
     pub footnote: Option<Arc<str>>,
 }
 
 impl Inline {
+    /// Unstyled text without a link.
     pub fn plain(text: impl Into<String>) -> Self {
         Inline {
             text: text.into(),
@@ -158,60 +169,86 @@ impl Inline {
     }
 }
 
+/// One block of the body, in reading order.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Block {
+    /// A heading.
     Heading {
+        /// 1 (the highest under the title) to 6.
         level: u8,
+        /// Its text.
         content: Vec<Inline>,
     },
+    /// A paragraph.
     Paragraph(Vec<Inline>),
+    /// A list.
     List {
+        /// Numbered rather than bulleted.
         ordered: bool,
+        /// The first number of a numbered list.
         start: u64,
+        /// The items, each a sequence of blocks.
         items: Vec<Vec<Block>>,
     },
+    /// A block quotation.
     Quote(Vec<Block>),
+    /// A code block, lines as written.
     Code(String),
+    /// A horizontal rule (a scene break).
     Rule,
     /// A passage in another language (BCP 47 tag): hyphenation and localized forms follow it.
     Lang {
+        /// The passage's language.
         lang: String,
+        /// Its blocks.
         blocks: Vec<Block>,
     },
     /// The text of a footnote, referenced from inlines by `label`.
     Footnote {
+        /// The label inlines refer to it by.
         label: String,
+        /// Its blocks.
         blocks: Vec<Block>,
     },
     /// A figure: the image with its caption and credit kept together.
     Image(Figure),
+    /// A table.
     Table(Table),
 }
 
 /// Horizontal alignment of a table column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum CellAlign {
+    /// Flush left.
     #[default]
     Left,
+    /// Centred.
     Center,
+    /// Flush right (numbers).
     Right,
 }
 
 /// A table: an optional header row and body rows of cells (each cell one paragraph of inlines).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Table {
+    /// The header row's cells, repeated atop each page the table continues on.
     pub header: Option<Vec<Vec<Inline>>>,
+    /// The body rows' cells.
     pub rows: Vec<Vec<Vec<Inline>>>,
+    /// Each column's alignment (missing columns are flush left).
     pub align: Vec<CellAlign>,
 }
 
 /// An image as the article gives it. `src` is a relative path, a `data:` URI or a URL.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Figure {
+    /// Where the picture is (`Assets::load` reads it).
     pub src: String,
     /// Description for readers who cannot see the image (screen readers, a failed load).
     pub alt: String,
+    /// The caption printed under it.
     pub caption: String,
+    /// The photographer or agency.
     pub credit: String,
 }
 
