@@ -6,10 +6,10 @@ use std::path::Path;
 use crate::article::Article;
 use crate::assets::Assets;
 use crate::budget::Budget;
+use crate::doc::Doc;
 use crate::error::Error;
 use crate::input;
 use crate::layout::display::{Document, Metadata};
-use crate::layout::locale::parse_date;
 use crate::layout::style::{Paper, Profile, Theme};
 use crate::layout::{figure, flow};
 use crate::pdf;
@@ -203,35 +203,36 @@ impl Engine {
         // Control characters and towers of combining marks never reach the shaper.
         let (article, cleaned) = input::sanitize::article(article);
         let article = article.as_ref();
-        let blocks = input::body_blocks(article);
+        let lowered = input::lower(article);
         let (max_w, max_h) = figure::picture_room(&theme);
-        let cover = article.cover.as_ref().map(|c| c.src.as_str());
+        let cover = lowered.cover.as_ref().map(|c| c.src.as_str());
         let cache = self.pictures.as_ref();
+        let blocks = &lowered.body;
         let resources =
-            Resources::load(&blocks, cover, &options.assets, max_w, max_h, budget, cache);
+            Resources::load(blocks, cover, &options.assets, max_w, max_h, budget, cache);
         let mut doc = flow::lay_out(
             &shaper,
             &theme,
-            article,
-            &blocks,
+            &lowered,
             &resources,
             options.strict,
             options.profile,
         )?;
         doc.warnings.extend(cleaned.warnings());
-        doc.metadata = metadata(article, options);
-        for (field, value) in [
-            ("published", &article.published),
-            ("updated", &article.updated),
+        doc.metadata = metadata(&lowered, content_id(article, options));
+        for (field, date) in [
+            ("published", &lowered.published),
+            ("updated", &lowered.updated),
         ] {
-            if let Some(v) = value.as_deref().map(str::trim).filter(|v| !v.is_empty())
-                && parse_date(v).is_none()
+            if let Some(date) = date
+                && date.parts.is_none()
             {
                 doc.warnings.push(Warning::new(
                     WarningKind::Date,
                     format!(
-                        "`{field}` \"{v}\" is not an ISO 8601 date (2024-06-17T14:44:00+08:00); \
-                         printed as written, not used for the PDF's date or file names"
+                        "`{field}` \"{}\" is not an ISO 8601 date (2024-06-17T14:44:00+08:00); \
+                         printed as written, not used for the PDF's date or file names",
+                        date.written
                     ),
                 ));
             }
@@ -393,20 +394,21 @@ impl Engine {
     }
 }
 
-fn metadata(article: &Article, options: &RenderOptions) -> Metadata {
+fn metadata(doc: &Doc, document_id: String) -> Metadata {
     Metadata {
-        title: article.title.trim().to_string(),
-        subject: article.subtitle.clone().filter(|s| !s.trim().is_empty()),
-        authors: article.named_authors().map(str::to_string).collect(),
-        language: article.lang().to_string(),
-        keywords: article.tags.clone(),
-        date: article.published.as_deref().and_then(parse_date),
-        document_id: content_id(article, options),
+        title: doc.title.clone(),
+        subject: doc.lead.clone(),
+        authors: doc.authors.clone(),
+        language: doc.lang.clone(),
+        keywords: doc.tags.clone(),
+        date: doc.published.as_ref().and_then(|d| d.parts),
+        document_id,
     }
 }
 
 /// A stable identifier from the content and options (FNV-1a), so the same input gives the same
-/// bytes and an archive can verify a file against its source.
+/// bytes and an archive can verify a file against its source. Hashed from the (cleaned) input
+/// fields as given, not the lowered ones, so the ids of PDFs already in an archive still hold.
 fn content_id(article: &Article, options: &RenderOptions) -> String {
     let options = format!("{:016x}", options.fingerprint());
     let h = fnv1a_fields(

@@ -24,6 +24,8 @@
 //! → `text` (shaping, hyphenation, Knuth–Plass)
 //! → `layout` (paragraphs, pages, the display list) → `pdf` (krilla).
 
+#![warn(missing_docs)]
+
 pub mod article;
 pub mod assets;
 pub mod atomic;

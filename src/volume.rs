@@ -5,12 +5,14 @@
 //! volume of a month of the archive costs about its own size in memory, not the archive's.
 
 use crate::article::Article;
+use crate::doc::DateParts;
 use crate::engine::{Engine, RenderOptions};
 use crate::error::Error;
+use crate::input;
 use crate::layout::contents::{Contents, ContentsEntry, lay_out_contents};
 use crate::layout::display::{Document, Metadata, OutlineEntry};
-use crate::layout::locale::{self, DateParts};
-use crate::layout::page::stamp_folio;
+use crate::layout::furniture::stamp_folio;
+use crate::layout::locale;
 use crate::layout::style::Theme;
 use crate::pdf::{Jump, PdfWriter};
 use crate::pdf_tags::Tags;
@@ -107,7 +109,10 @@ impl<'e> Volume<'e> {
     /// under it.
     pub fn add(&mut self, article: &Article, doc: Document) -> Result<(), Error> {
         let shaper = self.engine.shaper(self.families);
-        let lang = article.lang();
+        // The contents line reads the article as its own title block does (cleaned, then
+        // lowered); its body is laid out already (`doc`), so it is not lowered again.
+        let front = input::front_and_end_matter(&input::sanitize::article(article).0);
+        let lang = front.lang.as_str();
         let first = self.pages;
         let Document {
             pages,
@@ -130,27 +135,22 @@ impl<'e> Volume<'e> {
             self.outline.push(entry);
         }
         let mut note = Vec::new();
-        if let Some(p) = article
-            .published
-            .as_deref()
-            .filter(|p| !p.trim().is_empty())
-        {
+        if let Some(p) = &front.published {
             note.push(locale::format_date(p, lang));
         }
-        if let Some(s) = article.section.as_deref().filter(|s| !s.trim().is_empty()) {
-            note.push(s.trim().to_string());
+        if let Some(s) = &front.section {
+            note.push(s.clone());
         }
-        let authors: Vec<&str> = article.named_authors().collect();
-        if !authors.is_empty() {
-            note.push(authors.join(", "));
+        if !front.authors.is_empty() {
+            note.push(front.authors.join(", "));
         }
         self.entries.push(ContentsEntry {
-            title: article.title.trim().to_string(),
+            title: front.title.clone(),
             note: note.join("  ·  "),
             page: first,
         });
         self.language.get_or_insert_with(|| lang.to_string());
-        if let Some(date) = article.published.as_deref().and_then(locale::parse_date)
+        if let Some(date) = front.published.as_ref().and_then(|d| d.parts)
             && self.date.is_none_or(|d| date > d)
         {
             self.date = Some(date);

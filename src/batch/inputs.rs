@@ -18,9 +18,13 @@ const REPORT_EVERY_BYTES: u64 = 4 * 1024 * 1024;
 
 /// One article to export: its bytes and where they came from.
 pub struct Job {
+    /// The file the article came from (`-` for standard input).
     pub source: String,
+    /// Its line, in a JSON Lines input.
     pub line: Option<usize>,
+    /// The article's bytes.
     pub bytes: Vec<u8>,
+    /// Markdown with front matter rather than JSON.
     pub markdown: bool,
     /// Set when the file could not be read: the article fails, the batch goes on.
     pub unreadable: Option<Error>,

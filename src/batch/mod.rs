@@ -21,8 +21,9 @@ mod records;
 mod work;
 
 use bind::{Bound, bind_volume, check_volume_path};
+pub use inputs::read_input_file;
+pub(crate) use inputs::read_inputs;
 use inputs::walk;
-pub use inputs::{Job, read_input_file, read_inputs};
 pub use names::check_template;
 pub(crate) use names::slug;
 use records::Records;
@@ -34,11 +35,14 @@ const QUEUE_PER_WORKER: usize = 4;
 const PROGRESS_EVERY: Duration = Duration::from_secs(3);
 /// Records which article each PDF holds and from which content: `name<TAB>hash`.
 pub const MANIFEST: &str = ".babrpdf-manifest";
+/// The file in the output folder listing the articles that failed, one JSON line each.
 pub const FAILURES: &str = "failures.jsonl";
 
 /// What the caller asks of a batch.
 pub struct BatchOptions {
+    /// The folder PDFs, `failures.jsonl` and the rerun manifest go to.
     pub out_dir: PathBuf,
+    /// Worker threads.
     pub jobs: usize,
     /// `Some((k, n))`: only articles whose shard is k of n (1-based k).
     pub shard: Option<(u64, u64)>,
@@ -50,11 +54,16 @@ pub struct BatchOptions {
     pub volume_title: Option<String>,
 }
 
+/// What a finished batch did, article by article.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Summary {
+    /// Articles rendered now.
     pub rendered: usize,
+    /// Articles whose PDF was already up to date (same input, options and version).
     pub skipped: usize,
+    /// Articles that failed (listed in `failures.jsonl`).
     pub failed: usize,
+    /// Articles left to another shard.
     pub other_shard: usize,
     /// Failures that could not be written to `failures.jsonl` (a full disk): said on stderr only.
     pub failures_unrecorded: usize,
@@ -76,15 +85,22 @@ impl Summary {
 pub enum Event<'a> {
     /// Reading starts: `total` articles when known in advance (folders and single files; JSON
     /// Lines are not read twice to count them).
-    Started { total: Option<u64> },
+    Started {
+        /// Articles in the input, when known.
+        total: Option<u64>,
+    },
     /// One more article handled: rendered, up to date, failed, or another shard's.
     Handled,
     /// Every few seconds, for a progress line: articles finished and failed so far, the rate,
     /// and the input read (blank stretches of an archive send no article for a long time).
     Progress {
+        /// Articles finished (rendered, up to date or failed).
         done: usize,
+        /// Of which failed.
         failed: usize,
+        /// Time since the batch started.
         elapsed: Duration,
+        /// Bytes of input read so far.
         input_read: u64,
     },
     /// A warning about an article that was rendered (an image printed as its caption, a

@@ -1,7 +1,9 @@
-//! Input formats: each lowers an article body into the document tree (`doc::Block`).
+//! Input formats: each lowers an article body into the document tree (`doc::Block`); `lower`
+//! lowers the whole article into the document layout reads (`doc::Doc`).
 
 pub(crate) mod frontmatter;
 pub(crate) mod html;
+mod lower;
 pub(crate) mod markdown;
 pub(crate) mod sanitize;
 pub(crate) mod text;
@@ -9,6 +11,8 @@ mod tree;
 
 use crate::article::{Article, BodyFormat};
 use crate::doc::Block;
+
+pub use lower::{front_and_end_matter, lower};
 
 /// Deepest nesting of lists and quotes kept as structure; deeper levels are flattened into their
 /// parent so hostile input cannot exhaust the stack.

@@ -249,7 +249,7 @@ pub struct Metadata {
     /// Its keywords (the article's tags).
     pub keywords: Vec<String>,
     /// (year, month, day, hour, minute, utc offset minutes)
-    pub date: Option<super::locale::DateParts>,
+    pub date: Option<crate::doc::DateParts>,
     /// Stable identifier derived from the content, for reproducible output.
     pub document_id: String,
 }

@@ -66,7 +66,7 @@ impl Flow<'_> {
                         tag: Some(figure_tag),
                     })],
                     outline: None,
-                    repeat: None,
+                    table_header: None,
                     notes: Vec::new(),
                     gap_under_header: 0.0,
                 });

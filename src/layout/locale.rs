@@ -1,5 +1,7 @@
 //! Words and dates the engine itself prints, in the article's language.
 
+use crate::doc::Date;
+
 /// Printed labels for one language.
 pub struct Labels {
     pub page_of: fn(usize, usize) -> String,
@@ -312,57 +314,14 @@ pub fn labels(lang: &str) -> &'static Labels {
     }
 }
 
-/// A parsed RFC 3339 date-time or date: (year, month, day, (hour, minute), utc offset minutes).
-pub type DateParts = (u16, u8, u8, Option<(u8, u8)>, Option<i16>);
+// The date grammar belongs to the document (`doc.rs`), where dates are parsed once; batch
+// file names still read it from here.
+pub use crate::doc::parse_date;
 
-/// Parses `2024-06-17T14:44:00+08:00` or `2024-06-17`. The clock time is kept as written (the
-/// local time of the newsroom), not converted.
-pub fn parse_date(s: &str) -> Option<DateParts> {
-    let s = s.trim();
-    let num = |r: std::ops::Range<usize>| s.get(r)?.parse::<u16>().ok();
-    let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    if s.get(4..5)? != "-"
-        || s.get(7..8)? != "-"
-        || !(1..=12).contains(&month)
-        || !(1..=31).contains(&day)
-    {
-        return None;
-    }
-    let mut time = None;
-    let mut offset = None;
-    if s.len() > 10 {
-        if !matches!(s.as_bytes()[10], b'T' | b't' | b' ') {
-            return None;
-        }
-        let (h, m) = (num(11..13)?, num(14..16)?);
-        if h > 23 || m > 59 || s.get(13..14)? != ":" {
-            return None;
-        }
-        time = Some((h as u8, m as u8));
-        let rest = &s[16..];
-        let zone_at = rest.find(['+', '-', 'Z', 'z']);
-        if let Some(z) = zone_at {
-            let zone = &rest[z..];
-            offset = if zone.eq_ignore_ascii_case("z") {
-                Some(0)
-            } else {
-                let sign: i16 = if zone.starts_with('-') { -1 } else { 1 };
-                let oh = zone.get(1..3)?.parse::<i16>().ok()?;
-                let om = zone
-                    .get(4..6)
-                    .and_then(|m| m.parse::<i16>().ok())
-                    .unwrap_or(0);
-                Some(sign * (oh * 60 + om))
-            };
-        }
-    }
-    Some((year, month as u8, day as u8, time, offset))
-}
-
-/// «17 июня 2024, 14:44» (or "17 June 2024, 14:44"); the input itself when it is not a date.
-pub fn format_date(s: &str, lang: &str) -> String {
-    let Some((y, mo, d, time, _)) = parse_date(s) else {
-        return s.trim().to_string();
+/// «17 июня 2024, 14:44» (or "17 June 2024, 14:44"); the date as written when it is not ISO 8601.
+pub fn format_date(date: &Date, lang: &str) -> String {
+    let Some((y, mo, d, time, _)) = date.parts else {
+        return date.written.clone();
     };
     let l = labels(lang);
     let month = l.months[usize::from(mo) - 1];
@@ -376,6 +335,10 @@ pub fn format_date(s: &str, lang: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn format_date(text: &str, lang: &str) -> String {
+        super::format_date(&Date::parse(text).expect("not blank"), lang)
+    }
 
     #[test]
     fn russian_dates() {

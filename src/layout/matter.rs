@@ -9,7 +9,7 @@ use super::flow::{BlockStyle, Flow, FlowLine};
 use super::locale;
 use super::para::{Align, SpanStyle, StyledText};
 use super::style::Profile;
-use crate::article::Article;
+use crate::doc::Doc;
 use crate::text::fonts::Family;
 
 /// Side of the printed QR code, quiet zone included, in points (about 28 mm: a phone reads it
@@ -20,22 +20,21 @@ const QR_QUIET_MODULES: usize = 2;
 
 impl Flow<'_> {
     /// Title block: masthead data, section, title, lead, byline.
-    pub fn title_block(&mut self, article: &Article) {
+    pub(super) fn title_block(&mut self, doc: &Doc) {
         let t = self.theme;
         let frame = self.frame();
         let meta = |text: &str, bold: bool, color: Color| {
             let face = self.shaper.select(Family::Sans, bold, false);
             StyledText::single(text, face, t.meta_size, color)
         };
-        if let Some(section) = article.section.as_deref().filter(|s| !s.trim().is_empty()) {
-            let st = meta(section.trim(), true, self.theme.accent);
+        if let Some(section) = &doc.section {
+            let st = meta(section, true, self.theme.accent);
             self.push_paragraph(&st, &frame, BlockStyle::meta(t.meta_size * 1.5, 0.0));
             self.keep_next = true;
         }
         let title_face = self.shaper.select(Family::Sans, true, false);
-        let title =
-            StyledText::single(article.title.trim(), title_face, t.title_size, Color::BLACK);
-        let outline = Some((1, article.title.trim().to_string()));
+        let title = StyledText::single(&doc.title, title_face, t.title_size, Color::BLACK);
+        let outline = Some((1, doc.title.clone()));
         self.push_paragraph(
             &title,
             &frame,
@@ -50,11 +49,11 @@ impl Flow<'_> {
                 outline,
             },
         );
-        if let Some(sub) = article.subtitle.as_deref().filter(|s| !s.trim().is_empty()) {
+        if let Some(lead) = &doc.lead {
             self.keep_next = true;
             // The lead in the headline's face (PT Sans Bold): one font fewer in a short article.
             let face = self.shaper.select(Family::Sans, true, false);
-            let st = StyledText::single(sub.trim(), face, t.lead_size, Color::BLACK);
+            let st = StyledText::single(lead, face, t.lead_size, Color::BLACK);
             // The lead is display type: ragged right, so no line gapes.
             self.push_paragraph(
                 &st,
@@ -72,25 +71,20 @@ impl Flow<'_> {
             );
         }
         let mut byline: Vec<String> = Vec::new();
-        let authors: Vec<&str> = article.named_authors().collect();
-        if !authors.is_empty() {
-            byline.push(authors.join(", "));
+        if !doc.authors.is_empty() {
+            byline.push(doc.authors.join(", "));
         }
-        if let Some(p) = article
-            .published
-            .as_deref()
-            .filter(|s| !s.trim().is_empty())
-        {
+        if let Some(p) = &doc.published {
             byline.push(locale::format_date(p, &self.lang));
         }
-        if let Some(u) = article.updated.as_deref().filter(|s| !s.trim().is_empty()) {
+        if let Some(u) = &doc.updated {
             byline.push(format!(
                 "{} {}",
                 self.labels.updated,
                 locale::format_date(u, &self.lang)
             ));
         }
-        if let Some(v) = article.views {
+        if let Some(v) = doc.views {
             byline.push(format!("{}: {v}", self.labels.views));
         }
         if !byline.is_empty() {
@@ -109,28 +103,13 @@ impl Flow<'_> {
     }
 
     /// End matter: tags, related articles, copyright.
-    pub fn end_matter(&mut self, article: &Article) {
+    pub(super) fn end_matter(&mut self, doc: &Doc) {
         let t = self.theme;
         let frame = self.frame();
         let sans = self.shaper.select(Family::Sans, false, false);
         let sans_bold = self.shaper.select(Family::Sans, true, false);
-        let tags: Vec<&str> = article
-            .tags
-            .iter()
-            .map(|s| s.trim())
-            .filter(|s| !s.is_empty())
-            .collect();
-        let related: Vec<_> = article
-            .related
-            .iter()
-            .filter(|r| !r.title.trim().is_empty())
-            .collect();
-        let copyright = article
-            .copyright
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty());
-        if tags.is_empty() && related.is_empty() && copyright.is_none() {
+        let (tags, related) = (&doc.tags, &doc.related);
+        if tags.is_empty() && related.is_empty() && doc.copyright.is_none() {
             return;
         }
         self.push_rule(&frame, frame.width, t.body_leading * 0.8);
@@ -160,48 +139,37 @@ impl Flow<'_> {
             self.keep_next = true;
             for r in related {
                 let mut st = StyledText::default();
-                let link: Option<Arc<str>> = r
-                    .url
-                    .as_deref()
-                    .filter(|u| !u.trim().is_empty())
-                    .map(Arc::from);
+                let link = r.url.as_ref();
                 let color = if link.is_some() {
                     self.link_color(Color::BLACK)
                 } else {
                     Color::BLACK
                 };
                 let style = SpanStyle::new(sans, t.meta_size, color);
-                let title = format!("— {}", r.title.trim());
-                if let Some((mark, mark_style)) =
-                    self.push_linked(&mut st, &title, style, link.as_ref())
-                {
+                let title = format!("— {}", r.title);
+                if let Some((mark, mark_style)) = self.push_linked(&mut st, &title, style, link) {
                     st.push(&mark, mark_style);
                 }
                 self.push_paragraph(&st, &frame, BlockStyle::meta(leading, 0.0));
             }
         }
-        if let Some(c) = copyright {
+        if let Some(c) = &doc.copyright {
             let st = StyledText::single(c, sans, t.meta_size, self.theme.meta);
             self.push_paragraph(&st, &frame, BlockStyle::meta(leading, leading * 0.5));
         }
         if self.profile == Profile::Print {
-            self.link_notes(leading);
-            if let Some(url) = article
-                .url
-                .as_deref()
-                .map(str::trim)
-                .filter(|u| !u.is_empty())
-            {
+            self.print_link_addresses(leading);
+            if let Some(url) = &doc.url {
                 self.qr_block(url);
             }
         }
     }
 
     /// Print profile: the addresses behind the numbered links, in order.
-    fn link_notes(&mut self, leading: f32) {
+    fn print_link_addresses(&mut self, leading: f32) {
         let t = self.theme;
         let frame = self.frame();
-        let notes: Vec<Arc<str>> = self.endnotes.borrow().clone();
+        let notes: Vec<Arc<str>> = self.link_addresses.borrow().clone();
         if notes.is_empty() {
             return;
         }
@@ -291,7 +259,7 @@ impl Flow<'_> {
             keep_with_prev: false,
             items,
             outline: None,
-            repeat: None,
+            table_header: None,
             notes: Vec::new(),
             gap_under_header: 0.0,
         });

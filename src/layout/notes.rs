@@ -1,14 +1,18 @@
 //! Footnotes: numbered in order of first reference and set in small type; pagination puts each
-//! at the foot of the page that references it (continuing on the next page when it does not fit).
+//! at the foot of the page that references it (continuing on the next page when it does not fit),
+//! where they are drawn under a short rule.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::display::{Color, StructKind};
+use super::display::{Color, Item, Line, StructKind};
 use super::flow::{BlockStyle, Flow, FlowLine};
 use super::para::{Align, SpanStyle, StyledText};
 use crate::doc::{Block, Inline, plain_text, visit_blocks};
 use crate::text::fonts::Family;
+
+/// Space between the text and the footnotes (where their rule stands), in points.
+pub(super) const FOOT_GAP: f32 = 10.0;
 
 impl Flow<'_> {
     /// Numbers the footnotes the body references and sets their text, ready for pagination.
@@ -63,6 +67,39 @@ impl Flow<'_> {
             self.keep_next = saved_keep;
             let lines: Vec<FlowLine> = self.lines.split_off(first);
             self.note_lines.push(lines);
+        }
+    }
+
+    /// Draws the footnote lines `notes` (note index, line index) at the foot of a text area
+    /// whose bottom is at `bottom`, under a short rule.
+    pub(super) fn draw_footnotes(
+        &mut self,
+        notes: &[(usize, usize)],
+        bottom: f32,
+        items: &mut Vec<Item>,
+    ) {
+        if notes.is_empty() {
+            return;
+        }
+        let t = self.theme;
+        let height: f32 = notes
+            .iter()
+            .map(|&(n, k)| self.note_lines[n][k].height)
+            .sum();
+        let mut y = bottom - height;
+        items.push(Item::Line(Line {
+            from: (t.margin_inner, y - FOOT_GAP / 2.0),
+            to: (t.margin_inner + t.text_width() * 0.25, y - FOOT_GAP / 2.0),
+            width: 0.5,
+            color: self.theme.rule,
+        }));
+        for &(n, k) in notes {
+            let line = &mut self.note_lines[n][k];
+            for mut item in line.items.drain(..) {
+                item.translate(0.0, y + line.baseline);
+                items.push(item);
+            }
+            y += line.height;
         }
     }
 }

@@ -207,7 +207,7 @@ impl Flow<'_> {
                         line.keep_with_prev = self.keep_next;
                     }
                 }
-                line.repeat = header_index;
+                line.table_header = header_index;
                 self.lines.push(line);
             }
         }
@@ -331,7 +331,7 @@ impl Flow<'_> {
                 keep_with_prev: false,
                 items: Vec::new(),
                 outline: None,
-                repeat: None,
+                table_header: None,
                 notes: Vec::new(),
                 gap_under_header: if p == 0 { 0.0 } else { CELL_PAD_Y },
             })
