@@ -116,6 +116,14 @@ Examples:
         /// Memory for finished PDFs kept for repeated requests (0 turns the cache off).
         #[arg(long, value_name = "SIZE", default_value = "256MB", value_parser = parse_size)]
         cache_size: u64,
+        /// Pull mode: the CMS address of an article's JSON, {id} for its id; then
+        /// GET /articles/ID.pdf renders it.
+        #[arg(long, value_name = "TEMPLATE")]
+        article_url: Option<String>,
+        /// How long an article fetched from the CMS is used before it is fetched again
+        /// (0: every request asks the CMS).
+        #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = parse_timeout)]
+        article_ttl: Timeout,
         /// File holding the bearer token every route but /health requires.
         #[arg(long, value_name = "FILE")]
         token_file: Option<PathBuf>,
@@ -359,13 +367,24 @@ fn main() -> ExitCode {
             timeout,
             max_body,
             cache_size,
+            article_url,
+            article_ttl,
             token_file,
             themes,
             grace,
             options,
         } => {
             let served = serve_config(
-                listen, workers, queue, timeout, max_body, cache_size, token_file, themes, grace,
+                listen,
+                workers,
+                queue,
+                timeout,
+                max_body,
+                cache_size,
+                (article_url, article_ttl),
+                token_file,
+                themes,
+                grace,
                 &options,
             )
             .and_then(|config| {

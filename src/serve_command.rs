@@ -24,12 +24,22 @@ pub(crate) fn serve_config(
     timeout: Timeout,
     max_body: u64,
     cache_size: u64,
+    (article_url, article_ttl): (Option<String>, Timeout),
     token_file: Option<PathBuf>,
     themes: Option<PathBuf>,
     grace: Timeout,
     options: &OptionArgs,
 ) -> Result<ServeConfig, String> {
     let defaults = ServeConfig::default();
+    if let Some(template) = &article_url {
+        let url = url::Url::parse(&template.replace("{id}", "1"))
+            .map_err(|e| format!("--article-url `{template}`: {e}"))?;
+        if !template.contains("{id}") || !matches!(url.scheme(), "http" | "https") {
+            return Err(format!(
+                "--article-url `{template}`: give an http(s) address with {{id}} where the id goes"
+            ));
+        }
+    }
     let mut render = options.render_options("-")?;
     // A request's own images come with it; a folder is read only when the operator names one.
     render.assets.root = options.assets.clone();
@@ -41,6 +51,8 @@ pub(crate) fn serve_config(
         timeout: timeout.0.unwrap_or(Duration::from_secs(86_400)),
         max_body: usize::try_from(max_body).unwrap_or(usize::MAX),
         cache_bytes: cache_size,
+        article_url,
+        article_ttl: article_ttl.0.unwrap_or(Duration::ZERO),
         token: token_file.as_deref().map(read_token).transpose()?,
         themes: themes
             .as_deref()

@@ -163,6 +163,22 @@ fn answer(result: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Answ
     }
 }
 
+/// Sends `request` as it is and returns the answer's head (status line and headers).
+fn raw_head(base: &str, request: &str) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(base.trim_start_matches("http://")).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .unwrap();
+    let _ = stream.write_all(request.as_bytes());
+    let mut answer = Vec::new();
+    let mut byte = [0u8; 1];
+    while !answer.ends_with(b"\r\n\r\n") && stream.read(&mut byte).unwrap_or(0) == 1 {
+        answer.push(byte[0]);
+    }
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
 fn sample_bytes(name: &str) -> Vec<u8> {
     std::fs::read(sample_path(name)).unwrap()
 }
@@ -271,8 +287,22 @@ fn bad_requests_get_the_right_status_and_a_json_error() {
             .contains("image/png")
     );
 
-    let big = server.post_json("/render", &vec![b' '; 200 << 10]);
-    assert_eq!(big.status, 413, "{}", big.text());
+    // Only the head is sent: the answer comes from Content-Length, before any body is read.
+    let head = raw_head(
+        &server.base,
+        "POST /render HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 204800\r\n\r\n",
+    );
+    assert!(head.starts_with("HTTP/1.1 413"), "{head}");
+    // A chunked body has no length to check first: it is cut off at the limit.
+    let chunked = raw_head(
+        &server.base,
+        &format!(
+            "POST /render HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n{:x}\r\n{}\r\n",
+            100 << 10,
+            " ".repeat(100 << 10)
+        ),
+    );
+    assert!(chunked.starts_with("HTTP/1.1 413"), "{chunked}");
 
     let query = server.post_json("/render?papper=a5", &sample_bytes("short-news.json"));
     assert_eq!(query.status, 400);
@@ -508,4 +538,146 @@ fn a_form_carries_the_article_and_the_only_images_it_may_read() {
     let none = server.post("/render", &media, &body);
     assert_eq!(none.status, 400);
     assert!(none.json()["error"].as_str().unwrap().contains("`article`"));
+}
+
+/// A CMS on loopback for pull mode: `GET /api/articles/ID.json` answers the article stored
+/// under ID, or 404. Counts the requests it answers.
+struct Cms {
+    address: String,
+    articles: Arc<Mutex<std::collections::HashMap<String, Vec<u8>>>>,
+    requests: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl Cms {
+    fn start() -> Cms {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = format!("http://{}", listener.local_addr().unwrap());
+        let articles: Arc<Mutex<std::collections::HashMap<String, Vec<u8>>>> = Default::default();
+        let requests = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let (store, count) = (articles.clone(), requests.clone());
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).unwrap_or(0) == 1 {
+                    head.push(byte[0]);
+                }
+                count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let line = String::from_utf8_lossy(&head)
+                    .lines()
+                    .next()
+                    .unwrap_or("")
+                    .to_string();
+                let path = line.split(' ').nth(1).unwrap_or("");
+                let id = path
+                    .strip_prefix("/api/articles/")
+                    .and_then(|p| p.strip_suffix(".json"))
+                    .unwrap_or("");
+                let found = store.lock().unwrap().get(id).cloned();
+                let reply = match found {
+                    Some(body) => {
+                        let mut r = format!(
+                            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                            body.len()
+                        )
+                        .into_bytes();
+                        r.extend_from_slice(&body);
+                        r
+                    }
+                    None => {
+                        b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                            .to_vec()
+                    }
+                };
+                let _ = stream.write_all(&reply);
+            }
+        });
+        Cms {
+            address,
+            articles,
+            requests,
+        }
+    }
+
+    fn put(&self, id: &str, json: &[u8]) {
+        self.articles
+            .lock()
+            .unwrap()
+            .insert(id.to_string(), json.to_vec());
+    }
+
+    fn template(&self) -> String {
+        format!("{}/api/articles/{{id}}.json", self.address)
+    }
+
+    fn requests(&self) -> usize {
+        self.requests.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+#[test]
+fn pull_mode_renders_an_article_from_the_cms_and_revalidates() {
+    let cms = Cms::start();
+    cms.put("261270", &sample_bytes("short-news.json"));
+    let server = Server::start(&["--article-url", &cms.template(), "--article-ttl", "60s"]);
+    let a = server.get("/articles/261270.pdf?profile=print");
+    assert_eq!(a.status, 200, "{}", a.text());
+    assert!(pdf_text(&load(&a.body)).contains("Ольхон"));
+    assert_eq!(a.header("cache-control"), Some("public, max-age=60"));
+    let etag = a.header("etag").unwrap().to_string();
+    let again = answer(
+        agent()
+            .get(&server.url("/articles/261270.pdf?profile=print"))
+            .header("If-None-Match", &etag)
+            .call(),
+    );
+    assert_eq!(again.status, 304);
+    assert_eq!(cms.requests(), 1, "within the TTL the CMS is asked once");
+    assert_eq!(
+        server.get("/articles/999.pdf").status,
+        404,
+        "an id the CMS does not know"
+    );
+    assert_eq!(server.get("/articles/..%2Fetc.pdf").status, 404);
+    assert_eq!(server.get("/articles/261270.png").status, 404);
+}
+
+#[test]
+fn pull_mode_sees_a_changed_article_and_a_cms_that_is_down() {
+    let cms = Cms::start();
+    cms.put(
+        "7",
+        r#"{"title": "Первая версия", "body": "Текст."}"#.as_bytes(),
+    );
+    cms.put("bad", br#"{"title": 5}"#.as_slice());
+    let server = Server::start(&["--article-url", &cms.template(), "--article-ttl", "0"]);
+    let first = server.get("/articles/7.pdf");
+    assert_eq!(first.status, 200);
+    cms.put(
+        "7",
+        "{\"title\": \"Вторая версия\", \"body\": \"Текст.\"}".as_bytes(),
+    );
+    let second = server.get("/articles/7.pdf");
+    assert_eq!(second.status, 200);
+    assert_ne!(
+        first.header("etag"),
+        second.header("etag"),
+        "a changed article, a new PDF"
+    );
+    assert!(pdf_text(&load(&second.body)).contains("Вторая"));
+    assert_eq!(
+        server.get("/articles/bad.pdf").status,
+        502,
+        "the CMS sent no article"
+    );
+
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead = format!("http://{}/a/{{id}}.json", closed.local_addr().unwrap());
+    drop(closed);
+    let orphan = Server::start(&["--article-url", &dead]);
+    let down = orphan.get("/articles/7.pdf");
+    assert_eq!(down.status, 502, "{}", down.text());
+    assert!(down.json()["error"].as_str().unwrap().contains("CMS"));
 }

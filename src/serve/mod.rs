@@ -2,6 +2,7 @@
 //! by a bounded pool of render workers, a bounded queue that answers 429 when full, a cache of
 //! finished PDFs with strong ETags, health and Prometheus metrics, and a graceful stop.
 
+mod cms;
 mod metrics;
 mod pool;
 mod request;
@@ -33,6 +34,12 @@ pub struct ServeConfig {
     pub max_body: usize,
     /// Bytes of finished PDFs kept for repeated requests (0: no cache).
     pub cache_bytes: u64,
+    /// Pull mode: the CMS address of an article's JSON, `{id}` standing for its id
+    /// (`https://cms.internal/api/articles/{id}.json`); `None`: `/articles/…` is not served.
+    pub article_url: Option<String>,
+    /// How long an article fetched from the CMS is used before it is fetched again (a changed
+    /// article shows after at most this long); zero fetches it for every request.
+    pub article_ttl: Duration,
     /// The bearer token every route but `/health` requires, if any.
     pub token: Option<String>,
     /// Themes a request may name (`?theme=NAME`), loaded at start-up.
@@ -52,6 +59,8 @@ impl Default for ServeConfig {
             timeout: Duration::from_secs(10),
             max_body: 8 * 1024 * 1024,
             cache_bytes: 256 * 1024 * 1024,
+            article_url: None,
+            article_ttl: Duration::from_secs(60),
             token: None,
             themes: BTreeMap::new(),
             options: RenderOptions::default(),
@@ -77,6 +86,8 @@ pub(crate) struct AppState {
     pub config: ServeConfig,
     pub pool: pool::RenderPool,
     pub cache: moka::future::Cache<[u8; 32], Arc<respond::Pdf>>,
+    /// Pull mode: article JSON by id, as the CMS sent it, for `article_ttl`.
+    pub articles: moka::future::Cache<String, axum::body::Bytes>,
     pub metrics: metrics::Metrics,
     pub draining: AtomicBool,
 }

@@ -18,7 +18,7 @@ use super::metrics::Gauges;
 use super::pool::{PoolError, RenderPool};
 use super::request::{Query, article_from_body, media_type};
 use super::respond::{Pdf, Problem, matches_etag, not_modified, pdf_response};
-use super::{AppState, ServeConfig, ServeEvent};
+use super::{AppState, ServeConfig, ServeEvent, cms};
 use crate::article::Article;
 use crate::assets::{Assets, Uploaded};
 use crate::engine::{Engine, RenderOptions};
@@ -26,6 +26,8 @@ use crate::error::Error;
 
 /// Seconds a client refused with 429 or 503 is asked to wait.
 const RETRY_AFTER_SECONDS: u32 = 1;
+/// Bytes of article JSON kept from the CMS (pull mode), ids included.
+const ARTICLE_CACHE_BYTES: u64 = 64 * 1024 * 1024;
 /// A POST's answer is for that request alone; the ETag lets the backend revalidate.
 const POST_CACHE_CONTROL: &str = "private, no-cache";
 
@@ -47,12 +49,20 @@ pub(super) async fn serve(
         .max_capacity(config.cache_bytes)
         .weigher(|_key, pdf: &Arc<Pdf>| u32::try_from(pdf.bytes.len()).unwrap_or(u32::MAX))
         .build();
+    let articles = moka::future::Cache::builder()
+        .max_capacity(ARTICLE_CACHE_BYTES)
+        .weigher(|id: &String, json: &Bytes| {
+            u32::try_from(id.len() + json.len()).unwrap_or(u32::MAX)
+        })
+        .time_to_live(config.article_ttl.max(Duration::from_millis(1)))
+        .build();
     let grace = config.grace;
     let state = Arc::new(AppState {
         engine,
         pool: RenderPool::new(config.workers.max(1), config.queue),
         config,
         cache,
+        articles,
         metrics: Default::default(),
         draining: Default::default(),
     });
@@ -102,6 +112,7 @@ async fn shutdown_signal() {
 fn router(state: Arc<AppState>) -> Router {
     let guarded = Router::new()
         .route("/render", post(render))
+        .route("/articles/{file}", get(pull))
         .route("/version", get(version))
         .route("/metrics", get(metrics))
         .route_layer(middleware::from_fn_with_state(state.clone(), authorize));
@@ -358,6 +369,113 @@ async fn read_form(state: &Arc<AppState>, request: Request) -> Result<Form, Prob
         media,
         images,
     })
+}
+
+/// `GET /articles/{id}.pdf`: the article fetched from the CMS, rendered, cached.
+async fn pull(
+    State(state): State<Arc<AppState>>,
+    axum::extract::Path(file): axum::extract::Path<String>,
+    uri: axum::http::Uri,
+    headers: HeaderMap,
+) -> Response {
+    match pull_request(&state, &file, uri.query(), &headers).await {
+        Ok(response) => response,
+        Err(problem) => problem.into_response(),
+    }
+}
+
+async fn pull_request(
+    state: &Arc<AppState>,
+    file: &str,
+    query: Option<&str>,
+    headers: &HeaderMap,
+) -> Result<Response, Problem> {
+    let deadline = Instant::now() + state.config.timeout;
+    let Some(template) = state.config.article_url.clone() else {
+        return Err(Problem::new(
+            StatusCode::NOT_FOUND,
+            "this service has no --article-url: POST the article to /render",
+        ));
+    };
+    let Some(id) = file.strip_suffix(".pdf").filter(|id| cms::valid_id(id)) else {
+        return Err(Problem::new(
+            StatusCode::NOT_FOUND,
+            "an article is asked for as /articles/ID.pdf (ID: letters, digits, - _ .)",
+        ));
+    };
+    if state.draining.load(Relaxed) {
+        return Err(
+            Problem::new(StatusCode::SERVICE_UNAVAILABLE, "the service is stopping")
+                .retry_after(RETRY_AFTER_SECONDS),
+        );
+    }
+    let query = Query::parse(query)?;
+    let options = query.options(&state.config)?;
+    let json = article_json(state, &template, id, deadline).await?;
+    let cache_control = pull_cache_control(state.config.article_ttl);
+    let key = cache_key(&options, "application/json", &json);
+    let etag = etag_of(&key);
+    if matches_etag(headers, &etag) {
+        return Ok(not_modified(&etag, cache_control));
+    }
+    let article = article_from_body("application/json", &json).map_err(|mut p| {
+        // The CMS sent something that is not an article: its fault, not the caller's.
+        p.status = StatusCode::BAD_GATEWAY;
+        p.message = format!("article {id} from the CMS: {}", p.message);
+        p
+    })?;
+    let pdf = cached_render(state, key, etag, article, options, deadline).await?;
+    Ok(pdf_response(&pdf, query.disposition, cache_control))
+}
+
+/// What a browser or a CDN may do with a pulled PDF: keep it as long as the service keeps the
+/// article, then revalidate with the ETag.
+fn pull_cache_control(ttl: Duration) -> &'static str {
+    if ttl.is_zero() {
+        "no-cache"
+    } else {
+        // A fixed set of values keeps the header static; the TTL is rounded down to one.
+        match ttl.as_secs() {
+            0..=9 => "public, max-age=0, must-revalidate",
+            10..=59 => "public, max-age=10",
+            60..=299 => "public, max-age=60",
+            300..=3599 => "public, max-age=300",
+            _ => "public, max-age=3600",
+        }
+    }
+}
+
+/// The article's JSON: from the service's copy when it is younger than `--article-ttl`,
+/// otherwise from the CMS (one fetch however many requests ask for it at once).
+async fn article_json(
+    state: &Arc<AppState>,
+    template: &str,
+    id: &str,
+    deadline: Instant,
+) -> Result<Bytes, Problem> {
+    let url = cms::article_url(template, id);
+    let max = state.config.max_body;
+    let fetch = {
+        let id = id.to_string();
+        async move {
+            tokio::task::spawn_blocking(move || cms::fetch_article(&url, &id, max, deadline))
+                .await
+                .unwrap_or_else(|_| {
+                    Err(Problem::new(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        "the CMS fetch failed unexpectedly",
+                    ))
+                })
+        }
+    };
+    if state.config.article_ttl.is_zero() {
+        return fetch.await;
+    }
+    state
+        .articles
+        .try_get_with(id.to_string(), fetch)
+        .await
+        .map_err(|e: Arc<Problem>| (*e).clone())
 }
 
 /// What identifies a PDF: the engine's version, the options that change the bytes and the
