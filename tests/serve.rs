@@ -681,3 +681,59 @@ fn pull_mode_sees_a_changed_article_and_a_cms_that_is_down() {
     assert_eq!(down.status, 502, "{}", down.text());
     assert!(down.json()["error"].as_str().unwrap().contains("CMS"));
 }
+
+/// The calls README.md shows for PHP, Python, Node and the shell, run as they are against a
+/// started server with a token: each writes the PDF, and reports the service's error message.
+#[test]
+fn the_php_python_node_and_curl_examples_fetch_a_pdf() {
+    let dir = scratch("serve", "examples");
+    let token = dir.join("token");
+    std::fs::write(&token, "example-token\n").unwrap();
+    let server = Server::start(&["--token-file", token.to_str().unwrap()]);
+    let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let bad = dir.join("bad.json");
+    std::fs::write(&bad, r#"{"title": "T", "body": 5}"#).unwrap();
+    for (interpreter, script) in [
+        ("php", "render.php"),
+        ("python3", "render.py"),
+        ("node", "render.mjs"),
+        ("sh", "render.sh"),
+    ] {
+        let run = |input: &std::path::Path, output: &std::path::Path| {
+            std::process::Command::new(interpreter)
+                .arg(examples.join(script))
+                .arg(input)
+                .arg(output)
+                .env("BABRPDF_URL", &server.base)
+                .env("BABRPDF_TOKEN", "example-token")
+                .output()
+                .unwrap_or_else(|e| {
+                    panic!("{interpreter} is needed for this test (apt-get install php-cli php-curl python3 nodejs curl): {e}")
+                })
+        };
+        let pdf = dir.join(format!("{script}.pdf"));
+        let ok = run(&sample_path("short-news.json"), &pdf);
+        assert!(
+            ok.status.success(),
+            "{script}: {}",
+            String::from_utf8_lossy(&ok.stderr)
+        );
+        let bytes = std::fs::read(&pdf).unwrap();
+        assert!(pdf_text(&load(&bytes)).contains("Ольхон"), "{script}");
+
+        let failed = run(&bad, &dir.join(format!("{script}.bad.pdf")));
+        assert!(
+            !failed.status.success(),
+            "{script} must fail on a bad article"
+        );
+        let stderr = String::from_utf8_lossy(&failed.stderr);
+        assert!(
+            stderr.contains("`body`: invalid type"),
+            "{script}: {stderr}"
+        );
+        assert!(
+            !dir.join(format!("{script}.bad.pdf")).exists(),
+            "{script} leaves no file behind on failure"
+        );
+    }
+}
