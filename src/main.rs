@@ -91,6 +91,13 @@ Examples:
         #[command(flatten)]
         options: OptionArgs,
     },
+    /// Ask a running service whether it is up (for container health checks): exit 0 when
+    /// GET /health answers 200, 1 otherwise.
+    Health {
+        /// The service's address.
+        #[arg(long, default_value = "http://127.0.0.1:3000")]
+        url: String,
+    },
     /// Serve renders over HTTP: POST /render, GET /health, /version, /metrics.
     #[command(after_help = "Examples:
   babrpdf serve                                   listens on 127.0.0.1:3000
@@ -301,7 +308,7 @@ fn main() -> ExitCode {
             };
         }
     };
-    if !matches!(cli.command, Command::Serve { .. }) {
+    if !matches!(cli.command, Command::Serve { .. } | Command::Health { .. }) {
         // The service handles SIGTERM itself: it drains instead of exiting at once.
         remove_temporaries_on_signals();
     }
@@ -360,6 +367,13 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Health { url } => match serve_command::health(&url) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(message) => {
+                eprintln!("babrpdf: {message}");
+                ExitCode::FAILURE
+            }
+        },
         Command::Serve {
             listen,
             workers,

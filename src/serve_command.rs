@@ -105,6 +105,25 @@ fn load_themes(dir: &Path) -> Result<BTreeMap<String, Arc<ThemeFile>>, String> {
     Ok(themes)
 }
 
+/// `GET URL/health` within 5 s: `Ok` for 200, otherwise what was wrong.
+pub(crate) fn health(url: &str) -> Result<(), String> {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .proxy(None)
+        .timeout_global(Some(Duration::from_secs(5)))
+        .build()
+        .into();
+    let address = format!("{}/health", url.trim_end_matches('/'));
+    let response = agent
+        .get(&address)
+        .call()
+        .map_err(|e| format!("{address}: {e}"))?;
+    match response.status().as_u16() {
+        200 => Ok(()),
+        status => Err(format!("{address}: HTTP {status}")),
+    }
+}
+
 /// Runs the service, logging one line per request on stderr.
 pub(crate) fn run(engine: Engine, config: ServeConfig) -> Result<(), String> {
     let _ = tracing_subscriber::fmt()

@@ -737,3 +737,23 @@ fn the_php_python_node_and_curl_examples_fetch_a_pdf() {
         );
     }
 }
+
+#[test]
+fn the_health_command_says_whether_the_service_is_up() {
+    let server = Server::start(&[]);
+    let up = bin()
+        .args(["health", "--url", &server.base])
+        .output()
+        .unwrap();
+    assert!(
+        up.status.success(),
+        "{}",
+        String::from_utf8_lossy(&up.stderr)
+    );
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let nobody = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let down = bin().args(["health", "--url", &nobody]).output().unwrap();
+    assert_eq!(down.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&down.stderr).starts_with("babrpdf: "));
+}
