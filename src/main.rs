@@ -117,6 +117,10 @@ Examples:
         /// Longest a request may wait and render (10s, 500ms); past it, 503.
         #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_timeout)]
         timeout: Timeout,
+        /// Most pages one article may fill; a longer one is answered 422 (a bound on what one
+        /// render holds in memory).
+        #[arg(long, value_name = "N", default_value_t = 1000)]
+        max_pages: usize,
         /// Largest request body (8MB, 512KB); larger ones are answered 413 unread.
         #[arg(long, value_name = "SIZE", default_value = "8MB", value_parser = parse_size)]
         max_body: u64,
@@ -379,6 +383,7 @@ fn main() -> ExitCode {
             workers,
             queue,
             timeout,
+            max_pages,
             max_body,
             cache_size,
             article_url,
@@ -394,6 +399,7 @@ fn main() -> ExitCode {
                 queue,
                 timeout,
                 max_body,
+                max_pages,
                 cache_size,
                 (article_url, article_ttl),
                 token_file,

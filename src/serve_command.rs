@@ -23,6 +23,7 @@ pub(crate) fn serve_config(
     queue: usize,
     timeout: Timeout,
     max_body: u64,
+    max_pages: usize,
     cache_size: u64,
     (article_url, article_ttl): (Option<String>, Timeout),
     token_file: Option<PathBuf>,
@@ -43,6 +44,7 @@ pub(crate) fn serve_config(
     let mut render = options.render_options("-")?;
     // A request's own images come with it; a folder is read only when the operator names one.
     render.assets.root = options.assets.clone();
+    render.limits.max_pages = max_pages.max(1);
     Ok(ServeConfig {
         listen,
         workers: workers.unwrap_or(defaults.workers).max(1),

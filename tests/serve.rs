@@ -757,3 +757,76 @@ fn the_health_command_says_whether_the_service_is_up() {
     assert_eq!(down.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&down.stderr).starts_with("babrpdf: "));
 }
+
+#[test]
+fn a_theme_is_named_from_those_loaded_at_start() {
+    let server = Server::start(&["--themes", sample_path("theme").to_str().unwrap()]);
+    let plain = server.post_json("/render", &sample_bytes("short-news.json"));
+    let themed = server.post_json("/render?theme=theme", &sample_bytes("short-news.json"));
+    assert_eq!(themed.status, 200, "{}", themed.text());
+    assert_ne!(plain.body, themed.body);
+    assert_ne!(plain.header("etag"), themed.header("etag"));
+    assert!(
+        pdf_text(&load(&themed.body)).contains("Бабр-Новости · Иркутск"),
+        "the theme's header text"
+    );
+    let unknown = server.post_json("/render?theme=other", &sample_bytes("short-news.json"));
+    assert_eq!(unknown.status, 400);
+    assert!(
+        unknown.json()["error"]
+            .as_str()
+            .unwrap()
+            .contains("this service has: theme")
+    );
+}
+
+#[test]
+fn a_flood_is_answered_200_or_429_every_request_and_health_stays_up() {
+    let server = Server::start(&["--workers", "1", "--queue", "4", "--cache-size", "0"]);
+    let flood = 60;
+    let barrier = std::sync::Barrier::new(flood + 1);
+    let statuses: Vec<u16> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..flood)
+            .map(|i| {
+                let (barrier, server) = (&barrier, &server);
+                s.spawn(move || {
+                    let body = serde_json::to_vec(
+                        &serde_json::json!({"title": format!("Заметка {i}"), "body": "Текст заметки."}),
+                    )
+                    .unwrap();
+                    barrier.wait();
+                    server.post_json("/render", &body).status
+                })
+            })
+            .collect();
+        barrier.wait();
+        assert_eq!(server.get("/health").status, 200, "health during the flood");
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let ok = statuses.iter().filter(|&&s| s == 200).count();
+    let refused = statuses.iter().filter(|&&s| s == 429).count();
+    assert_eq!(
+        ok + refused,
+        flood,
+        "every request answered 200 or 429: {statuses:?}"
+    );
+    assert!(ok >= 5 && refused > 0, "{ok} rendered, {refused} refused");
+}
+
+#[test]
+fn an_article_past_the_page_cap_is_422_with_the_limit_named() {
+    let server = Server::start(&["--max-pages", "3"]);
+    let long = server.post_json("/render", &slow_article("Длинная"));
+    assert_eq!(long.status, 422, "{}", long.text());
+    let error = long.json()["error"].as_str().unwrap().to_string();
+    assert!(
+        error.starts_with("limit exceeded") && error.contains('3'),
+        "{error}"
+    );
+    assert_eq!(
+        server
+            .post_json("/render", &sample_bytes("short-news.json"))
+            .status,
+        200
+    );
+}
