@@ -141,7 +141,11 @@ Examples:
         /// Folder of theme files (NAME.json) a request may name with ?theme=NAME.
         #[arg(long, value_name = "DIR")]
         themes: Option<PathBuf>,
-        /// How long in-flight requests may finish after SIGTERM.
+        /// After SIGTERM, keep taking requests this long with /health already down (for a load
+        /// balancer to notice; 5s suits Kubernetes), then stop taking new ones.
+        #[arg(long, value_name = "DURATION", default_value = "0", value_parser = parse_timeout)]
+        drain_delay: Timeout,
+        /// How long in-flight requests may finish once no new ones are taken.
         #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_timeout)]
         grace: Timeout,
         #[command(flatten)]
@@ -390,6 +394,7 @@ fn main() -> ExitCode {
             article_ttl,
             token_file,
             themes,
+            drain_delay,
             grace,
             options,
         } => {
@@ -404,7 +409,7 @@ fn main() -> ExitCode {
                 (article_url, article_ttl),
                 token_file,
                 themes,
-                grace,
+                (drain_delay, grace),
                 &options,
             )
             .and_then(|config| {

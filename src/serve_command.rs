@@ -28,7 +28,7 @@ pub(crate) fn serve_config(
     (article_url, article_ttl): (Option<String>, Timeout),
     token_file: Option<PathBuf>,
     themes: Option<PathBuf>,
-    grace: Timeout,
+    (drain_delay, grace): (Timeout, Timeout),
     options: &OptionArgs,
 ) -> Result<ServeConfig, String> {
     let defaults = ServeConfig::default();
@@ -62,6 +62,7 @@ pub(crate) fn serve_config(
             .transpose()?
             .unwrap_or_default(),
         options: render,
+        drain_delay: drain_delay.0.unwrap_or(Duration::ZERO),
         grace: grace.0.unwrap_or(Duration::from_secs(86_400)),
     })
 }
@@ -135,9 +136,9 @@ pub(crate) fn run(engine: Engine, config: ServeConfig) -> Result<(), String> {
         .try_init();
     babrpdf::serve::run(engine, config, &|event| match event {
         ServeEvent::Listening(address) => eprintln!("babrpdf: listening on http://{address}"),
-        ServeEvent::Draining => {
-            eprintln!("babrpdf: stopping: no new connections, finishing requests in flight")
-        }
+        ServeEvent::Draining => eprintln!(
+            "babrpdf: stopping: /health says down; finishing requests in flight, taking no new ones after the drain delay"
+        ),
         ServeEvent::GraceExpired => {
             eprintln!("babrpdf: grace period over; requests still running were cut off")
         }

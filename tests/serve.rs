@@ -830,3 +830,26 @@ fn an_article_past_the_page_cap_is_422_with_the_limit_named() {
         200
     );
 }
+
+#[test]
+fn after_sigterm_health_says_down_while_requests_are_still_served_then_it_exits_0() {
+    let mut server = Server::start(&["--drain-delay", "3s"]);
+    server.terminate();
+    let start = Instant::now();
+    let health = loop {
+        let h = server.get("/health");
+        if h.status == 503 || start.elapsed() > Duration::from_secs(2) {
+            break h;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    assert_eq!(health.status, 503);
+    assert_eq!(health.json()["status"], "down");
+    let late = server.post_json("/render", &sample_bytes("short-news.json"));
+    assert_eq!(
+        late.status, 200,
+        "a request in the drain delay is still served"
+    );
+    let status = server.child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+}

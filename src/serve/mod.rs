@@ -46,7 +46,10 @@ pub struct ServeConfig {
     pub themes: BTreeMap<String, Arc<ThemeFile>>,
     /// The options every render starts from (paper, profile, assets, strictness …).
     pub options: RenderOptions,
-    /// How long in-flight requests may take to finish after SIGTERM.
+    /// How long after SIGTERM requests are still taken (with `/health` already `down`), so a
+    /// load balancer can stop sending them; zero stops taking them at once.
+    pub drain_delay: Duration,
+    /// How long in-flight requests may take to finish once no new ones are taken.
     pub grace: Duration,
 }
 
@@ -64,6 +67,7 @@ impl Default for ServeConfig {
             token: None,
             themes: BTreeMap::new(),
             options: RenderOptions::default(),
+            drain_delay: Duration::ZERO,
             grace: Duration::from_secs(30),
         }
     }
@@ -74,7 +78,8 @@ impl Default for ServeConfig {
 pub enum ServeEvent {
     /// Accepting connections on this address (the port is known even when 0 was asked for).
     Listening(SocketAddr),
-    /// SIGTERM or SIGINT: no new connections; in-flight requests finish.
+    /// SIGTERM or SIGINT: `/health` says `down`; after the drain delay no new connections are
+    /// taken and in-flight requests finish.
     Draining,
     /// The grace period ended with requests still running; they were cut off.
     GraceExpired,

@@ -56,7 +56,7 @@ pub(super) async fn serve(
         })
         .time_to_live(config.article_ttl.max(Duration::from_millis(1)))
         .build();
-    let grace = config.grace;
+    let (grace, drain_delay) = (config.grace, config.drain_delay);
     let state = Arc::new(AppState {
         engine,
         pool: RenderPool::new(config.workers.max(1), config.queue),
@@ -77,8 +77,11 @@ pub(super) async fn serve(
     });
     let server = tokio::spawn(async move { server.await });
     shutdown_signal().await;
+    // Health says `down` at once; requests are still taken for the drain delay, while a load
+    // balancer notices and sends them elsewhere; then no new connections, in-flight ones finish.
     state.draining.store(true, Relaxed);
     report(ServeEvent::Draining);
+    tokio::time::sleep(drain_delay).await;
     let _ = stop_tx.send(true);
     match tokio::time::timeout(grace, server).await {
         Ok(Ok(result)) => result.map_err(Error::Io),
@@ -251,12 +254,6 @@ async fn render(State(state): State<Arc<AppState>>, request: Request) -> Respons
 
 async fn render_request(state: &Arc<AppState>, request: Request) -> Result<Response, Problem> {
     let deadline = Instant::now() + state.config.timeout;
-    if state.draining.load(Relaxed) {
-        return Err(
-            Problem::new(StatusCode::SERVICE_UNAVAILABLE, "the service is stopping")
-                .retry_after(RETRY_AFTER_SECONDS),
-        );
-    }
     let query = Query::parse(request.uri().query())?;
     let mut options = query.options(&state.config)?;
     let headers = request.headers().clone();
@@ -403,12 +400,6 @@ async fn pull_request(
             "an article is asked for as /articles/ID.pdf (ID: letters, digits, - _ .)",
         ));
     };
-    if state.draining.load(Relaxed) {
-        return Err(
-            Problem::new(StatusCode::SERVICE_UNAVAILABLE, "the service is stopping")
-                .retry_after(RETRY_AFTER_SECONDS),
-        );
-    }
     let query = Query::parse(query)?;
     let options = query.options(&state.config)?;
     let json = article_json(state, &template, id, deadline).await?;
