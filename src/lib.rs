@@ -41,6 +41,7 @@ mod pdf;
 mod pdf_tags;
 mod photo;
 mod resources;
+#[cfg(feature = "serve")]
 pub mod serve;
 mod stable_hash;
 mod text;

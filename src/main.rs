@@ -15,6 +15,7 @@ use clap::{Parser, Subcommand};
 mod report;
 mod serve_command;
 use report::BatchReport;
+#[cfg(feature = "serve")]
 use serve_command::serve_config;
 
 #[derive(Parser)]
@@ -99,6 +100,7 @@ Examples:
         url: String,
     },
     /// Serve renders over HTTP: POST /render, GET /health, /version, /metrics.
+    #[cfg(feature = "serve")]
     #[command(after_help = "Examples:
   babrpdf serve                                   listens on 127.0.0.1:3000
   babrpdf serve --listen 0.0.0.0:8080 --workers 4 --token-file /run/secrets/babrpdf-token
@@ -273,6 +275,7 @@ fn parse_shard(s: &str) -> Result<(u64, u64), String> {
 }
 
 /// `8MB`, `512KB`, `1GB`, `1048576` (bytes); units are powers of 1024.
+#[cfg(feature = "serve")]
 fn parse_size(s: &str) -> Result<u64, String> {
     let t = s.trim();
     let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
@@ -316,7 +319,7 @@ fn main() -> ExitCode {
             };
         }
     };
-    if !matches!(cli.command, Command::Serve { .. } | Command::Health { .. }) {
+    if !serve_command::handles_signals(&cli.command) {
         // The service handles SIGTERM itself: it drains instead of exiting at once.
         remove_temporaries_on_signals();
     }
@@ -382,6 +385,7 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+        #[cfg(feature = "serve")]
         Command::Serve {
             listen,
             workers,

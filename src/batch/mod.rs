@@ -25,6 +25,7 @@ pub use inputs::read_input_file;
 pub(crate) use inputs::read_inputs;
 use inputs::walk;
 pub use names::check_template;
+#[cfg(feature = "serve")]
 pub(crate) use names::slug;
 use records::Records;
 use work::{Outcome, Shared, Task, place, prepare};
