@@ -37,6 +37,7 @@ pub mod error;
 mod fetch;
 pub mod input;
 pub mod layout;
+mod memory;
 mod pdf;
 mod pdf_tags;
 mod photo;
