@@ -179,6 +179,12 @@ fn raw_head(base: &str, request: &str) -> String {
     String::from_utf8_lossy(&answer).into_owned()
 }
 
+/// An `http://127.0.0.1:PORT` address where nothing listens (a port just given back).
+fn nobody_listening() -> String {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    format!("http://{}", closed.local_addr().unwrap())
+}
+
 fn sample_bytes(name: &str) -> Vec<u8> {
     std::fs::read(sample_path(name)).unwrap()
 }
@@ -673,9 +679,7 @@ fn pull_mode_sees_a_changed_article_and_a_cms_that_is_down() {
         "the CMS sent no article"
     );
 
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let dead = format!("http://{}/a/{{id}}.json", closed.local_addr().unwrap());
-    drop(closed);
+    let dead = format!("{}/a/{{id}}.json", nobody_listening());
     let orphan = Server::start(&["--article-url", &dead]);
     let down = orphan.get("/articles/7.pdf");
     assert_eq!(down.status, 502, "{}", down.text());
@@ -750,9 +754,7 @@ fn the_health_command_says_whether_the_service_is_up() {
         "{}",
         String::from_utf8_lossy(&up.stderr)
     );
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let nobody = format!("http://{}", closed.local_addr().unwrap());
-    drop(closed);
+    let nobody = nobody_listening();
     let down = bin().args(["health", "--url", &nobody]).output().unwrap();
     assert_eq!(down.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&down.stderr).starts_with("babrpdf: "));
@@ -852,4 +854,23 @@ fn after_sigterm_health_says_down_while_requests_are_still_served_then_it_exits_
     );
     let status = server.child.wait().unwrap();
     assert!(status.success(), "{status:?}");
+}
+
+#[test]
+fn a_body_that_never_finishes_is_cut_off_at_the_timeout() {
+    let server = Server::start(&["--timeout", "500ms"]);
+    // The head promises 1,000 bytes; only 10 come, and the connection stays open.
+    let start = Instant::now();
+    let head = raw_head(
+        &server.base,
+        "POST /render HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"title\": ",
+    );
+    assert!(head.starts_with("HTTP/1.1 408"), "{head}");
+    assert!(start.elapsed() < Duration::from_secs(10));
+    assert_eq!(
+        server
+            .post_json("/render", &sample_bytes("short-news.json"))
+            .status,
+        200
+    );
 }

@@ -67,6 +67,7 @@ pub(super) async fn serve(
         draining: Default::default(),
     });
     let app = router(state.clone());
+    let stop_signal = shutdown_signal();
     report(ServeEvent::Listening(address));
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let server = axum::serve(listener, app).with_graceful_shutdown({
@@ -76,7 +77,7 @@ pub(super) async fn serve(
         }
     });
     let server = tokio::spawn(async move { server.await });
-    shutdown_signal().await;
+    stop_signal.await;
     // Health says `down` at once; requests are still taken for the drain delay, while a load
     // balancer notices and sends them elsewhere; then no new connections, in-flight ones finish.
     state.draining.store(true, Relaxed);
@@ -95,20 +96,25 @@ pub(super) async fn serve(
     }
 }
 
-/// Waits for SIGTERM (what Kubernetes and systemd send) or SIGINT (Ctrl-C).
-async fn shutdown_signal() {
+/// Waits for SIGTERM (what Kubernetes and systemd send) or SIGINT (Ctrl-C). The handlers are
+/// installed when this is called, not when it is first polled: the service calls it before it
+/// says it listens, so a SIGTERM sent right after start drains instead of killing the process.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     use tokio::signal::unix::{SignalKind, signal};
-    let (Ok(mut term), Ok(mut int)) = (
+    let handlers = (
         signal(SignalKind::terminate()),
         signal(SignalKind::interrupt()),
-    ) else {
-        // Without signal handlers the service runs until killed.
-        std::future::pending::<()>().await;
-        return;
-    };
-    tokio::select! {
-        _ = term.recv() => {}
-        _ = int.recv() => {}
+    );
+    async move {
+        let (Ok(mut term), Ok(mut int)) = handlers else {
+            // Without signal handlers the service runs until killed.
+            std::future::pending::<()>().await;
+            return;
+        };
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = int.recv() => {}
+        }
     }
 }
 
@@ -260,7 +266,7 @@ async fn render_request(state: &Arc<AppState>, request: Request) -> Result<Respo
     let mut media = media_type(&headers);
     check_declared_length(&headers, state.config.max_body)?;
     let body = if media == "multipart/form-data" {
-        let form = read_form(state, request).await?;
+        let form = within(deadline, read_form(state, request)).await?;
         media = form.media;
         // The form's images are the only files this request can read.
         options.assets = Assets {
@@ -270,7 +276,11 @@ async fn render_request(state: &Arc<AppState>, request: Request) -> Result<Respo
         };
         form.article
     } else {
-        read_body(request.into_body(), state.config.max_body).await?
+        within(
+            deadline,
+            read_body(request.into_body(), state.config.max_body),
+        )
+        .await?
     };
     let key = cache_key(&options, &media, &body);
     let etag = etag_of(&key);
@@ -280,6 +290,22 @@ async fn render_request(state: &Arc<AppState>, request: Request) -> Result<Respo
     let article = article_from_body(&media, &body)?;
     let pdf = cached_render(state, key, etag, article, options, deadline).await?;
     Ok(pdf_response(&pdf, query.disposition, POST_CACHE_CONTROL))
+}
+
+/// A body that is still arriving at the request's deadline is cut off (408): a client sending
+/// a byte a minute must not hold a connection and a buffer for ever.
+async fn within<T>(
+    deadline: Instant,
+    read: impl std::future::Future<Output = Result<T, Problem>>,
+) -> Result<T, Problem> {
+    tokio::time::timeout_at(deadline.into(), read)
+        .await
+        .unwrap_or_else(|_| {
+            Err(Problem::new(
+                StatusCode::REQUEST_TIMEOUT,
+                "the request body did not arrive within this service's timeout",
+            ))
+        })
 }
 
 fn too_large(max: usize) -> Problem {
