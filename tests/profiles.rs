@@ -4,6 +4,7 @@ mod common;
 
 use std::process::Command;
 
+use babrpdf::layout::display::Role;
 use babrpdf::{Profile, RenderOptions};
 use common::*;
 use lopdf::Object;
@@ -362,10 +363,7 @@ fn theme_families_come_from_the_font_dir() {
         "{}",
         engine.face_name(title.face)
     );
-    let body = doc.pages[0]
-        .runs()
-        .find(|r| r.role == babrpdf::layout::display::Role::Body)
-        .unwrap();
+    let body = doc.pages[0].runs().find(|r| r.role == Role::Body).unwrap();
     assert!(
         engine.face_name(body.face).contains("PTF"),
         "body keeps PT Serif"
@@ -383,4 +381,111 @@ fn theme_families_come_from_the_font_dir() {
         .to_string();
     assert!(e.contains("Nonexistent Serif"), "{e}");
     let _ = std::fs::remove_dir_all(dir);
+}
+
+fn print_layout(article: &babrpdf::Article) -> babrpdf::layout::display::Document {
+    engine()
+        .layout(article, &options(Profile::Print))
+        .expect("lays out")
+}
+
+/// The dark modules of the print profile's QR code, drawn as filled rectangles.
+fn qr_modules(page: &babrpdf::layout::display::Page) -> usize {
+    use babrpdf::layout::display::Item;
+    page.items
+        .iter()
+        .filter(|i| matches!(i, Item::Fill(..)))
+        .count()
+}
+
+fn page_text(page: &babrpdf::layout::display::Page) -> String {
+    page.runs().map(|r| r.text.as_str()).collect()
+}
+
+#[test]
+fn print_without_related_still_lists_link_addresses_and_prints_the_qr_code() {
+    let markdown = serde_json::json!({
+        "id": "l", "lang": "ru", "title": "Ссылки", "url": "https://babr24.com/?IDE=1",
+        "body": "Первая [ссылка](https://example.org/a) и [вторая](https://example.org/b)."
+    });
+    let html = serde_json::json!({
+        "id": "h", "lang": "ru", "title": "Ссылка", "url": "https://babr24.com/?IDE=3",
+        "body_format": "html",
+        "body": "<p>Одна <a href=\"https://example.org/c\">ссылка</a>.</p>"
+    });
+    for (json, urls) in [
+        (
+            markdown,
+            &["https://example.org/a", "https://example.org/b"][..],
+        ),
+        (html, &["https://example.org/c"][..]),
+    ] {
+        let article = babrpdf::Article::from_json(json.to_string().as_bytes()).unwrap();
+        let doc = print_layout(&article);
+        let text: String = doc.pages.iter().map(page_text).collect();
+        for url in urls {
+            assert!(text.contains(url), "{url} not printed: {text}");
+        }
+        assert!(text.contains("Ссылки"), "no «Ссылки» list: {text}");
+        let modules: usize = doc.pages.iter().map(qr_modules).sum();
+        assert!(modules > 20, "no QR code back to {:?}", article.url);
+    }
+}
+
+#[test]
+fn print_never_spends_a_page_on_the_qr_block_alone() {
+    for name in ["html-news.json", "short-news.json", "long-feature.json"] {
+        let article = sample(name);
+        let beside = |profile| RenderOptions {
+            profile,
+            ..RenderOptions::for_article_file(&sample_path(name))
+        };
+        let print = engine().layout(&article, &beside(Profile::Print)).unwrap();
+        // Every page holds something besides furniture and the «this article online» block.
+        let url = article.url.as_deref().unwrap();
+        for (p, page) in print.pages.iter().enumerate() {
+            let content: String = page
+                .runs()
+                .filter(|r| !matches!(r.role, Role::Header | Role::Footer))
+                .map(|r| r.text.as_str())
+                .collect();
+            let rest = content.replace("Эта статья на сайте", "").replace(url, "");
+            assert!(
+                !rest.trim_matches([':', ' ']).is_empty(),
+                "{name}: print page {} holds only the QR block: {content:?}",
+                p + 1
+            );
+        }
+        let download = engine()
+            .layout(&article, &beside(Profile::Download))
+            .unwrap();
+        assert!(
+            print.pages.len() <= download.pages.len(),
+            "{name}: {} print pages for {} download pages",
+            print.pages.len(),
+            download.pages.len()
+        );
+    }
+}
+
+#[test]
+fn footnote_and_link_note_marks_differ() {
+    let article = babrpdf::Article::from_markdown(
+        "---\ntitle: Сноски\nurl: https://babr24.com/?IDE=5\n---\n\n\
+         Текст со сноской[^a] и [ссылкой](https://example.org/x).\n\n[^a]: Сноска.\n"
+            .as_bytes(),
+    )
+    .unwrap();
+    let doc = print_layout(&article);
+    let runs: Vec<_> = doc.pages.iter().flat_map(|p| p.runs()).collect();
+    // The superscript marks in the body: footnote «1» and the link's mark must not read alike.
+    let marks: Vec<&str> = runs
+        .iter()
+        .filter(|r| matches!(r.role, Role::Body))
+        .filter(|r| r.size < 9.0)
+        .map(|r| r.text.trim())
+        .filter(|t| !t.is_empty())
+        .collect();
+    assert_eq!(marks.len(), 2, "{marks:?}");
+    assert_ne!(marks[0], marks[1], "two marks read the same: {marks:?}");
 }

@@ -150,6 +150,37 @@ fn strike_through_is_drawn_and_task_lists_are_marked() {
 }
 
 #[test]
+fn a_task_list_item_has_one_mark_its_box() {
+    let doc = layout(&article(
+        "- [x] сделано\n- [ ] не сделано\n- обычный пункт",
+        "markdown",
+    ));
+    let runs: Vec<_> = doc.pages[0].runs().collect();
+    for (word, mark) in [("сделано", "☒"), ("не", "☐"), ("обычный", "•")] {
+        let at = runs.iter().position(|r| r.text.starts_with(word));
+        let texts: Vec<&str> = runs.iter().map(|r| r.text.as_str()).collect();
+        let at = at.unwrap_or_else(|| panic!("no run starts with «{word}»: {texts:?}"));
+        let line: Vec<&str> = runs
+            .iter()
+            .filter(|r| (r.y - runs[at].y).abs() < 0.5 && r.x < runs[at].x)
+            .map(|r| r.text.trim())
+            .filter(|t| !t.is_empty())
+            .collect();
+        assert_eq!(line, [mark], "marks before «{word}»");
+        // The box hangs in the margin where a bullet would: the text starts at the item's edge.
+        let bullet_text_x = runs
+            .iter()
+            .find(|r| r.text.starts_with("обычный"))
+            .unwrap()
+            .x;
+        assert!(
+            (runs[at].x - bullet_text_x).abs() < 0.01,
+            "«{word}» not aligned"
+        );
+    }
+}
+
+#[test]
 fn the_html_sample_drops_script_and_style() {
     let bytes = std::fs::read(sample_path("html-news.json")).unwrap();
     let a = Article::from_json(&bytes).unwrap();

@@ -3,7 +3,7 @@
 
 use super::display::{Color, Item, Role, StructKind};
 use super::flow::{Flow, Frame};
-use crate::doc::Block;
+use crate::doc::{Block, Inline};
 use crate::text::fonts::Family;
 
 impl Flow<'_> {
@@ -19,7 +19,11 @@ impl Flow<'_> {
         inner.list_depth += 1;
         self.open_elem(StructKind::List { ordered });
         for (n, item) in items.iter().enumerate() {
-            let marker = if ordered {
+            let task = task_box(item);
+            let item = task.as_ref().map_or(item.as_slice(), |(_, rest)| rest);
+            let marker = if let Some((mark, _)) = &task {
+                mark.to_string()
+            } else if ordered {
                 format!("{}.", start.saturating_add(n as u64))
             } else if frame.list_depth.is_multiple_of(2) {
                 "•".to_string()
@@ -56,4 +60,32 @@ impl Flow<'_> {
         self.flush_next = true;
         self.space_next = t.body_leading * 0.25;
     }
+}
+
+/// Ballot boxes that mark a task list item (`- [ ]`, `- [x]` in Markdown, or typed as text).
+const TASK_BOXES: [char; 3] = ['☐', '☒', '☑'];
+
+/// A list item that begins with a ballot box: the box, and the item without it. The box then
+/// takes the bullet's place, so the item carries one mark, not a bullet and a box.
+fn task_box(item: &[Block]) -> Option<(char, Vec<Block>)> {
+    let Some(Block::Paragraph(inlines)) = item.first() else {
+        return None;
+    };
+    let first = inlines.first()?;
+    let mark = first
+        .text
+        .chars()
+        .next()
+        .filter(|c| TASK_BOXES.contains(c))?;
+    let rest = first.text[mark.len_utf8()..].trim_start();
+    let mut paragraph: Vec<Inline> = inlines.clone();
+    if rest.is_empty() {
+        paragraph.remove(0);
+    } else {
+        paragraph[0].text = rest.to_string();
+    }
+    let mut blocks = Vec::with_capacity(item.len());
+    blocks.push(Block::Paragraph(paragraph));
+    blocks.extend_from_slice(&item[1..]);
+    Some((mark, blocks))
 }

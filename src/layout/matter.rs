@@ -5,7 +5,7 @@ use std::sync::Arc;
 use super::display::Color;
 use super::display::Role;
 use super::display::{Item, Rect};
-use super::flow::{BlockStyle, Flow, FlowLine};
+use super::flow::{BlockStyle, Flow, FlowLine, Frame};
 use super::locale;
 use super::para::{Align, SpanStyle, StyledText};
 use super::style::Profile;
@@ -102,19 +102,55 @@ impl Flow<'_> {
         self.flush_next = true;
     }
 
-    /// End matter: tags, related articles, copyright.
+    /// End matter: tags, related articles, copyright; on paper also the addresses behind the
+    /// numbered links and a QR code back to the article, set beside the end matter so that it
+    /// never needs a sheet of its own.
     pub(super) fn end_matter(&mut self, doc: &Doc) {
         let t = self.theme;
         let frame = self.frame();
         let sans = self.shaper.select(Family::Sans, false, false);
         let sans_bold = self.shaper.select(Family::Sans, true, false);
         let (tags, related) = (&doc.tags, &doc.related);
-        if tags.is_empty() && related.is_empty() && doc.copyright.is_none() {
+        let print = self.profile == Profile::Print;
+        let code = match &doc.url {
+            Some(url) if print => qr_code(url, QR_SIDE).map(|items| (url, items)),
+            _ => None,
+        };
+        let link_notes = print && !self.link_addresses.borrow().is_empty();
+        if tags.is_empty()
+            && related.is_empty()
+            && doc.copyright.is_none()
+            && !link_notes
+            && code.is_none()
+        {
             return;
         }
         self.push_rule(&frame, frame.width, t.body_leading * 0.8);
         self.keep_next = true;
         let leading = t.meta_size * 1.5;
+        let first = self.lines.len();
+        // Beside the code the end matter is set narrower, until it has passed the code's foot.
+        let mut beside_code = frame.clone();
+        if code.is_some() {
+            beside_code.width -= QR_SIDE + t.body_size;
+        }
+        let column = |flow: &Self| {
+            if code.is_some() && flow.height_since(first) < QR_SIDE {
+                beside_code.clone()
+            } else {
+                frame.clone()
+            }
+        };
+        if let Some((url, _)) = &code {
+            let mut st = StyledText::single(
+                &format!("{}: ", self.labels.online),
+                sans_bold,
+                t.meta_size,
+                Color::BLACK,
+            );
+            st.push(url, SpanStyle::new(sans, t.meta_size, self.theme.meta));
+            self.push_paragraph(&st, &column(self), BlockStyle::meta(leading, 0.0));
+        }
         if !tags.is_empty() {
             let mut st = StyledText::single(
                 &format!("{}: ", self.labels.tags),
@@ -126,7 +162,7 @@ impl Flow<'_> {
                 &tags.join(", "),
                 SpanStyle::new(sans, t.meta_size, self.theme.meta),
             );
-            self.push_paragraph(&st, &frame, BlockStyle::meta(leading, 0.0));
+            self.push_paragraph(&st, &column(self), BlockStyle::meta(leading, 0.0));
         }
         if !related.is_empty() {
             let st = StyledText::single(
@@ -135,7 +171,7 @@ impl Flow<'_> {
                 t.meta_size + 0.5,
                 Color::BLACK,
             );
-            self.push_paragraph(&st, &frame, BlockStyle::meta(leading, leading * 0.5));
+            self.push_paragraph(&st, &column(self), BlockStyle::meta(leading, leading * 0.5));
             self.keep_next = true;
             for r in related {
                 let mut st = StyledText::default();
@@ -150,25 +186,73 @@ impl Flow<'_> {
                 if let Some((mark, mark_style)) = self.push_linked(&mut st, &title, style, link) {
                     st.push(&mark, mark_style);
                 }
-                self.push_paragraph(&st, &frame, BlockStyle::meta(leading, 0.0));
+                self.push_paragraph(&st, &column(self), BlockStyle::meta(leading, 0.0));
             }
         }
         if let Some(c) = &doc.copyright {
             let st = StyledText::single(c, sans, t.meta_size, self.theme.meta);
-            self.push_paragraph(&st, &frame, BlockStyle::meta(leading, leading * 0.5));
+            self.push_paragraph(&st, &column(self), BlockStyle::meta(leading, leading * 0.5));
         }
-        if self.profile == Profile::Print {
-            self.print_link_addresses(leading);
-            if let Some(url) = &doc.url {
-                self.qr_block(url);
-            }
+        if print {
+            self.print_link_addresses(leading, &column);
+        }
+        if let Some((_, items)) = code {
+            self.float_beside(first, items, frame.x + frame.width - QR_SIDE, QR_SIDE);
         }
     }
 
-    /// Print profile: the addresses behind the numbered links, in order.
-    fn print_link_addresses(&mut self, leading: f32) {
+    /// Height of the flow lines from `first` on, with the spaces between them.
+    fn height_since(&self, first: usize) -> f32 {
+        self.lines.get(first..).map_or(0.0, |lines| {
+            lines
+                .iter()
+                .enumerate()
+                .map(|(k, l)| l.height + if k > 0 { l.space_before } else { 0.0 })
+                .sum()
+        })
+    }
+
+    /// Hangs `items` (drawn from their own top-left corner) at `x` beside the flow lines from
+    /// `first` on, top-aligned with the first of them, and keeps those lines on one page with
+    /// it; a blank line makes up the height the lines beside it do not reach.
+    fn float_beside(&mut self, first: usize, mut items: Vec<Item>, x: f32, height: f32) {
+        let Some(top) = self.lines.get_mut(first) else {
+            return;
+        };
+        for item in &mut items {
+            item.translate(x, -top.baseline);
+        }
+        top.items.extend(items);
+        let mut covered = 0.0;
+        for (k, line) in self.lines[first..].iter_mut().enumerate() {
+            if covered >= height {
+                break;
+            }
+            if k > 0 {
+                covered += line.space_before;
+                line.keep_with_prev = true;
+            }
+            covered += line.height;
+        }
+        if covered < height {
+            self.lines.push(FlowLine {
+                height: height - covered,
+                baseline: 0.0,
+                space_before: 0.0,
+                keep_with_prev: true,
+                items: Vec::new(),
+                outline: None,
+                table_header: None,
+                notes: Vec::new(),
+                gap_under_header: 0.0,
+            });
+        }
+    }
+
+    /// Print profile: the addresses behind the numbered links, in order, each in the frame
+    /// `column` gives for the flow as it stands.
+    fn print_link_addresses(&mut self, leading: f32, column: &dyn Fn(&Self) -> Frame) {
         let t = self.theme;
-        let frame = self.frame();
         let notes: Vec<Arc<str>> = self.link_addresses.borrow().clone();
         if notes.is_empty() {
             return;
@@ -181,87 +265,57 @@ impl Flow<'_> {
             t.meta_size + 0.5,
             Color::BLACK,
         );
-        self.push_paragraph(&st, &frame, BlockStyle::meta(leading, leading * 0.8));
+        self.push_paragraph(&st, &column(self), BlockStyle::meta(leading, leading * 0.8));
         self.keep_next = true;
         for (n, url) in notes.iter().enumerate() {
             let st = StyledText::single(
-                &format!("{}. {url}", n + 1),
+                &format!("{} {url}", link_mark(n + 1)),
                 sans,
                 t.meta_size,
                 Color::BLACK,
             );
-            self.push_paragraph(&st, &frame, BlockStyle::meta(leading, 0.0));
+            self.push_paragraph(&st, &column(self), BlockStyle::meta(leading, 0.0));
         }
     }
+}
 
-    /// Print profile: a QR code with the article's address, so a reader can go from paper back
-    /// to the site, with the address beside it.
-    fn qr_block(&mut self, url: &str) {
-        let t = self.theme;
-        let frame = self.frame();
-        let Ok(code) =
-            qrcode::QrCode::with_error_correction_level(url.as_bytes(), qrcode::EcLevel::M)
-        else {
-            return;
-        };
-        let modules = code.width();
-        let quiet = QR_QUIET_MODULES;
-        let side = QR_SIDE;
-        let cell = side / (modules + 2 * quiet) as f32;
-        let mut items = Vec::new();
-        // One rectangle per horizontal run of dark modules.
-        let colors = code.to_colors();
-        for (y, row) in colors.chunks(modules).enumerate() {
-            let mut x = 0;
-            while x < modules {
-                if row[x] != qrcode::Color::Dark {
-                    x += 1;
-                    continue;
-                }
-                let run = row[x..]
-                    .iter()
-                    .take_while(|&&c| c == qrcode::Color::Dark)
-                    .count();
-                let rect = Rect {
-                    x: frame.x + (x + quiet) as f32 * cell,
-                    y: (y + quiet) as f32 * cell,
-                    width: run as f32 * cell + 0.02,
-                    height: cell + 0.02,
-                };
-                items.push(Item::Fill(rect, Color::BLACK));
-                x += run;
+/// The mark of link note `n` in the print profile: in brackets, so that it never reads like a
+/// footnote's number (footnotes are at the foot of the page, link notes in the «Ссылки» list).
+pub(super) fn link_mark(n: usize) -> String {
+    format!("[{n}]")
+}
+
+/// A QR code of `url`, `side` points square with its quiet zone, as filled rectangles from
+/// its top-left corner: one per horizontal run of dark modules.
+fn qr_code(url: &str, side: f32) -> Option<Vec<Item>> {
+    let code =
+        qrcode::QrCode::with_error_correction_level(url.as_bytes(), qrcode::EcLevel::M).ok()?;
+    let modules = code.width();
+    let quiet = QR_QUIET_MODULES;
+    let cell = side / (modules + 2 * quiet) as f32;
+    let mut items = Vec::new();
+    let colors = code.to_colors();
+    for (y, row) in colors.chunks(modules).enumerate() {
+        let mut x = 0;
+        while x < modules {
+            if row[x] != qrcode::Color::Dark {
+                x += 1;
+                continue;
             }
+            let run = row[x..]
+                .iter()
+                .take_while(|&&c| c == qrcode::Color::Dark)
+                .count();
+            // A hair wider and taller than the module, so neighbours leave no seam.
+            let rect = Rect {
+                x: (x + quiet) as f32 * cell,
+                y: (y + quiet) as f32 * cell,
+                width: run as f32 * cell + 0.02,
+                height: cell + 0.02,
+            };
+            items.push(Item::Fill(rect, Color::BLACK));
+            x += run;
         }
-        let sans = self.shaper.select(Family::Sans, false, false);
-        let caption_x = frame.x + side + t.body_size;
-        let (label_runs, _) = self.single_line(
-            self.labels.online,
-            sans,
-            t.meta_size + 0.5,
-            Color::BLACK,
-            Role::Meta,
-        );
-        let (url_runs, _) = self.single_line(url, sans, t.meta_size, self.theme.meta, Role::Meta);
-        for (runs, y) in [
-            (label_runs, side / 2.0 - t.meta_size * 0.4),
-            (url_runs, side / 2.0 + t.meta_size * 1.2),
-        ] {
-            for mut run in runs {
-                run.x += caption_x;
-                run.y = y;
-                items.push(Item::Text(run));
-            }
-        }
-        self.lines.push(FlowLine {
-            height: side,
-            baseline: 0.0,
-            space_before: t.body_leading,
-            keep_with_prev: false,
-            items,
-            outline: None,
-            table_header: None,
-            notes: Vec::new(),
-            gap_under_header: 0.0,
-        });
     }
+    Some(items)
 }

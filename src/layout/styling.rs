@@ -157,7 +157,7 @@ impl Flow<'_> {
                     decoration: Decoration::default(),
                     ..SpanStyle::new(style.face, style.size * SCRIPT_SCALE, style.color)
                 };
-                Some((n.to_string(), mark))
+                Some((super::matter::link_mark(n), mark))
             }
             (None, _) => {
                 st.push(text, style);
