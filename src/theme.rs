@@ -37,6 +37,11 @@ pub struct ThemeFile {
     pub fonts: Option<Fonts>,
     /// Image file, relative to the theme file.
     pub logo: Option<String>,
+    /// Columns of body text: 1 (the default) or 2, a newspaper page whose title block, lead
+    /// and cover span both columns.
+    pub columns: Option<usize>,
+    /// Space between the columns in millimetres (6 by default).
+    pub column_gap_mm: Option<f32>,
     /// The logo, read and prepared when the theme is loaded.
     #[serde(skip)]
     pub(crate) logo_picture: Option<Picture>,
@@ -85,6 +90,10 @@ pub struct Colors {
     pub rule: Option<String>,
 }
 
+/// Most columns a theme may ask for: a third column on A4 would hold some thirty letters a
+/// line, too few to justify Russian text without gaps.
+const MAX_COLUMNS: usize = 2;
+
 impl ThemeFile {
     /// Reads and checks a theme file; the logo is loaded relative to it.
     pub fn load(path: &Path) -> Result<ThemeFile, Error> {
@@ -122,7 +131,7 @@ impl ThemeFile {
         *self.fingerprint.get_or_init(|| {
             use crate::stable_hash::{FNV_START, fnv1a};
             let settings = format!(
-                "{:?}{:?}{:?}{:?}{:?}{:?}{:?}{:?}{:?}",
+                "{:?}{:?}{:?}{:?}{:?}{:?}{:?}{:?}{:?}{:?}{:?}",
                 self.paper,
                 self.margins_mm,
                 self.body_size,
@@ -132,6 +141,8 @@ impl ThemeFile {
                 self.header_text,
                 self.fonts,
                 self.logo,
+                self.columns,
+                self.column_gap_mm,
             );
             let logo = self.logo_picture.as_ref().map_or(&[][..], |p| &p.bytes[..]);
             fnv1a(fnv1a(FNV_START, settings.as_bytes()), logo)
@@ -146,7 +157,13 @@ impl ThemeFile {
         {
             return wrong(format!("unknown paper `{p}` (a4, a5, letter)"));
         }
+        if let Some(n) = self.columns
+            && !(1..=MAX_COLUMNS).contains(&n)
+        {
+            return wrong(format!("columns {n} is outside 1–{MAX_COLUMNS}"));
+        }
         for (what, v, lo, hi) in [
+            ("column_gap_mm", self.column_gap_mm, 2.0, 30.0),
             ("body_size", self.body_size, 6.0, 24.0),
             ("leading", self.leading, 1.0, 2.5),
             ("title_size", self.title_size, 8.0, 60.0),
@@ -254,6 +271,12 @@ impl ThemeFile {
             theme.header_text = Some(text.to_string());
         }
         theme.logo = self.logo_picture.clone();
+        if let Some(n) = self.columns {
+            theme.columns = n;
+        }
+        if let Some(gap) = self.column_gap_mm {
+            theme.column_gap = gap * MM;
+        }
     }
 }
 

@@ -119,6 +119,8 @@ pub(super) struct Flow<'a> {
     pub(super) link_addresses: std::cell::RefCell<Vec<Arc<str>>>,
     /// Print profile: each address's mark, so a repeated link is found in constant time.
     pub(super) link_note_numbers: std::cell::RefCell<std::collections::HashMap<Arc<str>, usize>>,
+    /// The lines before this index (title block and cover) span every column.
+    pub(super) head_end: usize,
 }
 
 impl<'a> Flow<'a> {
@@ -150,10 +152,20 @@ impl<'a> Flow<'a> {
             structure: Vec::new(),
             parents: Vec::new(),
             run_tag: None,
+            head_end: 0,
         }
     }
 
+    /// The frame of body text: one column.
     pub(super) fn frame(&self) -> Frame {
+        Frame {
+            width: self.theme.column_width(),
+            ..self.wide_frame()
+        }
+    }
+
+    /// The frame of what spans every column: the title block and the cover.
+    pub(super) fn wide_frame(&self) -> Frame {
         Frame {
             x: self.theme.margin_inner,
             width: self.theme.text_width(),
@@ -237,7 +249,7 @@ impl<'a> Flow<'a> {
                 } => self.list(*ordered, *start, items, frame),
                 Block::Quote(inner) => {
                     let mut q = frame.clone();
-                    if frame.can_indent(t.block_indent, t.text_width()) {
+                    if frame.can_indent(t.block_indent, t.column_width()) {
                         q.bars.push(frame.x + t.block_indent * 0.35);
                         q.x += t.block_indent;
                         q.width -= t.block_indent;
@@ -326,8 +338,10 @@ pub(crate) fn lay_out(
     flow.prepare_notes(&doc.body);
     flow.title_block(doc);
     if let Some(cover) = &doc.cover {
-        flow.blocks(&[Block::Image(cover.clone())]);
+        let wide = flow.wide_frame();
+        flow.blocks_in(&[Block::Image(cover.clone())], &wide);
     }
+    flow.head_end = flow.lines.len();
     flow.blocks(&doc.body);
     flow.end_matter(doc);
     shaper.budget().result()?;

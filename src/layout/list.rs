@@ -12,7 +12,7 @@ impl Flow<'_> {
     pub(super) fn list(&mut self, ordered: bool, start: u64, items: &[Vec<Block>], frame: &Frame) {
         let t = self.theme;
         let mut inner = frame.clone();
-        if frame.can_indent(t.block_indent, t.text_width()) {
+        if frame.can_indent(t.block_indent, t.column_width()) {
             inner.x += t.block_indent;
             inner.width -= t.block_indent;
         }

@@ -22,7 +22,7 @@ impl Flow<'_> {
     /// Title block: masthead data, section, title, lead, byline.
     pub(super) fn title_block(&mut self, doc: &Doc) {
         let t = self.theme;
-        let frame = self.frame();
+        let frame = self.wide_frame();
         let meta = |text: &str, bold: bool, color: Color| {
             let face = self.shaper.select(Family::Sans, bold, false);
             StyledText::single(text, face, t.meta_size, color)

@@ -70,12 +70,13 @@ impl Flow<'_> {
         }
     }
 
-    /// Draws the footnote lines `notes` (note index, line index) at the foot of a text area
-    /// whose bottom is at `bottom`, under a short rule.
+    /// Draws the footnote lines `notes` (note index, line index) at the foot of a column whose
+    /// bottom is at `bottom` and which stands `dx` right of the first, under a short rule.
     pub(super) fn draw_footnotes(
         &mut self,
         notes: &[(usize, usize)],
         bottom: f32,
+        dx: f32,
         items: &mut Vec<Item>,
     ) {
         if notes.is_empty() {
@@ -87,16 +88,17 @@ impl Flow<'_> {
             .map(|&(n, k)| self.note_lines[n][k].height)
             .sum();
         let mut y = bottom - height;
+        let left = t.margin_inner + dx;
         items.push(Item::Line(Line {
-            from: (t.margin_inner, y - FOOT_GAP / 2.0),
-            to: (t.margin_inner + t.text_width() * 0.25, y - FOOT_GAP / 2.0),
+            from: (left, y - FOOT_GAP / 2.0),
+            to: (left + t.column_width() * 0.25, y - FOOT_GAP / 2.0),
             width: 0.5,
             color: self.theme.rule,
         }));
         for &(n, k) in notes {
             let line = &mut self.note_lines[n][k];
             for mut item in line.items.drain(..) {
-                item.translate(0.0, y + line.baseline);
+                item.translate(dx, y + line.baseline);
                 items.push(item);
             }
             y += line.height;

@@ -15,19 +15,23 @@ pub(super) struct PagePlan {
     pub(super) notes: Vec<(usize, usize)>,
 }
 
-/// Fills pages: lines go on while they and the footnotes they reference fit; a break falls
-/// before the latest line allowed to start a page. A footnote too long for the room left
-/// continues at the foot of the next page, and of as many pages after it as it needs.
-/// Heights are summed as lines are taken, so a page costs time in its own lines only.
+/// Fills pages (or the columns of pages) with the lines of `range`: lines go on while they and
+/// the footnotes they reference fit the height `avail(n)` of the n-th page; a break falls before
+/// the latest line allowed to start a page. A footnote too long for the room left continues at
+/// the foot of the next page, and of as many pages after it as it needs. Heights are summed as
+/// lines are taken, so a page costs time in its own lines only.
 pub(super) fn plan_pages(
     lines: &[FlowLine],
+    range: std::ops::Range<usize>,
     note_lines: &[Vec<FlowLine>],
-    avail: f32,
+    avail: &dyn Fn(usize) -> f32,
+    columns: usize,
     budget: &Budget,
 ) -> Result<Vec<PagePlan>, Error> {
     let mut plans = Vec::new();
     let mut carry: Vec<(usize, usize)> = Vec::new();
-    let mut start = 0usize;
+    let mut start = range.start;
+    let lines = &lines[..range.end];
     let note_height = |&(n, k): &(usize, usize)| note_lines[n][k].height;
     // The footnote block: its lines under the gap that holds its rule.
     let foot = |lines_height: f32, any: bool| if any { FOOT_GAP + lines_height } else { 0.0 };
@@ -44,6 +48,7 @@ pub(super) fn plan_pages(
             .collect()
     };
     while start < lines.len() || !carry.is_empty() || plans.is_empty() {
+        let avail = avail(plans.len());
         // Footnote lines carried over come first, as many as the page holds (at least one, so
         // every page moves on); a page they fill takes no text.
         let mut notes = Vec::new();
@@ -114,12 +119,13 @@ pub(super) fn plan_pages(
             range: start..end,
             notes,
         });
-        if plans.len() >= MAX_PAGES {
+        let pages = plans.len().div_ceil(columns.max(1));
+        if pages >= MAX_PAGES {
             return Err(Error::Limit(format!(
                 "the article needs more than {MAX_PAGES} pages"
             )));
         }
-        if budget.at_page(plans.len() + 1) {
+        if budget.at_page(pages + 1) {
             budget.result()?;
         }
         if end >= lines.len() && carry.is_empty() {

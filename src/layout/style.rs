@@ -98,6 +98,10 @@ pub struct Theme {
     pub header_text: Option<String>,
     /// A logo drawn at the left of the page-1 masthead.
     pub logo: Option<crate::photo::Picture>,
+    /// Columns of body text: 1, or 2 for a newspaper page (the title block spans both).
+    pub columns: usize,
+    /// Space between columns.
+    pub column_gap: f32,
 }
 
 impl Theme {
@@ -141,10 +145,23 @@ impl Theme {
             rule: Color(0x99, 0x99, 0x99),
             header_text: None,
             logo: None,
+            columns: 1,
+            column_gap: 6.0 * MM,
         }
     }
 
     pub fn text_width(&self) -> f32 {
         self.page_width - self.margin_inner - self.margin_outer
+    }
+
+    /// Width of one column of body text (the text width when there is one column).
+    pub fn column_width(&self) -> f32 {
+        let n = self.columns.max(1) as f32;
+        (self.text_width() - self.column_gap * (n - 1.0)) / n
+    }
+
+    /// How far column `k` stands right of the first.
+    pub fn column_offset(&self, k: usize) -> f32 {
+        k as f32 * (self.column_width() + self.column_gap)
     }
 }
