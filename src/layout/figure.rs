@@ -11,6 +11,9 @@ use crate::photo;
 use crate::text::fonts::Family;
 use crate::warning::{Warning, WarningKind};
 
+/// Width to height ratio from which a picture is landscape (and spans a two-column page).
+const LANDSCAPE: f32 = 1.2;
+
 /// Room kept below an image on its page for a caption of this many lines.
 const CAPTION_LINES_RESERVED: f32 = 3.0;
 
@@ -25,6 +28,20 @@ pub(crate) fn picture_room(t: &Theme) -> (f32, f32) {
 
 impl Flow<'_> {
     pub(super) fn figure(&mut self, figure: &Figure, frame: &Frame) {
+        // In columns a landscape picture spans them: at one column's width it would be a stamp.
+        let landscape = |p: &photo::Picture| p.width as f32 >= LANDSCAPE * p.height as f32;
+        let wide = match self.resources.picture(&figure.src) {
+            Ok(picture) if landscape(&picture) => self.spanning_frame(frame),
+            _ => None,
+        };
+        let first = self.lines.len();
+        self.figure_in(figure, wide.as_ref().unwrap_or(frame));
+        if wide.is_some() {
+            self.mark_spanning(first);
+        }
+    }
+
+    fn figure_in(&mut self, figure: &Figure, frame: &Frame) {
         let t = self.theme;
         let caption_leading = t.meta_size * 1.45;
         let page_room = picture_room(t).1;

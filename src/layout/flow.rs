@@ -119,8 +119,9 @@ pub(super) struct Flow<'a> {
     pub(super) link_addresses: std::cell::RefCell<Vec<Arc<str>>>,
     /// Print profile: each address's mark, so a repeated link is found in constant time.
     pub(super) link_note_numbers: std::cell::RefCell<std::collections::HashMap<Arc<str>, usize>>,
-    /// The lines before this index (title block and cover) span every column.
-    pub(super) head_end: usize,
+    /// Runs of lines that span every column (the title block and cover, wide figures and
+    /// tables), in order; the other lines are set in one column.
+    pub(super) spanning: Vec<std::ops::Range<usize>>,
 }
 
 impl<'a> Flow<'a> {
@@ -152,7 +153,7 @@ impl<'a> Flow<'a> {
             structure: Vec::new(),
             parents: Vec::new(),
             run_tag: None,
-            head_end: 0,
+            spanning: Vec::new(),
         }
     }
 
@@ -161,6 +162,22 @@ impl<'a> Flow<'a> {
         Frame {
             width: self.theme.column_width(),
             ..self.wide_frame()
+        }
+    }
+
+    /// In columns, the frame of a block set at the top level of the body that is to span
+    /// every column; `None` on a one-column page and inside lists and quotes.
+    pub(super) fn spanning_frame(&self, frame: &Frame) -> Option<Frame> {
+        let top_level = frame.list_depth == 0 && frame.bars.is_empty();
+        (self.theme.columns > 1 && top_level && frame.width < self.theme.text_width() - 0.01)
+            .then(|| self.wide_frame())
+    }
+
+    /// Marks the lines from `first` on as spanning every column.
+    pub(super) fn mark_spanning(&mut self, first: usize) {
+        let end = self.lines.len();
+        if first < end {
+            self.spanning.push(first..end);
         }
     }
 
@@ -341,7 +358,7 @@ pub(crate) fn lay_out(
         let wide = flow.wide_frame();
         flow.blocks_in(&[Block::Image(cover.clone())], &wide);
     }
-    flow.head_end = flow.lines.len();
+    flow.mark_spanning(0);
     flow.blocks(&doc.body);
     flow.end_matter(doc);
     shaper.budget().result()?;

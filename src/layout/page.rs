@@ -134,6 +134,7 @@ impl Flow<'_> {
             0..lines.len(),
             &self.note_lines,
             &|_| avail,
+            avail,
             1,
             self.shaper.budget(),
         )?;
@@ -164,82 +165,117 @@ impl Flow<'_> {
             .collect())
     }
 
-    /// Two columns: the title block and cover span the page; the body runs down the first
-    /// column and on down the second, page after page; the last page's columns are balanced.
+    /// Columns: the page is filled in bands from the top down. What spans the columns (the
+    /// title block and cover, a wide figure or table) is a band of its own; the body between
+    /// runs down the first column and on down the next, page after page, and its last band is
+    /// balanced, so the next spanning block follows right under it.
     fn plan_columns(&self, avail: f32) -> Result<Vec<Placed>, Error> {
         let t = self.theme;
+        let n = t.columns;
         let lines = &self.lines;
         let budget = self.shaper.budget();
         let mut placed = Vec::new();
-        // The spanning head, a page at a time (one, unless a cover is very tall).
-        let mut band_page = 0;
-        let mut band_used = 0.0;
-        if self.head_end > 0 {
-            let head = plan_pages(
+        // The page being filled and the height its bands take so far.
+        let (mut page, mut used) = (0usize, 0.0f32);
+        let mut segments = segments(&self.spanning, lines.len());
+        let mut s = 0;
+        while s < segments.len() {
+            let (range, wide) = segments[s].clone();
+            if range.is_empty() && !placed.is_empty() {
+                s += 1;
+                continue;
+            }
+            if used > 0.0 && avail - used < MIN_COLUMN_LINES * t.body_leading {
+                (page, used) = (page + 1, 0.0);
+            }
+            let here = avail - used;
+            let first_top = t.margin_top + used;
+            // A spanning block too tall for the room under the bands above floats to the top of
+            // the next page, and the text after it fills this page's columns first.
+            if wide
+                && used > 0.0
+                && lines.get(range.start).is_some_and(|l| l.height > here)
+                && let Some((next, false)) = segments.get(s + 1).cloned()
+            {
+                let room = |k: usize| if k < n { here } else { avail };
+                let plans = plan_pages(
+                    lines,
+                    next.clone(),
+                    &self.note_lines,
+                    &room,
+                    avail,
+                    n,
+                    budget,
+                )?;
+                let mut end = next.start;
+                for (k, plan) in plans.into_iter().take(n).enumerate() {
+                    end = plan.range.end;
+                    placed.push(Placed {
+                        plan,
+                        slot: Slot {
+                            page,
+                            dx: t.column_offset(k),
+                            top: first_top,
+                            height: here,
+                        },
+                        squeeze: 1.0,
+                    });
+                }
+                segments[s + 1].0.start = end;
+                (page, used) = (page + 1, 0.0);
+                continue;
+            }
+            let per_page = if wide { 1 } else { n };
+            let room = |k: usize| if k < per_page { here } else { avail };
+            let mut plans = plan_pages(
                 lines,
-                0..self.head_end,
+                range,
                 &self.note_lines,
-                &|_| avail,
-                1,
+                &room,
+                avail,
+                per_page,
                 budget,
             )?;
-            for (p, plan) in head.into_iter().enumerate() {
-                band_page = p;
-                band_used = height_of(lines, &plan.range);
+            // The last band: balanced when it is columns of text alone.
+            let last_first = (plans.len() - 1) / per_page * per_page;
+            let no_notes = plans[last_first..].iter().all(|p| p.notes.is_empty());
+            if !wide && no_notes {
+                let band = plans[last_first].range.start..plans[plans.len() - 1].range.end;
+                if let Some(balanced) = self.balance(band, room(last_first), n)? {
+                    plans.truncate(last_first);
+                    plans.extend(balanced);
+                }
+            }
+            let band_height = plans[last_first..]
+                .iter()
+                .map(|p| height_of(lines, &p.range))
+                .fold(0.0, f32::max);
+            for (k, plan) in plans.into_iter().enumerate() {
+                let (top, height) = if k < per_page {
+                    (first_top, here)
+                } else {
+                    (t.margin_top, avail)
+                };
                 placed.push(Placed {
                     plan,
                     slot: Slot {
-                        page: p,
-                        dx: 0.0,
-                        top: t.margin_top,
-                        height: avail,
+                        page: page + k / per_page,
+                        dx: if wide { 0.0 } else { t.column_offset(k % n) },
+                        top,
+                        height,
                     },
                     squeeze: 1.0,
                 });
             }
-            band_used += t.body_leading;
-            if avail - band_used < MIN_COLUMN_LINES * t.body_leading {
-                band_page += 1;
-                band_used = 0.0;
-            }
-        }
-        let first_avail = avail - band_used;
-        let column_avail = |n: usize| if n < t.columns { first_avail } else { avail };
-        let body = self.head_end..lines.len();
-        let mut columns = plan_pages(
-            lines,
-            body,
-            &self.note_lines,
-            &column_avail,
-            t.columns,
-            budget,
-        )?;
-        let last_first = (columns.len() - 1) / t.columns * t.columns;
-        let height = column_avail(last_first);
-        if columns[last_first..].iter().all(|c| c.notes.is_empty()) {
-            let range = columns[last_first].range.start..columns[columns.len() - 1].range.end;
-            if let Some(balanced) = self.balance(range, height, t.columns)? {
-                columns.truncate(last_first);
-                columns.extend(balanced);
-            }
-        }
-        for (n, plan) in columns.into_iter().enumerate() {
-            let page = band_page + n / t.columns;
-            let (top, height) = if n < t.columns {
-                (t.margin_top + band_used, first_avail)
+            let band_top = if last_first == 0 { used } else { 0.0 };
+            page += last_first / per_page;
+            // Footnotes stand at the columns' feet: nothing goes under a band that has some.
+            used = if no_notes {
+                band_top + band_height + t.body_leading
             } else {
-                (t.margin_top, avail)
+                avail
             };
-            placed.push(Placed {
-                plan,
-                slot: Slot {
-                    page,
-                    dx: t.column_offset(n % t.columns),
-                    top,
-                    height,
-                },
-                squeeze: 1.0,
-            });
+            s += 1;
         }
         Ok(placed)
     }
@@ -256,7 +292,7 @@ impl Flow<'_> {
         let lines = &self.lines;
         let budget = self.shaper.budget();
         let fits = |h: f32| -> Result<Option<Vec<PagePlan>>, Error> {
-            let plans = plan_pages(lines, range.clone(), &self.note_lines, &|_| h, 1, budget)?;
+            let plans = plan_pages(lines, range.clone(), &self.note_lines, &|_| h, h, 1, budget)?;
             let ok = plans.len() <= columns
                 && plans.iter().all(|p| height_of(lines, &p.range) <= h + 0.01);
             Ok(ok.then_some(plans))
@@ -306,4 +342,25 @@ fn height_of(lines: &[FlowLine], range: &std::ops::Range<usize>) -> f32 {
         .enumerate()
         .map(|(k, l)| l.height + if k > 0 { l.space_before } else { 0.0 })
         .sum()
+}
+
+/// The lines `0..len` as runs that span the columns (`true`) and runs set in columns between
+/// them, in order; `spanning` is sorted and its ranges do not overlap.
+fn segments(
+    spanning: &[std::ops::Range<usize>],
+    len: usize,
+) -> Vec<(std::ops::Range<usize>, bool)> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    for r in spanning {
+        if r.start > at {
+            out.push((at..r.start, false));
+        }
+        out.push((r.clone(), true));
+        at = r.end;
+    }
+    if at < len || out.is_empty() {
+        out.push((at..len, false));
+    }
+    out
 }

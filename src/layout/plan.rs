@@ -17,7 +17,8 @@ pub(super) struct PagePlan {
 
 /// Fills pages (or the columns of pages) with the lines of `range`: lines go on while they and
 /// the footnotes they reference fit the height `avail(n)` of the n-th page; a break falls before
-/// the latest line allowed to start a page. A footnote too long for the room left continues at
+/// the latest line allowed to start a page. A page shorter than `full` (a column under a
+/// spanning block) whose first line does not fit it is left empty: the line goes on the next. A footnote too long for the room left continues at
 /// the foot of the next page, and of as many pages after it as it needs. Heights are summed as
 /// lines are taken, so a page costs time in its own lines only.
 pub(super) fn plan_pages(
@@ -25,6 +26,7 @@ pub(super) fn plan_pages(
     range: std::ops::Range<usize>,
     note_lines: &[Vec<FlowLine>],
     avail: &dyn Fn(usize) -> f32,
+    full: f32,
     columns: usize,
     budget: &Budget,
 ) -> Result<Vec<PagePlan>, Error> {
@@ -82,6 +84,12 @@ pub(super) fn plan_pages(
                 notes_height += refs_height;
                 i += 1;
                 continue;
+            }
+            let fits_a_full_page =
+                lines[i].height + foot(refs_height, !refs.is_empty()) <= full + 0.01;
+            if i == start && avail < full - 0.01 && fits_a_full_page && notes.is_empty() {
+                end = start;
+                break;
             }
             if i == start {
                 // Alone on the page and still too much: take the line and as many footnote

@@ -93,6 +93,15 @@ impl Flow<'_> {
     /// A table, in groups of columns one under another when it has more columns than the
     /// frame can hold at `MIN_COLUMN_EM` each (never overprinted).
     pub(super) fn table(&mut self, table: &Table, frame: &Frame) {
+        // In columns a table that cannot be set in one without cutting words spans them.
+        if let Some(wide) = self.spanning_frame(frame)
+            && self.narrowest_width(table) > frame.width
+        {
+            let first = self.lines.len();
+            self.table(table, &wide);
+            self.mark_spanning(first);
+            return;
+        }
         let size = self.theme.body_size - 1.0;
         let columns = column_count(table);
         let fit = ((frame.width / (size * MIN_COLUMN_EM)) as usize).max(1);
@@ -118,6 +127,31 @@ impl Flow<'_> {
             let part = column_group(table, range.clone());
             self.table_part(&part, frame, range.len());
         }
+    }
+
+    /// The narrowest width `table` can be set in without cutting a word: each column as wide
+    /// as its longest word (at most `MAX_MIN_SHARE` of the text width) and never under
+    /// `MIN_COLUMN_EM`, with the cells' padding.
+    fn narrowest_width(&self, table: &Table) -> f32 {
+        let size = self.theme.body_size - 1.0;
+        let cap = self.theme.text_width() * MAX_MIN_SHARE;
+        let mut min = vec![size * MIN_COLUMN_EM - 2.0 * CELL_PAD_X; column_count(table)];
+        let header = table.header.iter().map(|row| (row, true));
+        for (row, bold) in header.chain(table.rows.iter().map(|row| (row, false))) {
+            let emphasis = bold.then_some((Family::Sans, true, false, Color::BLACK));
+            for (i, cell) in row.iter().enumerate() {
+                let cell = self.styled(cell, size, emphasis);
+                let Some((_, style)) = cell.spans.first() else {
+                    continue;
+                };
+                for word in cell.text.split_whitespace() {
+                    let (_, w) =
+                        self.single_line(word, style.face, style.size, Color::BLACK, Role::Body);
+                    min[i] = min[i].max(w.min(cap));
+                }
+            }
+        }
+        min.iter().map(|m| m + 2.0 * CELL_PAD_X).sum()
     }
 
     fn table_part(&mut self, table: &Table, frame: &Frame, columns: usize) {

@@ -14,7 +14,7 @@ use crate::text::{hyphen, typography};
 const HYPHEN_PENALTY: f32 = 50.0;
 /// Cost of breaking after a hyphen the writer typed (TeX's \exhyphenpenalty).
 const EXPLICIT_HYPHEN_PENALTY: f32 = 50.0;
-/// Cost of breaking inside a URL after `/ ? & = -`.
+/// Cost of breaking inside a URL before `/ . - _ ? # % ~` or after `& =`.
 const URL_BREAK_PENALTY: f32 = 50.0;
 /// Cost of breaking a URL between two ordinary characters.
 const URL_ANYWHERE_PENALTY: f32 = 200.0;
@@ -115,24 +115,30 @@ impl Builder<'_> {
         // Break points inside the word: `None` a hyphenation point, `Some(cost)` a plain break.
         let mut points: Vec<(usize, Option<f32>)> = Vec::new();
         if looks_like_url(word) {
-            // After a separator is the natural place; anywhere else (past the scheme) is allowed
-            // at a higher cost, so a long URL never forces a gaping line.
+            // As the Chicago Manual has it: before a slash, a dot, a hyphen and the like (so a
+            // line never ends in a hyphen that belongs to the address and reads as a
+            // hyphenation), after `&` and `=`; anywhere else past the scheme at a higher cost,
+            // so a long URL never forces a gaping line.
             let scheme_end = word.find("://").map_or(0, |i| i + 3);
+            let mut prev = None;
             let mut chars = word.char_indices().peekable();
             while let Some((i, c)) = chars.next() {
-                let Some(&(_, next)) = chars.peek() else {
-                    break;
-                };
-                let at = i + c.len_utf8();
-                if at <= scheme_end || next == '/' {
-                    continue;
+                let next = chars.peek().map(|&(_, n)| n);
+                let before = matches!(c, '.' | '-' | '_' | '?' | '#' | '%' | '~')
+                    || c == '/' && prev != Some('/') && next != Some('/');
+                if i > scheme_end && prev.is_some() {
+                    let after_joiner = matches!(prev, Some('&' | '='));
+                    let cost = if before || after_joiner {
+                        URL_BREAK_PENALTY
+                    } else {
+                        URL_ANYWHERE_PENALTY
+                    };
+                    // Never inside `//`.
+                    if !(c == '/' && prev == Some('/')) {
+                        points.push((a + i, Some(cost)));
+                    }
                 }
-                let cost = if matches!(c, '/' | '?' | '&' | '=' | '-' | '_' | '.') {
-                    URL_BREAK_PENALTY
-                } else {
-                    URL_ANYWHERE_PENALTY
-                };
-                points.push((a + at, Some(cost)));
+                prev = Some(c);
             }
         } else if let (Some(lang), true) = (self.hyphen_lang, self.style.hyphenate) {
             for (start, letters) in letter_runs(word) {
