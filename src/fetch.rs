@@ -230,9 +230,30 @@ pub fn is_public(ip: &IpAddr) -> bool {
                 return is_public(&IpAddr::V4(v4));
             }
             let s = v6.segments();
+            let embedded = |hi: u16, lo: u16| {
+                let [a, b] = hi.to_be_bytes();
+                let [c, d] = lo.to_be_bytes();
+                IpAddr::V4(std::net::Ipv4Addr::new(a, b, c, d))
+            };
+            // Addresses that carry an IPv4 address reach that address: NAT64 (64:ff9b::/96)
+            // and 6to4 (2002::/16) are public only when it is; the deprecated IPv4-compatible
+            // ::a.b.c.d is never used by a real server.
+            if s[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
+                return is_public(&embedded(s[6], s[7]));
+            }
+            if s[0] == 0x2002 {
+                return is_public(&embedded(s[1], s[2]));
+            }
             !(v6.is_loopback()
                 || v6.is_unspecified()
                 || v6.is_multicast()
+                || s[..6] == [0; 6]
+                // Local-use NAT64 (64:ff9b:1::/48), Teredo (2001::/32, its IPv4 is hidden),
+                // discard-only (100::/64) and deprecated site-local (fec0::/10).
+                || (s[0] == 0x64 && s[1] == 0xff9b && s[2] == 1)
+                || (s[0] == 0x2001 && s[1] == 0)
+                || (s[0] == 0x100 && s[1..4] == [0, 0, 0])
+                || (s[0] & 0xffc0) == 0xfec0
                 || (s[0] & 0xfe00) == 0xfc00
                 || (s[0] & 0xffc0) == 0xfe80
                 || (s[0] == 0x2001 && s[1] == 0x0db8))
@@ -552,10 +573,26 @@ mod tests {
             "224.0.0.1",
             "192.0.2.1",
             "2001:db8::1",
+            "::127.0.0.1",
+            "::a9fe:a9fe",
+            "64:ff9b::7f00:1",
+            "64:ff9b::a9fe:a9fe",
+            "64:ff9b:1::1",
+            "2002:7f00:1::1",
+            "2002:c0a8:101::1",
+            "2001:0:4136:e378:8000:63bf:3fff:fdd2",
+            "100::1",
+            "fec0::1",
         ] {
             assert!(!is_public(&bad.parse().unwrap()), "{bad} counted as public");
         }
-        for good in ["8.8.8.8", "93.184.216.34", "2a00:1450:4010:c05::64"] {
+        for good in [
+            "8.8.8.8",
+            "93.184.216.34",
+            "2a00:1450:4010:c05::64",
+            "64:ff9b::808:808",
+            "2002:808:808::1",
+        ] {
             assert!(is_public(&good.parse().unwrap()), "{good} refused");
         }
     }
