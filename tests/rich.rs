@@ -289,7 +289,7 @@ fn a_row_taller_than_a_page_is_cut_between_its_lines_with_the_header_repeated() 
         words.join(" ")
     );
     let options = RenderOptions {
-        paper: babrpdf::Paper::A5,
+        paper: Some(babrpdf::Paper::A5),
         ..RenderOptions::default()
     };
     let doc = engine().layout(&article(&html, "html"), &options).unwrap();

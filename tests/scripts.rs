@@ -250,7 +250,7 @@ fn every_language_sets_with_its_own_hyphenation_or_none() {
             serde_json::json!({"title": "Язык", "body": body, "body_format": "text", "lang": lang});
         let article = Article::from_json(json.to_string().as_bytes()).unwrap();
         let options = RenderOptions {
-            paper: babrpdf::Paper::A5,
+            paper: Some(babrpdf::Paper::A5),
             ..Default::default()
         };
         let doc = engine().layout(&article, &options).unwrap();
