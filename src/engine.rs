@@ -412,6 +412,9 @@ fn metadata(doc: &Doc, document_id: String) -> Metadata {
         keywords: doc.tags.clone(),
         date: doc.published.as_ref().and_then(|d| d.parts),
         document_id,
+        identifier: doc.url.clone(),
+        // Dublin Core asks for a source by its address; a name is better than nothing.
+        source: doc.source.url.clone().or_else(|| doc.source.name.clone()),
     }
 }
 

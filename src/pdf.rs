@@ -148,9 +148,19 @@ impl PdfWriter {
         }
         self.pdf.set_outline(outline_of(outline));
         self.pdf.set_metadata(metadata_of(metadata));
-        self.pdf
+        let pdf = self
+            .pdf
             .finish()
-            .map_err(|e| finish_error(e, self.pdfa, self.ua))
+            .map_err(|e| finish_error(e, self.pdfa, self.ua))?;
+        // krilla's Metadata has no field for these; they go into its XMP packet afterwards.
+        let dublin_core: Vec<(&str, &str)> = [
+            ("identifier", metadata.identifier.as_deref()),
+            ("source", metadata.source.as_deref()),
+        ]
+        .into_iter()
+        .filter_map(|(name, value)| Some((name, value?)))
+        .collect();
+        crate::pdf_xmp::add_dublin_core(pdf, &dublin_core)
     }
     /// Draws one display-list page as the document's next page. With `tags`, every drawing is
     /// marked for the structure tree; `jumps` are internal links (a volume's contents).
