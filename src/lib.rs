@@ -39,6 +39,7 @@ pub mod input;
 pub mod layout;
 mod memory;
 mod pdf;
+mod pdf_emoji;
 mod pdf_tags;
 mod pdf_xmp;
 mod photo;
