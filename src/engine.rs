@@ -27,8 +27,9 @@ use crate::theme::ThemeFile;
 /// How to render. `Default` gives A4 with two-line widow and orphan control.
 #[derive(Debug, Clone)]
 pub struct RenderOptions {
-    /// The paper size.
-    pub paper: Paper,
+    /// The paper size; `None`: the theme's paper, else A4. A paper asked for here wins over the
+    /// theme's: the theme is the site's look, this is what the caller asked of this render.
+    pub paper: Option<Paper>,
     /// Fewest lines of a paragraph left alone at the top of a page (1 turns the control off).
     pub widows: usize,
     /// Fewest lines of a paragraph left alone at the bottom of a page.
@@ -68,18 +69,31 @@ impl RenderOptions {
     /// decide whether a PDF is made, not what is in it) nor where assets are read from.
     pub fn fingerprint(&self) -> u64 {
         let theme = self.theme.as_ref().map_or(0, |t| t.fingerprint());
+        // The paper the page gets, however it was chosen: the same PDF has the same hash.
         let fields = format!(
             "{:?}|{}|{}|{}|{:?}|{}|{theme:016x}",
-            self.paper, self.widows, self.orphans, self.strict, self.profile, self.pdfa
+            self.effective_paper(),
+            self.widows,
+            self.orphans,
+            self.strict,
+            self.profile,
+            self.pdfa
         );
         fnv1a_fields(FNV_START, [fields.as_str()])
+    }
+
+    /// The paper a render sets its pages on: the one asked for, else the theme's, else A4.
+    pub fn effective_paper(&self) -> Paper {
+        self.paper
+            .or_else(|| self.theme.as_ref().and_then(|t| t.paper()))
+            .unwrap_or_default()
     }
 }
 
 impl Default for RenderOptions {
     fn default() -> Self {
         RenderOptions {
-            paper: Paper::default(),
+            paper: None,
             widows: 2,
             orphans: 2,
             assets: Assets::default(),
@@ -250,12 +264,7 @@ impl Engine {
             Some(theme) => theme.families(&self.book)?,
             None => [None; 3],
         };
-        let paper = options
-            .theme
-            .as_ref()
-            .and_then(|t| t.paper())
-            .unwrap_or(options.paper);
-        let mut theme = Theme::for_paper(paper);
+        let mut theme = Theme::for_paper(options.effective_paper());
         if let Some(file) = &options.theme {
             file.apply(&mut theme);
         }
@@ -403,6 +412,9 @@ fn metadata(doc: &Doc, document_id: String) -> Metadata {
         keywords: doc.tags.clone(),
         date: doc.published.as_ref().and_then(|d| d.parts),
         document_id,
+        identifier: doc.url.clone(),
+        // Dublin Core asks for a source by its address; a name is better than nothing.
+        source: doc.source.url.clone().or_else(|| doc.source.name.clone()),
     }
 }
 

@@ -39,7 +39,9 @@ pub mod input;
 pub mod layout;
 mod memory;
 mod pdf;
+mod pdf_emoji;
 mod pdf_tags;
+mod pdf_xmp;
 mod photo;
 mod resources;
 #[cfg(feature = "serve")]

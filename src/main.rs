@@ -158,9 +158,9 @@ Examples:
 /// Options shared by every command that renders.
 #[derive(clap::Args)]
 struct OptionArgs {
-    /// Paper size: a4, a5 or letter.
-    #[arg(long, default_value = "a4", value_parser = parse_paper)]
-    paper: Paper,
+    /// Paper size: a4, a5 or letter [default: the theme's, else a4]. Wins over the theme's.
+    #[arg(long, value_parser = parse_paper)]
+    paper: Option<Paper>,
     /// Folder of extra fonts (.ttf, .otf) used for characters the PT fonts lack.
     #[arg(long)]
     font_dir: Option<PathBuf>,

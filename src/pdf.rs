@@ -148,9 +148,19 @@ impl PdfWriter {
         }
         self.pdf.set_outline(outline_of(outline));
         self.pdf.set_metadata(metadata_of(metadata));
-        self.pdf
+        let pdf = self
+            .pdf
             .finish()
-            .map_err(|e| finish_error(e, self.pdfa, self.ua))
+            .map_err(|e| finish_error(e, self.pdfa, self.ua))?;
+        // krilla's Metadata has no field for these; they go into its XMP packet afterwards.
+        let dublin_core: Vec<(&str, &str)> = [
+            ("identifier", metadata.identifier.as_deref()),
+            ("source", metadata.source.as_deref()),
+        ]
+        .into_iter()
+        .filter_map(|(name, value)| Some((name, value?)))
+        .collect();
+        crate::pdf_xmp::add_dublin_core(pdf, &dublin_core)
     }
     /// Draws one display-list page as the document's next page. With `tags`, every drawing is
     /// marked for the structure tree; `jumps` are internal links (a volume's contents).
@@ -201,7 +211,24 @@ impl PdfWriter {
                                 None,
                             )
                         }));
-                        let font = book.face(run.face).pdf.clone();
+                        let face = book.face(run.face);
+                        // Colour emoji: their pictures first, as an artifact; then their text,
+                        // in the ink-less copy of the font (src/pdf_emoji.rs).
+                        let font = match &face.emoji {
+                            Some(emoji) => {
+                                let draw = |s: &mut krilla::surface::Surface<'_>| {
+                                    draw_emoji_pictures(s, run, emoji);
+                                };
+                                match tags.as_deref_mut() {
+                                    Some(tags) => {
+                                        tags.mark(&mut surface, None, None, false, draw);
+                                    }
+                                    None => draw(&mut surface),
+                                }
+                                emoji.text.clone()
+                            }
+                            None => face.pdf.clone(),
+                        };
                         let linked = run.link.is_some() && !waiting_links.is_empty();
                         let draw = |s: &mut krilla::surface::Surface<'_>| {
                             s.set_fill(Some(Fill {
@@ -321,6 +348,31 @@ impl PdfWriter {
         }
         p.finish();
         Ok(())
+    }
+}
+
+/// The pictures of a run of colour emoji, each where its glyph sits.
+fn draw_emoji_pictures(
+    surface: &mut krilla::surface::Surface<'_>,
+    run: &crate::layout::display::GlyphRun,
+    emoji: &crate::pdf_emoji::EmojiFace,
+) {
+    let mut pen = run.x;
+    for glyph in &run.glyphs {
+        // A glyph's offset moves it right and up (the page's y grows downwards).
+        let (x, baseline) = (pen + glyph.dx, run.y - glyph.dy);
+        pen += glyph.advance;
+        let Some(picture) = emoji.picture(glyph.id) else {
+            continue;
+        };
+        let size = Size::from_wh(picture.width * run.size, picture.height * run.size);
+        if let Some(size) = size {
+            let left = x + picture.left * run.size;
+            let top = baseline - picture.top * run.size;
+            surface.push_transform(&Transform::from_translate(left, top));
+            surface.draw_image(picture.image, size);
+            surface.pop();
+        }
     }
 }
 

@@ -19,7 +19,7 @@ const LOGO_MAX_HEIGHT: f32 = 18.0;
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ThemeFile {
-    /// `a4`, `a5` or `letter`, in place of `RenderOptions::paper`.
+    /// `a4`, `a5` or `letter`, when `RenderOptions::paper` (`--paper`, `?paper=`) names none.
     pub paper: Option<String>,
     /// Page margins.
     pub margins_mm: Option<Margins>,

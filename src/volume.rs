@@ -234,6 +234,9 @@ impl<'e> Volume<'e> {
             keywords: Vec::new(),
             date: self.date,
             document_id: format!("{:016x}", self.id_hash),
+            // A volume binds many articles: no one address or source is its own.
+            identifier: None,
+            source: None,
         };
         let articles = self.entries.len();
         let pages = self.pages;

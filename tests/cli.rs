@@ -87,6 +87,46 @@ fn explicit_output_and_paper() {
 }
 
 #[test]
+fn the_paper_typed_on_the_command_line_wins_over_the_themes() {
+    let dir = scratch("cli", "theme-paper");
+    let theme = dir.join("small.json");
+    std::fs::write(&theme, r#"{"paper": "a5", "header_text": "Бабр"}"#).unwrap();
+    let width = |extra: &[&str]| {
+        let target = dir.join("out.pdf");
+        let out = bin()
+            .arg("render")
+            .arg(common::sample_path("short-news.json"))
+            .arg("-o")
+            .arg(&target)
+            .arg("--theme")
+            .arg(&theme)
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        common::first_page_width(&std::fs::read(&target).unwrap())
+    };
+    // Nothing typed: the theme's paper.
+    let themed = width(&[]);
+    assert!(
+        (themed - 419.5).abs() < 1.0,
+        "the theme's A5, got width {themed}"
+    );
+    // Typed: the person's paper, though the theme names another.
+    for (paper, expected) in [("a4", 595.3), ("letter", 612.0)] {
+        let typed = width(&["--paper", paper]);
+        assert!(
+            (typed - expected).abs() < 1.0,
+            "--paper {paper} with a theme on A5 gave width {typed}, not {expected}"
+        );
+    }
+}
+
+#[test]
 fn bad_inputs_fail_cleanly() {
     let cases: [(&str, &[u8], &str); 8] = [
         ("invalid", b"{\"title\": \"x\", body: 1}", "line 1"),

@@ -11,7 +11,7 @@ fn layout(article: &Article, paper: Paper) -> Document {
         .layout(
             article,
             &RenderOptions {
-                paper,
+                paper: Some(paper),
                 ..Default::default()
             },
         )

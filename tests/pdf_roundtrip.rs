@@ -259,3 +259,74 @@ fn same_input_gives_same_bytes() {
     let article = sample("multilingual.json");
     assert_eq!(render(&article), render(&article));
 }
+
+/// The XMP packet of a PDF, read through the catalog's /Metadata stream.
+fn xmp_of(pdf: &[u8]) -> String {
+    let doc = load(pdf);
+    let catalog = doc.catalog().unwrap();
+    let id = catalog.get(b"Metadata").unwrap().as_reference().unwrap();
+    let stream = doc.get_object(id).unwrap().as_stream().unwrap();
+    String::from_utf8(stream.content.clone()).expect("XMP is UTF-8")
+}
+
+/// The text of the one `<name>…</name>` element in an XMP packet.
+fn xmp_element<'a>(xmp: &'a str, name: &str) -> Option<&'a str> {
+    let open = format!("<{name}>");
+    let start = xmp.find(&open)? + open.len();
+    let end = xmp[start..].find(&format!("</{name}>"))? + start;
+    Some(&xmp[start..end])
+}
+
+#[test]
+fn the_articles_url_and_source_are_in_the_xmp_metadata() {
+    let article = Article::from_json(
+        r#"{"title": "Паром на Ольхон", "body": "Текст.", "published": "2024-06-17",
+            "url": "https://babr24.example/n/7?a=1&b=2",
+            "source": {"name": "ТАСС", "url": "https://tass.example/news/1"}}"#
+            .as_bytes(),
+    )
+    .unwrap();
+    for pdfa in [false, true] {
+        let options = RenderOptions {
+            pdfa,
+            ..Default::default()
+        };
+        let pdf = engine().render(&article, &options).unwrap().pdf;
+        let xmp = xmp_of(&pdf);
+        assert_eq!(
+            xmp_element(&xmp, "dc:identifier"),
+            Some("https://babr24.example/n/7?a=1&amp;b=2"),
+            "pdfa {pdfa}: the article's url is not the XMP dc:identifier: {xmp}"
+        );
+        assert_eq!(
+            xmp_element(&xmp, "dc:source"),
+            Some("https://tass.example/news/1"),
+            "pdfa {pdfa}: the source is not the XMP dc:source: {xmp}"
+        );
+        // The file around the grown packet is still sound, its cross references included.
+        let path =
+            std::env::temp_dir().join(format!("babrpdf-xmp-{}-{pdfa}.pdf", std::process::id()));
+        std::fs::write(&path, &pdf).unwrap();
+        let check = std::process::Command::new("qpdf")
+            .arg("--check")
+            .arg(&path)
+            .output()
+            .expect("qpdf is installed");
+        let _ = std::fs::remove_file(&path);
+        assert!(
+            check.status.success(),
+            "pdfa {pdfa}: qpdf --check: {}",
+            String::from_utf8_lossy(&check.stdout)
+        );
+    }
+    // A source known only by its name gives its name.
+    let mut named = article.clone();
+    named.source.as_mut().unwrap().url = None;
+    let xmp = xmp_of(
+        &engine()
+            .render(&named, &RenderOptions::default())
+            .unwrap()
+            .pdf,
+    );
+    assert_eq!(xmp_element(&xmp, "dc:source"), Some("ТАСС"), "{xmp}");
+}

@@ -320,7 +320,7 @@ fn a_row_taller_than_a_page_is_cut_between_its_lines_with_the_header_repeated() 
         words.join(" ")
     );
     let options = RenderOptions {
-        paper: babrpdf::Paper::A5,
+        paper: Some(babrpdf::Paper::A5),
         ..RenderOptions::default()
     };
     let doc = engine().layout(&article(&html, "html"), &options).unwrap();
@@ -370,4 +370,78 @@ fn a_row_taller_than_a_page_is_cut_between_its_lines_with_the_header_repeated() 
         assert!(joined.contains(w.as_str()), "{w} (#{i}) is missing");
     }
     assert!(page_text(&doc, doc.pages.len() - 1).contains("После таблицы."));
+}
+
+/// The body runs of a laid-out article as (text, role, face name), in reading order.
+fn body_runs(doc: &Document) -> Vec<(String, Role, String)> {
+    doc.pages
+        .iter()
+        .flat_map(|p| p.runs())
+        .filter(|r| matches!(r.role, Role::Body | Role::Heading(_)))
+        .map(|r| {
+            let face = engine().face_name(r.face).to_string();
+            (r.text.clone(), r.role, face)
+        })
+        .collect()
+}
+
+/// Whether a face (named by its file) is a bold one: PT Serif/Sans 75 and 76 are the bold cuts.
+fn bold(face: &str) -> bool {
+    face.contains("75F") || face.contains("76F")
+}
+
+/// Whether a face is an italic one: PT Serif/Sans 56 and 76 are the italic cuts.
+fn italic(face: &str) -> bool {
+    face.contains("56F") || face.contains("76F")
+}
+
+#[test]
+fn raw_html_blocks_in_markdown_are_set_as_html_not_glued() {
+    let md = "<h1>Паром</h1><p>Текст <b>жирный</b></p>\n\nДалее обычный Markdown.";
+    let runs = body_runs(&layout(&article(md, "markdown")));
+    let all: String = runs
+        .iter()
+        .map(|r| r.0.as_str())
+        .collect::<Vec<_>>()
+        .join("|");
+    assert!(!all.contains("ПаромТекст"), "words glued: {all}");
+    assert!(
+        runs.iter()
+            .any(|(t, role, _)| t == "Паром" && *role == Role::Heading(1)),
+        "«Паром» is not a heading: {runs:?}"
+    );
+    assert!(
+        runs.iter()
+            .any(|(t, _, face)| t.contains("жирный") && bold(face)),
+        "«жирный» is not bold: {runs:?}"
+    );
+    assert!(all.contains("Далее обычный Markdown."), "{all}");
+}
+
+#[test]
+fn inline_html_in_markdown_keeps_its_emphasis_and_drops_scripts() {
+    let md = "Текст <b>жирный</b> и <i>курсив</i>, <script>alert(1)</script>конец.\n\nВторой <b>абзац.\n\nТретий абзац.";
+    let runs = body_runs(&layout(&article(md, "markdown")));
+    let all: String = runs
+        .iter()
+        .map(|r| r.0.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        runs.iter()
+            .any(|(t, _, face)| t.contains("жирный") && bold(face)),
+        "«жирный» is not bold: {runs:?}"
+    );
+    assert!(
+        runs.iter()
+            .any(|(t, _, face)| t.contains("курсив") && italic(face)),
+        "«курсив» is not italic: {runs:?}"
+    );
+    assert!(!all.contains("alert"), "a script's text is printed: {all}");
+    // An element left open ends with its paragraph.
+    assert!(
+        runs.iter()
+            .any(|(t, _, face)| t.contains("Третий") && !bold(face)),
+        "an unclosed <b> ran into the next paragraph: {runs:?}"
+    );
 }

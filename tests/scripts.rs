@@ -165,12 +165,106 @@ fn emoji_pdf_is_valid_and_text_copies_out() {
     for w in ["Просмотры", "12", "345,", "документ", "нравится"] {
         assert!(text.contains(w), "{w} missing in {text:?}");
     }
-    let type3 = doc
+    // The colour emoji are pictures (their text is set in an ink-less font: src/pdf_emoji.rs),
+    // one image for each of the three.
+    let images = doc
         .objects
         .values()
-        .filter_map(|o| o.as_dict().ok())
-        .any(|d| d.get(b"Subtype").and_then(lopdf::Object::as_name).ok() == Some(b"Type3"));
-    assert!(type3, "colour emoji are drawn as a Type 3 font");
+        .filter_map(|o| o.as_stream().ok())
+        .filter(|s| s.dict.get(b"Subtype").and_then(lopdf::Object::as_name).ok() == Some(b"Image"))
+        .filter(|s| s.dict.get(b"SMask").is_ok())
+        .count();
+    assert_eq!(
+        images, 3,
+        "colour emoji are drawn as pictures with their transparency"
+    );
+}
+
+/// The words poppler's text layer finds on each page (`pdftotext -bbox-layout`): the page's
+/// size, then each line's words with their boxes (xMin, yMin, xMax, yMax).
+type Line = Vec<(String, [f32; 4])>;
+
+fn poppler_lines(pdf: &[u8], name: &str) -> Vec<((f32, f32), Vec<Line>)> {
+    let path = std::env::temp_dir().join(format!("babrpdf-{name}-{}.pdf", std::process::id()));
+    std::fs::write(&path, pdf).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .arg("-bbox-layout")
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) is installed");
+    let _ = std::fs::remove_file(&path);
+    // Lossy: poppler writes the <title> of the head with each UTF-16 half of an emoji apart.
+    let xml = String::from_utf8_lossy(&out.stdout);
+    // `tag` is what follows `<name `: its attributes, then the rest of the document.
+    let attr = |tag: &str, key: &str| -> f32 {
+        let tag = &tag[..tag.find('>').unwrap()];
+        let at = format!(" {tag}").find(&format!(" {key}=\"")).unwrap() + key.len() + 2;
+        tag[at..at + tag[at..].find('"').unwrap()].parse().unwrap()
+    };
+    let mut pages = Vec::new();
+    for page in xml.split("<page ").skip(1) {
+        let size = (attr(page, "width"), attr(page, "height"));
+        let mut lines = Vec::new();
+        for line in page.split("<line ").skip(1) {
+            let words = line
+                .split("<word ")
+                .skip(1)
+                .map(|w| {
+                    let text = &w[w.find('>').unwrap() + 1..w.find("</word>").unwrap()];
+                    let b = [
+                        attr(w, "xMin"),
+                        attr(w, "yMin"),
+                        attr(w, "xMax"),
+                        attr(w, "yMax"),
+                    ];
+                    (text.to_string(), b)
+                })
+                .collect();
+            lines.push(words);
+        }
+        pages.push((size, lines));
+    }
+    pages
+}
+
+#[test]
+fn emoji_copy_out_in_place_and_in_order() {
+    let heading = "Эмодзи 👁 📄 👍 в статье";
+    let json = serde_json::json!({
+        "title": heading,
+        "body": format!("## {heading}\n\nПросмотры 👁 12 345, документ 📄, нравится 👍."),
+        "body_format": "markdown",
+    });
+    let pdf = render(&Article::from_json(json.to_string().as_bytes()).unwrap());
+    let pages = poppler_lines(&pdf, "emoji-boxes");
+    let mut lines = Vec::new();
+    for ((width, height), page) in &pages {
+        for line in page {
+            for (word, [x0, y0, x1, y1]) in line {
+                assert!(
+                    *x0 >= 0.0 && *y0 >= 0.0 && x1 <= width && y1 <= height,
+                    "«{word}» has the box ({x0}, {y0})–({x1}, {y1}), outside the page {width}×{height}"
+                );
+                // No word stands taller than a few lines of the largest type on the page.
+                assert!(y1 - y0 < 40.0, "«{word}» is {} pt tall", y1 - y0);
+            }
+            let words: Vec<&str> = line.iter().map(|(w, _)| w.as_str()).collect();
+            lines.push(words.join(" "));
+        }
+    }
+    // The title and the heading both come out as written, each on a line of its own.
+    let whole = lines.iter().filter(|l| l.as_str() == heading).count();
+    assert_eq!(
+        whole, 2,
+        "«{heading}» is not read back in order; lines: {lines:#?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l == "Просмотры 👁 12 345, документ 📄, нравится 👍."),
+        "the paragraph is not read back in order; lines: {lines:#?}"
+    );
 }
 
 /// One sentence per language the site prints (our own text).
@@ -250,7 +344,7 @@ fn every_language_sets_with_its_own_hyphenation_or_none() {
             serde_json::json!({"title": "Язык", "body": body, "body_format": "text", "lang": lang});
         let article = Article::from_json(json.to_string().as_bytes()).unwrap();
         let options = RenderOptions {
-            paper: babrpdf::Paper::A5,
+            paper: Some(babrpdf::Paper::A5),
             ..Default::default()
         };
         let doc = engine().layout(&article, &options).unwrap();

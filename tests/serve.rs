@@ -783,6 +783,33 @@ fn a_theme_is_named_from_those_loaded_at_start() {
 }
 
 #[test]
+fn a_paper_the_request_or_the_service_names_wins_over_the_themes() {
+    let dir = scratch("serve", "theme-paper");
+    std::fs::write(dir.join("small.json"), r#"{"paper": "a5"}"#).unwrap();
+    let themes = dir.to_str().unwrap();
+    let article = sample_bytes("short-news.json");
+    let width = |server: &Server, path: &str| {
+        let answer = server.post_json(path, &article);
+        assert_eq!(answer.status, 200, "{path}: {}", answer.text());
+        common::first_page_width(&answer.body)
+    };
+    let service = Server::start(&["--themes", themes]);
+    let themed = width(&service, "/render?theme=small");
+    assert!((themed - 419.5).abs() < 1.0, "the theme's A5, got {themed}");
+    let asked = width(&service, "/render?theme=small&paper=a4");
+    assert!(
+        (asked - 595.3).abs() < 1.0,
+        "?paper=a4 with a theme on A5 gave width {asked}"
+    );
+    let letter = Server::start(&["--themes", themes, "--paper", "letter"]);
+    let typed = width(&letter, "/render?theme=small");
+    assert!(
+        (typed - 612.0).abs() < 1.0,
+        "serve --paper letter with a theme on A5 gave width {typed}"
+    );
+}
+
+#[test]
 fn a_flood_is_answered_200_or_429_every_request_and_health_stays_up() {
     let server = Server::start(&["--workers", "1", "--queue", "4", "--cache-size", "0"]);
     let flood = 60;

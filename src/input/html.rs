@@ -4,8 +4,11 @@
 
 use std::sync::Arc;
 
-use html5ever::tendril::TendrilSink;
-use html5ever::{ParseOpts, parse_document};
+use html5ever::tendril::{StrTendril, TendrilSink};
+use html5ever::tokenizer::{
+    BufferQueue, Tag, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
+};
+use html5ever::{Attribute, ParseOpts, parse_document};
 use markup5ever_rcdom::{Handle, NodeData, RcDom};
 
 use super::tree::{Builder, Container};
@@ -25,11 +28,216 @@ const BLOCKS: [&str; 16] = [
 ];
 
 pub fn blocks(body: &str) -> Vec<Block> {
-    let body = cap_nesting(body);
-    let dom = parse_document(RcDom::default(), ParseOpts::default()).one(body.as_ref());
     let mut b = Builder::default();
-    walk(&mut b, &dom.document);
+    read_into(&mut b, body);
     b.finish()
+}
+
+/// Parses `html` and adds what it holds to `b`, after whatever `b` already has.
+fn read_into(b: &mut Builder, html: &str) {
+    let html = cap_nesting(html);
+    let dom = parse_document(RcDom::default(), ParseOpts::default()).one(html.as_ref());
+    walk(b, &dom.document);
+}
+
+/// A block of raw HTML inside a Markdown body, read by the same rules as an HTML body. Its
+/// last line of loose text ends with it: the Markdown after it starts a paragraph of its own.
+pub(super) fn markdown_block(b: &mut Builder, html: &str) {
+    read_into(b, html);
+    b.flush_inlines();
+}
+
+/// Inline elements a tag in the middle of Markdown text may open: the ones `enter` gives a
+/// style or a link to. A block element there cannot restructure what Markdown already set as
+/// a paragraph; it breaks the line instead, so the words either side never run together.
+const INLINE: [&str; 17] = [
+    "b", "strong", "i", "em", "cite", "dfn", "var", "s", "strike", "del", "u", "ins", "sub", "sup",
+    "code", "kbd", "a",
+];
+
+/// Elements with no content and no end tag.
+const VOID: [&str; 13] = [
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
+    "wbr",
+];
+
+/// An element a tag inside Markdown text opened, waiting for its end tag or the end of the
+/// paragraph (an inline element never outlives the Markdown block it started in).
+pub(super) struct OpenTag {
+    name: String,
+    exits: Vec<Exit>,
+    /// A dropped element (`<script>`): the text until its end is not printed.
+    hides: bool,
+}
+
+/// One tag of raw HTML met inside Markdown text: pulldown-cmark hands inline HTML over one tag
+/// at a time (`Текст <b>`, `жирный`, `</b>`), so each is tokenized by html5ever and applied
+/// to the builder by the same rules as in an HTML body.
+pub(super) fn markdown_inline(b: &mut Builder, html: &str) {
+    for tag in tags(html) {
+        let name = tag.name.to_string().to_ascii_lowercase();
+        match tag.kind {
+            TagKind::StartTag => start_inline(b, &name, &tag.attrs),
+            TagKind::EndTag => end_inline(b, &name),
+        }
+    }
+}
+
+fn start_inline(b: &mut Builder, name: &str, attrs: &[Attribute]) {
+    // Past the cap a start tag is ignored (its text stays), so finding an end tag's element
+    // stays a bounded scan however many tags a hostile paragraph leaves open.
+    if b.open_tags.len() >= MAX_HTML_DEPTH && !VOID.contains(&name) {
+        return;
+    }
+    if VOID.contains(&name) {
+        if !DROPPED.contains(&name) {
+            let attr = |key: &str| {
+                let found = attrs.iter().find(|a| &*a.name.local == key);
+                found.map(|a| a.value.to_string())
+            };
+            let exits = enter(b, name, &attr, &mut None, &mut 0);
+            debug_assert!(exits.is_empty(), "a void element has nothing to close");
+        }
+        return;
+    }
+    if DROPPED.contains(&name) {
+        b.hidden += 1;
+        b.open_tags.push(OpenTag {
+            name: name.to_string(),
+            exits: Vec::new(),
+            hides: true,
+        });
+    } else if INLINE.contains(&name) {
+        let attr = |key: &str| {
+            let found = attrs.iter().find(|a| &*a.name.local == key);
+            found.map(|a| a.value.to_string())
+        };
+        let exits = enter(b, name, &attr, &mut None, &mut 0);
+        b.open_tags.push(OpenTag {
+            name: name.to_string(),
+            exits,
+            hides: false,
+        });
+    } else if breaks_line(name) {
+        line_break(b);
+    }
+}
+
+fn end_inline(b: &mut Builder, name: &str) {
+    match b.open_tags.iter().rposition(|t| t.name == name) {
+        // Elements opened inside it and left open end with it, as in an HTML body.
+        Some(at) => {
+            while b.open_tags.len() > at {
+                close_one(b);
+            }
+        }
+        None if breaks_line(name) => line_break(b),
+        None => {}
+    }
+}
+
+/// Ends every element raw HTML opened in the Markdown block that is ending.
+pub(super) fn close_markdown_inlines(b: &mut Builder) {
+    while !b.open_tags.is_empty() {
+        close_one(b);
+    }
+}
+
+fn close_one(b: &mut Builder) {
+    if let Some(tag) = b.open_tags.pop() {
+        if tag.hides {
+            b.hidden = b.hidden.saturating_sub(1);
+        }
+        for action in tag.exits {
+            exit(b, action, &mut None, &mut 0);
+        }
+    }
+}
+
+/// Block elements and table parts: in the middle of Markdown text they break the line.
+fn breaks_line(name: &str) -> bool {
+    BLOCKS.contains(&name)
+        || matches!(
+            name,
+            "h1" | "h2"
+                | "h3"
+                | "h4"
+                | "h5"
+                | "h6"
+                | "blockquote"
+                | "ul"
+                | "ol"
+                | "li"
+                | "pre"
+                | "figure"
+                | "figcaption"
+                | "table"
+                | "tr"
+                | "td"
+                | "th"
+        )
+}
+
+/// A line break, unless the text already ends one (or has not started).
+fn line_break(b: &mut Builder) {
+    if b.inlines.last().is_some_and(|i| !i.text.ends_with('\n')) {
+        b.text("\n");
+    }
+}
+
+/// A piece of HTML that is one tag and nothing else.
+pub(super) enum Lone {
+    Open { name: String, lang: Option<String> },
+    Close { name: String },
+}
+
+/// The tag `html` consists of, if it is one lone start or end tag (white space around it).
+pub(super) fn lone_tag(html: &str) -> Option<Lone> {
+    let trimmed = html.trim();
+    if !trimmed.starts_with('<') || !trimmed.ends_with('>') {
+        return None;
+    }
+    let mut found = tags(trimmed);
+    let tag = found.pop().filter(|_| found.is_empty())?;
+    // A start tag's text would follow its `>`: one tag means nothing but it was read.
+    if trimmed.matches('<').count() != 1 {
+        return None;
+    }
+    let name = tag.name.to_string().to_ascii_lowercase();
+    Some(match tag.kind {
+        TagKind::StartTag => {
+            let lang = tag
+                .attrs
+                .iter()
+                .find(|a| &*a.name.local == "lang")
+                .map(|a| a.value.trim().to_string())
+                .filter(|l| !l.is_empty() && l.len() <= 35);
+            Lone::Open { name, lang }
+        }
+        TagKind::EndTag => Lone::Close { name },
+    })
+}
+
+/// The start and end tags in a piece of raw HTML, by html5ever's tokenizer (attribute values
+/// with their entities decoded). Text, comments and doctypes in it are not tags.
+fn tags(html: &str) -> Vec<Tag> {
+    #[derive(Default)]
+    struct Collect(std::cell::RefCell<Vec<Tag>>);
+    impl TokenSink for Collect {
+        type Handle = ();
+        fn process_token(&self, token: Token, _line: u64) -> TokenSinkResult<()> {
+            if let Token::TagToken(tag) = token {
+                self.0.borrow_mut().push(tag);
+            }
+            TokenSinkResult::Continue
+        }
+    }
+    let input = BufferQueue::default();
+    input.push_back(StrTendril::from_slice(html));
+    let tokenizer = Tokenizer::new(Collect::default(), TokenizerOpts::default());
+    let _ = tokenizer.feed(&input);
+    tokenizer.end();
+    tokenizer.sink.0.take()
 }
 
 /// Deepest element nesting handed to the HTML parser. The HTML5 tree builder scans the stack of

@@ -4,7 +4,8 @@ use std::sync::Arc;
 
 use pulldown_cmark::{Alignment, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
-use super::tree::{Builder, Container, Frame};
+use super::html::{self, Lone};
+use super::tree::{Builder, Container};
 use crate::doc::{Block, CellAlign};
 
 pub fn blocks(body: &str) -> Vec<Block> {
@@ -35,28 +36,12 @@ impl Builder {
             Event::SoftBreak => self.text(" "),
             Event::HardBreak => self.text("\n"),
             Event::Rule => self.push_block(Block::Rule),
-            // Raw HTML in Markdown keeps its text, without the tags.
-            Event::Html(h) if lang_div_open(&h).is_some() => {
-                let lang = lang_div_open(&h).unwrap_or_default();
-                self.open(Container::Lang(lang));
-            }
-            Event::Html(h) if h.trim().eq_ignore_ascii_case("</div>") => {
-                if matches!(
-                    self.stack.last(),
-                    Some(Frame {
-                        kind: Container::Lang(_),
-                        ..
-                    })
-                ) {
-                    self.close();
-                }
-            }
-            Event::Html(h) | Event::InlineHtml(h) => {
-                let stripped = super::text::strip_tags(&h);
-                if !stripped.trim().is_empty() {
-                    self.text(stripped.trim());
-                }
-            }
+            // Raw HTML is read by the HTML reader: a block as a whole, inline tags one by one.
+            Event::Html(h) => match &mut self.html_block {
+                Some(block) => block.push_str(&h),
+                None => self.html_block_end(&h),
+            },
+            Event::InlineHtml(h) => html::markdown_inline(self, &h),
             Event::FootnoteReference(r) => self.footnote_ref(&r),
             Event::TaskListMarker(done) => self.text(if done { "☒ " } else { "☐ " }),
             Event::InlineMath(t) | Event::DisplayMath(t) => self.text(&t),
@@ -65,6 +50,10 @@ impl Builder {
 
     fn start(&mut self, tag: Tag<'_>) {
         match tag {
+            Tag::HtmlBlock => {
+                html::close_markdown_inlines(self);
+                self.html_block = Some(String::new());
+            }
             Tag::Paragraph => self.flush_inlines(),
             Tag::Heading { level, .. } => {
                 self.flush_inlines();
@@ -111,19 +100,39 @@ impl Builder {
     }
 
     fn end(&mut self, end: TagEnd) {
+        // Elements raw HTML opened inside a Markdown block end with it.
+        if matches!(
+            end,
+            TagEnd::Paragraph
+                | TagEnd::Heading(_)
+                | TagEnd::BlockQuote(_)
+                | TagEnd::List(_)
+                | TagEnd::Item
+                | TagEnd::FootnoteDefinition
+                | TagEnd::TableCell
+                | TagEnd::TableHead
+                | TagEnd::TableRow
+                | TagEnd::Table
+        ) {
+            html::close_markdown_inlines(self);
+        }
         match end {
+            TagEnd::HtmlBlock => {
+                let block = self.html_block.take().unwrap_or_default();
+                self.html_block_end(&block);
+            }
             TagEnd::Paragraph => self.flush_inlines(),
             TagEnd::Heading(_) => {
                 self.flush_inlines();
                 self.heading = None;
             }
-            TagEnd::BlockQuote(_) | TagEnd::List(_) | TagEnd::Item => self.close(),
+            TagEnd::BlockQuote(_) | TagEnd::List(_) | TagEnd::Item => self.close_markdown(),
             TagEnd::CodeBlock => {
                 if let Some(code) = self.code.take() {
                     self.push_block(Block::Code(code.trim_end_matches('\n').to_string()));
                 }
             }
-            TagEnd::FootnoteDefinition => self.close(),
+            TagEnd::FootnoteDefinition => self.close_markdown(),
             TagEnd::TableCell => self.end_cell(),
             TagEnd::TableHead => {
                 self.end_row();
@@ -146,18 +155,45 @@ impl Builder {
     }
 }
 
-/// The language of a `<div lang="xx">` line (the way a Markdown writer marks a passage in
-/// another language), or `None`.
-fn lang_div_open(html: &str) -> Option<String> {
-    let t = html.trim();
-    let rest = t.strip_prefix("<div")?.strip_suffix('>')?;
-    let at = rest.find("lang=")?;
-    let value = rest[at + 5..].trim_start_matches(['"', '\'']);
-    let lang: String = value
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
-        .collect();
-    (!lang.is_empty() && lang.len() <= 35).then_some(lang)
+impl Builder {
+    /// A whole block of raw HTML. One that is a lone `<div lang="xx">` or `<blockquote>` (and
+    /// the lone end tag after it) wraps the Markdown between the two, the way writers mark a
+    /// passage in another language or a quote; any other is set by the HTML reader.
+    fn html_block_end(&mut self, block: &str) {
+        match html::lone_tag(block) {
+            Some(Lone::Open { name, lang }) if name == "div" && lang.is_some() => {
+                self.open(Container::Lang(lang.unwrap_or_default()));
+                self.wrappers.push((self.stack.len(), name));
+            }
+            Some(Lone::Open { name, .. }) if name == "blockquote" => {
+                self.open(Container::Quote);
+                self.wrappers.push((self.stack.len(), name));
+            }
+            Some(Lone::Close { name })
+                if self.wrappers.last() == Some(&(self.stack.len(), name.clone())) =>
+            {
+                self.wrappers.pop();
+                self.close();
+            }
+            // A lone end tag with nothing of ours to close holds no text.
+            Some(Lone::Close { .. }) => {}
+            _ => html::markdown_block(self, block),
+        }
+    }
+
+    /// Ends a Markdown container, and first any wrapper raw HTML opened inside it and left
+    /// open, so the two kinds of frame never cross.
+    fn close_markdown(&mut self) {
+        while self
+            .wrappers
+            .last()
+            .is_some_and(|(depth, _)| *depth == self.stack.len())
+        {
+            self.wrappers.pop();
+            self.close();
+        }
+        self.close();
+    }
 }
 
 fn heading_level(level: HeadingLevel) -> u8 {
@@ -230,6 +266,48 @@ mod tests {
                 .unwrap_or(0)
         }
         assert!(depth(&b) <= MAX_NESTING);
+    }
+
+    #[test]
+    fn inline_html_styles_links_and_breaks_but_never_glues_words() {
+        let b = blocks(
+            "Ссылка <a href=\"https://x.ru/?a=1&amp;b=2\">здесь</a>, один<p>два</p>три<br>четыре.\n\n- пункт <i>курсив",
+        );
+        let Block::Paragraph(p) = &b[0] else {
+            panic!("{b:?}")
+        };
+        assert!(
+            p.iter()
+                .any(|i| i.text == "здесь" && i.link.as_deref() == Some("https://x.ru/?a=1&b=2")),
+            "{p:?}"
+        );
+        assert_eq!(plain_text(p), "Ссылка здесь, один\nдва\nтри\nчетыре.");
+        let Block::List { items, .. } = &b[1] else {
+            panic!("{b:?}")
+        };
+        assert!(
+            matches!(&items[0][0], Block::Paragraph(p) if p.iter().any(|i| i.style.italic && i.text == "курсив"))
+        );
+    }
+
+    #[test]
+    fn a_lone_blockquote_tag_wraps_the_markdown_after_it() {
+        let b = blocks("<blockquote>\n\nЦитата *с курсивом*.\n\n</blockquote>\n\nПосле.");
+        assert_eq!(b.len(), 2, "{b:?}");
+        assert!(matches!(&b[0], Block::Quote(q) if q.len() == 1), "{b:?}");
+        // Inside a Markdown quote, a stray end tag does not close the Markdown's own quote.
+        let b = blocks("> Цитата.\n>\n> </blockquote>\n\nПосле.");
+        assert!(matches!(&b[0], Block::Quote(_)) && b.len() == 2, "{b:?}");
+    }
+
+    #[test]
+    fn thousands_of_unclosed_inline_tags_are_cheap() {
+        let md = "<b>".repeat(50_000) + "жирный" + &"</i>".repeat(50_000) + "\n\nОбычный.";
+        let b = blocks(&md);
+        assert!(
+            matches!(&b[1], Block::Paragraph(p) if !p[0].style.bold),
+            "{b:?}"
+        );
     }
 
     #[test]

@@ -15,40 +15,6 @@ pub fn blocks(body: &str) -> Vec<Block> {
         .collect()
 }
 
-/// Crude tag stripper used for HTML bodies until the HTML input lands: block tags become
-/// paragraph breaks, other tags vanish, the five common entities are decoded.
-pub fn strip_tags(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
-    let mut rest = html;
-    while let Some(lt) = rest.find('<') {
-        out.push_str(&rest[..lt]);
-        let Some(gt) = rest[lt..].find('>') else {
-            rest = "";
-            break;
-        };
-        let tag = rest[lt + 1..lt + gt]
-            .trim_start_matches('/')
-            .to_ascii_lowercase();
-        let name: String = tag
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric())
-            .collect();
-        if matches!(
-            name.as_str(),
-            "p" | "div" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "li" | "blockquote" | "br"
-        ) {
-            out.push_str("\n\n");
-        }
-        rest = &rest[lt + gt + 1..];
-    }
-    out.push_str(rest);
-    out.replace("&nbsp;", "\u{a0}")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&amp;", "&")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -56,6 +56,15 @@ pub(super) struct Builder {
     pub(super) code: Option<String>,
     /// The table being read, if any.
     pub(super) table: Option<TableBuild>,
+    /// Elements raw HTML inside Markdown text opened and has not closed yet.
+    pub(super) open_tags: Vec<super::html::OpenTag>,
+    /// Inside that many dropped elements (`<script>` in Markdown text): text is not printed.
+    pub(super) hidden: u32,
+    /// A block of raw HTML in Markdown, collected line by line until it ends.
+    pub(super) html_block: Option<String>,
+    /// The frames a lone `<div lang>` or `<blockquote>` in Markdown opened, for its lone end
+    /// tag to close: the stack's length with the frame on it, and the element's name.
+    pub(super) wrappers: Vec<(usize, String)>,
 }
 
 impl Builder {
@@ -93,6 +102,9 @@ impl Builder {
     }
 
     pub(super) fn text(&mut self, text: &str) {
+        if self.hidden > 0 {
+            return;
+        }
         if let Some((alt, _, _)) = &mut self.image {
             alt.push_str(text);
             return;
@@ -284,6 +296,7 @@ impl Builder {
     }
 
     pub(super) fn finish(mut self) -> Vec<Block> {
+        super::html::close_markdown_inlines(&mut self);
         self.end_table();
         self.flush_inlines();
         while !self.stack.is_empty() {

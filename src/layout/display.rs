@@ -252,6 +252,11 @@ pub struct Metadata {
     pub date: Option<crate::doc::DateParts>,
     /// Stable identifier derived from the content, for reproducible output.
     pub document_id: String,
+    /// The article's address, written as the XMP `dc:identifier`.
+    pub identifier: Option<String>,
+    /// Where the article comes from (its source's address, else its name), written as the
+    /// XMP `dc:source`.
+    pub source: Option<String>,
 }
 
 /// What a structure element is, for the tagged PDF (reading order, headings, lists, tables ...).

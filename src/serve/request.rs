@@ -85,7 +85,7 @@ impl Query {
             options.profile = profile;
         }
         if let Some(paper) = self.paper {
-            options.paper = paper;
+            options.paper = Some(paper);
         }
         if let Some(pdfa) = self.pdfa {
             options.pdfa = pdfa;

@@ -31,6 +31,9 @@ pub struct Face {
     pub descender: f32,
     /// Glyph and advance (em) used for a hyphen added at a line break.
     pub hyphen: Option<(u32, f32)>,
+    /// For a colour bitmap font (the emoji): its pictures and the ink-less font its text is
+    /// shown in (src/pdf_emoji.rs).
+    pub(crate) emoji: Option<crate::pdf_emoji::EmojiFace>,
     coverage: Vec<u64>,
 }
 
@@ -39,6 +42,10 @@ impl Face {
         let bytes: &[u8] = match &data {
             FontData::Static(b) => b,
             FontData::Owned(b) => b,
+        };
+        let emoji = match data {
+            FontData::Static(b) => crate::pdf_emoji::EmojiFace::new(b),
+            FontData::Owned(_) => None,
         };
         // One copy, without hinting, serves both the shaper and the PDF writer.
         let (shaper, pdf) = match super::dehint::dehint(bytes) {
@@ -83,6 +90,7 @@ impl Face {
             ascender,
             descender,
             hyphen: None,
+            emoji,
             coverage: vec![0; (COVERAGE_TABLE_END as usize).div_ceil(64)],
             shaper,
             pdf,

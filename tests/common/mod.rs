@@ -111,3 +111,12 @@ pub fn feature_archive(n: usize) -> String {
         .collect();
     lines.join("\n")
 }
+
+/// The width of a PDF's first page, in points (A4 595, A5 420, Letter 612).
+pub fn first_page_width(pdf: &[u8]) -> f32 {
+    let doc = load(pdf);
+    let page = doc.get_pages()[&1];
+    let page = doc.get_object(page).unwrap().as_dict().unwrap();
+    let mediabox = page.get(b"MediaBox").unwrap().as_array().unwrap();
+    mediabox[2].as_float().unwrap()
+}
