@@ -287,6 +287,11 @@ async fn render_request(state: &Arc<AppState>, request: Request) -> Result<Respo
     if matches_etag(&headers, &etag) {
         return Ok(not_modified(&etag, POST_CACHE_CONTROL));
     }
+    // A body rendered before is answered from the cache without being parsed again.
+    if let Some(pdf) = state.cache.get(&key).await {
+        state.metrics.cache_hits.fetch_add(1, Relaxed);
+        return Ok(pdf_response(&pdf, query.disposition, POST_CACHE_CONTROL));
+    }
     let article = article_from_body(&media, &body)?;
     let pdf = cached_render(state, key, etag, article, options, deadline).await?;
     Ok(pdf_response(&pdf, query.disposition, POST_CACHE_CONTROL))
