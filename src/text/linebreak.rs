@@ -8,12 +8,18 @@ pub const FILL: f32 = 1.0e6;
 const LINE_PENALTY: f64 = 10.0;
 /// Two hyphenated lines in a row (TeX's \doublehyphendemerits).
 const DOUBLE_HYPHEN_DEMERITS: f64 = 10_000.0;
+/// A hyphen on the paragraph's second-to-last line (TeX's \finalhyphendemerits).
+const FINAL_HYPHEN_DEMERITS: f64 = 5_000.0;
 /// Neighbouring lines whose spacing differs by more than one class (TeX's \adjdemerits).
 const ADJ_DEMERITS: f64 = 10_000.0;
 /// The most hyphenated lines allowed one after another.
 pub const MAX_HYPHENS_IN_ROW: u8 = 2;
 /// Adjustment ratio allowed in the first pass (TeX's \tolerance 200 ≈ r 1.26; a bit looser).
 pub const TOLERANCE: f32 = 1.5;
+/// The same for ragged lines, whose "stretch" is white space left at the end: a short line is
+/// no spacing defect there, so a line may end early (before a headline's quotation) without
+/// sending the whole paragraph to the emergency pass.
+pub const RAGGED_TOLERANCE: f32 = 3.0;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Item {
@@ -207,6 +213,9 @@ fn knuth_plass_until(
             if flagged && node.hyphens_in_row > 0 {
                 d += DOUBLE_HYPHEN_DEMERITS;
             }
+            if forced && node.hyphens_in_row > 0 {
+                d += FINAL_HYPHEN_DEMERITS;
+            }
             let fit = fitness(r);
             if fit.abs_diff(node.fitness) > 1 {
                 d += ADJ_DEMERITS;
@@ -322,17 +331,18 @@ pub fn greedy(items: &[Item], line_width: f32) -> Vec<usize> {
 /// Knuth–Plass within tolerance, then the emergency pass, then greedy.
 #[cfg(test)]
 pub fn break_paragraph(items: &[Item], line_width: f32) -> Vec<usize> {
-    break_paragraph_until(items, line_width, &|| false)
+    break_paragraph_until(items, line_width, TOLERANCE, &|| false)
 }
 
-/// `break_paragraph` under a render's budget: once `stop` says so, the optimum is no longer
+/// `break_paragraph` with the first pass's `tolerance` and under a render's budget: once `stop` says so, the optimum is no longer
 /// sought and first-fit lines (linear, fast) finish the paragraph.
 pub fn break_paragraph_until(
     items: &[Item],
     line_width: f32,
+    tolerance: f32,
     stop: &dyn Fn() -> bool,
 ) -> Vec<usize> {
-    knuth_plass_until(items, line_width, Some(TOLERANCE), stop)
+    knuth_plass_until(items, line_width, Some(tolerance), stop)
         .or_else(|| knuth_plass_until(items, line_width, None, stop))
         .unwrap_or_else(|| greedy(items, line_width))
 }

@@ -8,7 +8,9 @@ mod styled;
 
 pub use styled::{Align, ParaStyle, SetLine, SpanStyle, StyledText};
 
-use crate::text::linebreak::{INFINITE_PENALTY, Item, break_paragraph_until};
+use crate::text::linebreak::{
+    INFINITE_PENALTY, Item, RAGGED_TOLERANCE, TOLERANCE, break_paragraph_until,
+};
 use crate::text::shape::{Glyph, Shaper, StyleSpan};
 use items::{Source, build_items};
 
@@ -86,7 +88,12 @@ pub fn set_paragraph(shaper: &Shaper<'_>, styled: &StyledText, style: &ParaStyle
         return Vec::new();
     };
     let budget = shaper.budget();
-    let breaks = break_paragraph_until(&para.items, style.width, &|| budget.tick());
+    let tolerance = if style.align == Align::Justify {
+        TOLERANCE
+    } else {
+        RAGGED_TOLERANCE
+    };
+    let breaks = break_paragraph_until(&para.items, style.width, tolerance, &|| budget.tick());
     let mut lines = Vec::with_capacity(breaks.len());
     let mut start = 0;
     let mut continues = false;
