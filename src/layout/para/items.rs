@@ -22,7 +22,10 @@ const URL_ANYWHERE_PENALTY: f32 = 200.0;
 /// Cost of cutting an unbreakable string that is wider than the line: allowed, but last resort.
 const EMERGENCY_BREAK_PENALTY: f32 = 5_000.0;
 /// Inter-word glue: stretch and shrink as fractions of the space's width.
-const SPACE_STRETCH: f32 = 0.5;
+/// The stretch is stiffer than TeX's 1/2: badness, and so the search, then weighs a wide space
+/// more heavily and prefers a paragraph whose spaces stay near their natural width; the first
+/// pass's tolerance (linebreak.rs) is raised to match, so the widest space it accepts is unchanged.
+const SPACE_STRETCH: f32 = 0.3;
 const SPACE_SHRINK: f32 = 0.33;
 /// Longest token the typographic rules look at around a break, in bytes.
 const MAX_RULE_TOKEN: usize = 64;

@@ -7,8 +7,9 @@ use crate::layout::display::{GlyphRun, RunGlyph};
 use crate::text::linebreak::{FILL, Item, ratio};
 use crate::text::shape::{Glyph, Shaper};
 
-/// Glue adjustment ratio beyond which a justified line also spreads its letters.
-const LETTERSPACE_AFTER_RATIO: f64 = 2.0;
+/// Glue adjustment ratio beyond which a justified line also spreads its letters (with the word
+/// space's stretch at 0.3 of its width: spaces wider than 1.75 natural ones, ≈ 0.43 em).
+const LETTERSPACE_AFTER_RATIO: f64 = 2.5;
 /// Most letter-spacing added to a gaping line, in em.
 const MAX_LETTERSPACE_EM: f32 = 0.04;
 
@@ -54,9 +55,14 @@ impl Paragraph<'_> {
         let (glyphs, items, sources) = (&self.glyphs[..], &self.items[..], &self.sources[..]);
         let line_items = &items[start.min(brk)..brk];
         let (mut width, mut stretch, mut shrink) = (0.0f64, 0.0f64, 0.0f64);
+        // Boxes' own give (the paragraph's expansion), apart from the glue's.
+        let mut boxes = 0.0f64;
         for item in line_items {
             match *item {
-                Item::Box { width: w } => width += f64::from(w),
+                Item::Box { width: w } => {
+                    width += f64::from(w);
+                    boxes += f64::from(w);
+                }
                 Item::Glue {
                     width: w,
                     stretch: st,
@@ -74,6 +80,29 @@ impl Paragraph<'_> {
             _ => (None, 0.0),
         };
         width += f64::from(hyphen_width);
+        // Letters take their part of the slack as the line breaker counted it, but never more
+        // than their full expansion: past it, the word spaces alone stretch.
+        let (expand, compress) = (f64::from(self.fit.expand), f64::from(self.fit.compress));
+        let whole = ratio(
+            width,
+            stretch + boxes * expand,
+            shrink + boxes * compress,
+            f64::from(style.width),
+        );
+        let letters_ratio = if whole.is_nan() {
+            0.0
+        } else {
+            whole.clamp(-1.0, 1.0)
+        };
+        let scale = 1.0
+            + letters_ratio
+                * if letters_ratio >= 0.0 {
+                    expand
+                } else {
+                    compress
+                };
+        width += boxes * (scale - 1.0);
+        let scale = scale as f32;
         let mut r = ratio(width, stretch, shrink, f64::from(style.width));
         if !r.is_finite() || style.align != Align::Justify {
             r = r.clamp(-1.0, 0.0);
@@ -123,7 +152,7 @@ impl Paragraph<'_> {
         let mut placed: Vec<Placed> = Vec::new();
         for (item, source) in line_items.iter().zip(&sources[start.min(brk)..brk]) {
             match (*item, source) {
-                (Item::Box { width }, Source::Nothing) => x += width,
+                (Item::Box { width }, Source::Nothing) => x += width * scale,
                 (Item::Box { .. }, Source::Glyphs(range)) => {
                     for g in range.clone() {
                         // Tracking goes after the last glyph of a cluster (never between a letter and
@@ -131,9 +160,9 @@ impl Paragraph<'_> {
                         let next_is_mark = glyphs.get(g + 1).is_some_and(|n| n.advance == 0.0);
                         let advance =
                             if tracking > 0.0 && !next_is_mark && Some(g) != last_box_glyph {
-                                glyphs[g].advance + tracking
+                                glyphs[g].advance * scale + tracking
                             } else {
-                                glyphs[g].advance
+                                glyphs[g].advance * scale
                             };
                         placed.push(Placed {
                             glyph: g,
