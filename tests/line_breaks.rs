@@ -382,3 +382,30 @@ fn word_spaces_of_a_long_article_are_as_even_as_texs() {
         );
     }
 }
+
+#[test]
+fn expanded_lines_stay_within_one_and_a_half_percent_and_read_back() {
+    let a = long_article();
+    let doc = layout(&a, Paper::A4);
+    let runs: Vec<&GlyphRun> = doc.pages.iter().flat_map(|p| p.runs()).collect();
+    assert!(
+        runs.iter()
+            .all(|r| (r.expansion - 1.0).abs() <= 0.015 + 1e-6)
+    );
+    assert!(
+        runs.iter().any(|r| r.expansion != 1.0),
+        "no justified line uses expansion"
+    );
+    // The PDF draws expanded lines through a scaled text matrix; what a reader copies out is
+    // still the text, word for word.
+    let text = pdf_text(&load(&render(&a)));
+    let printed: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for word in ["Ольхонская", "постановлению", "пассажиров", "навесом"]
+    {
+        assert_eq!(
+            printed.matches(word).count(),
+            a.body.matches(word).count(),
+            "{word}"
+        );
+    }
+}

@@ -219,15 +219,16 @@ impl Paragraph<'_> {
                 )
         });
         SetLine {
-            runs: self.group_runs(shaper, &placed),
+            runs: self.group_runs(shaper, &placed, scale),
             width: x,
             hyphenated: hyphen_at.is_some(),
             continues: false,
         }
     }
 
-    /// Groups placed glyphs into runs of one face, size and span, each with its own source text.
-    fn group_runs(&self, shaper: &Shaper<'_>, placed: &[Placed]) -> Vec<GlyphRun> {
+    /// Groups placed glyphs into runs of one face, size and span, each with its own source text;
+    /// `expansion` is the line's horizontal scale of the glyph shapes.
+    fn group_runs(&self, shaper: &Shaper<'_>, placed: &[Placed], expansion: f32) -> Vec<GlyphRun> {
         let Paragraph {
             styled,
             style,
@@ -259,6 +260,7 @@ impl Paragraph<'_> {
                     role: style.role,
                     text: String::new(),
                     glyphs: Vec::new(),
+                    expansion,
                     link: span.link.clone(),
                     decoration: span.decoration,
                     note: span.note,
@@ -292,7 +294,8 @@ impl Paragraph<'_> {
             run.glyphs.push(RunGlyph {
                 id: g.id,
                 advance: p.advance,
-                dx: g.dx,
+                // A mark sits on its base glyph, whose shape is drawn `expansion` wider.
+                dx: g.dx * expansion,
                 dy: g.dy,
                 text_range: rel_start..rel_end.min(run.text.len()),
             });
