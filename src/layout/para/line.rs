@@ -89,7 +89,9 @@ impl Paragraph<'_> {
             shrink + boxes * compress,
             f64::from(style.width),
         );
-        let letters_ratio = if whole.is_nan() {
+        // A line with fill glue (a paragraph's last) lets the fill take any slack, as TeX's
+        // infinite stretch does: its letters keep their width and need no scaled drawing.
+        let letters_ratio = if whole.is_nan() || (whole > 0.0 && stretch >= f64::from(FILL)) {
             0.0
         } else {
             whole.clamp(-1.0, 1.0)
