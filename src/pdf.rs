@@ -200,11 +200,17 @@ impl PdfWriter {
                         }
                         glyphs.clear();
                         let size = run.size;
+                        // An expanded line is drawn in a coordinate system scaled by its
+                        // expansion about the run's origin: the glyph shapes widen, and the
+                        // advances, divided back, are the font's own (no per-glyph positioning
+                        // in the content stream).
+                        let expansion = run.expansion;
+                        let unscale = size * expansion;
                         glyphs.extend(run.glyphs.iter().map(|g| {
                             KrillaGlyph::new(
                                 GlyphId::new(g.id),
-                                g.advance / size,
-                                g.dx / size,
+                                g.advance / unscale,
+                                g.dx / unscale,
                                 g.dy / size,
                                 0.0,
                                 g.text_range.clone(),
@@ -235,6 +241,17 @@ impl PdfWriter {
                                 paint: paint(run.color),
                                 ..Fill::default()
                             }));
+                            let scaled = expansion != 1.0;
+                            if scaled {
+                                s.push_transform(&Transform::from_row(
+                                    expansion,
+                                    0.0,
+                                    0.0,
+                                    1.0,
+                                    run.x * (1.0 - expansion),
+                                    0.0,
+                                ));
+                            }
                             s.draw_glyphs(
                                 Point::from_xy(run.x, run.y),
                                 &glyphs,
@@ -243,6 +260,9 @@ impl PdfWriter {
                                 size,
                                 false,
                             );
+                            if scaled {
+                                s.pop();
+                            }
                         };
                         let slot = match tags.as_deref_mut() {
                             Some(tags) => {

@@ -100,6 +100,9 @@ pub struct GlyphRun {
     pub text: String,
     /// The glyphs, in drawing order.
     pub glyphs: Vec<RunGlyph>,
+    /// How much wider the glyphs' shapes are drawn than the font has them (font expansion of a
+    /// justified line, within ±1.5 %; 1 = as designed). Advances and offsets already include it.
+    pub expansion: f32,
     /// The address the run links to.
     pub link: Option<Arc<str>>,
     /// Underline or strike-through.

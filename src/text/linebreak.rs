@@ -8,12 +8,40 @@ pub const FILL: f32 = 1.0e6;
 const LINE_PENALTY: f64 = 10.0;
 /// Two hyphenated lines in a row (TeX's \doublehyphendemerits).
 const DOUBLE_HYPHEN_DEMERITS: f64 = 10_000.0;
+/// A hyphen on the paragraph's second-to-last line (TeX's \finalhyphendemerits).
+const FINAL_HYPHEN_DEMERITS: f64 = 5_000.0;
 /// Neighbouring lines whose spacing differs by more than one class (TeX's \adjdemerits).
 const ADJ_DEMERITS: f64 = 10_000.0;
 /// The most hyphenated lines allowed one after another.
 pub const MAX_HYPHENS_IN_ROW: u8 = 2;
-/// Adjustment ratio allowed in the first pass (TeX's \tolerance 200 ≈ r 1.26; a bit looser).
-pub const TOLERANCE: f32 = 1.5;
+/// Adjustment ratio allowed in the first pass. Word spaces stretch by 0.3 of their width
+/// (items.rs), so 2.5 lets a space grow by 0.75 of it, as TeX's 1/2 stretch at r 1.5 would.
+pub const TOLERANCE: f32 = 2.5;
+/// The same for ragged lines, whose "stretch" is white space left at the end: a short line is
+/// no spacing defect there, so a line may end early (before a headline's quotation) without
+/// sending the whole paragraph to the emergency pass.
+pub const RAGGED_TOLERANCE: f32 = 3.0;
+
+/// How a paragraph may be fitted to its measure: the first pass's tolerance, and how far each box
+/// may grow or shrink, as a fraction of its width (letter-spacing that follows each glyph's
+/// advance, within what microtype's font expansion would allow).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Fit {
+    pub tolerance: f32,
+    pub expand: f32,
+    pub compress: f32,
+}
+
+impl Fit {
+    /// Fixed boxes, TeX's classic model.
+    pub const fn rigid(tolerance: f32) -> Fit {
+        Fit {
+            tolerance,
+            expand: 0.0,
+            compress: 0.0,
+        }
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Item {
@@ -104,7 +132,7 @@ fn fitness(r: f64) -> u8 {
 /// any line that does not overflow is accepted.
 #[cfg(test)]
 pub fn knuth_plass(items: &[Item], line_width: f32, tolerance: Option<f32>) -> Option<Vec<usize>> {
-    knuth_plass_until(items, line_width, tolerance, &|| false)
+    knuth_plass_until(items, line_width, tolerance, (0.0, 0.0), &|| false)
 }
 
 /// `knuth_plass` that gives up (`None`) once `stop` says so; it is asked at every legal break.
@@ -112,6 +140,7 @@ fn knuth_plass_until(
     items: &[Item],
     line_width: f32,
     tolerance: Option<f32>,
+    (expand, compress): (f32, f32),
     stop: &dyn Fn() -> bool,
 ) -> Option<Vec<usize>> {
     let line_width = f64::from(line_width);
@@ -120,7 +149,11 @@ fn knuth_plass_until(
     prefix.push(acc);
     for item in items {
         match *item {
-            Item::Box { width } => acc.width += f64::from(width),
+            Item::Box { width } => {
+                acc.width += f64::from(width);
+                acc.stretch += f64::from(width * expand);
+                acc.shrink += f64::from(width * compress);
+            }
             Item::Glue {
                 width,
                 stretch,
@@ -206,6 +239,9 @@ fn knuth_plass_until(
             }
             if flagged && node.hyphens_in_row > 0 {
                 d += DOUBLE_HYPHEN_DEMERITS;
+            }
+            if forced && node.hyphens_in_row > 0 {
+                d += FINAL_HYPHEN_DEMERITS;
             }
             let fit = fitness(r);
             if fit.abs_diff(node.fitness) > 1 {
@@ -322,18 +358,20 @@ pub fn greedy(items: &[Item], line_width: f32) -> Vec<usize> {
 /// Knuth–Plass within tolerance, then the emergency pass, then greedy.
 #[cfg(test)]
 pub fn break_paragraph(items: &[Item], line_width: f32) -> Vec<usize> {
-    break_paragraph_until(items, line_width, &|| false)
+    break_paragraph_until(items, line_width, Fit::rigid(TOLERANCE), &|| false)
 }
 
-/// `break_paragraph` under a render's budget: once `stop` says so, the optimum is no longer
+/// `break_paragraph` fitted as `fit` says and under a render's budget: once `stop` says so, the optimum is no longer
 /// sought and first-fit lines (linear, fast) finish the paragraph.
 pub fn break_paragraph_until(
     items: &[Item],
     line_width: f32,
+    fit: Fit,
     stop: &dyn Fn() -> bool,
 ) -> Vec<usize> {
-    knuth_plass_until(items, line_width, Some(TOLERANCE), stop)
-        .or_else(|| knuth_plass_until(items, line_width, None, stop))
+    let boxes = (fit.expand, fit.compress);
+    knuth_plass_until(items, line_width, Some(fit.tolerance), boxes, stop)
+        .or_else(|| knuth_plass_until(items, line_width, None, boxes, stop))
         .unwrap_or_else(|| greedy(items, line_width))
 }
 

@@ -133,12 +133,50 @@ pub fn space_break_forbidden(before: &str, after: &str) -> bool {
     false
 }
 
+/// Longest case ending written after a number with a hyphen (1960-х, 5-й, XX-го, 2-ому).
+const MAX_CASE_ENDING: usize = 3;
+
+/// "1960", "90", "XX": what a case ending may follow.
+fn is_numeral(s: &str) -> bool {
+    !s.is_empty()
+        && (s.ends_with(|c: char| c.is_ascii_digit())
+            || s.chars()
+                .all(|c| matches!(c, 'I' | 'V' | 'X' | 'L' | 'C' | 'D' | 'M')))
+}
+
+/// "х", "е,", "го»": a short lowercase Cyrillic ending, then nothing but punctuation.
+fn is_case_ending(token: &str) -> bool {
+    let letters = token.trim_end_matches(|c: char| !c.is_alphanumeric());
+    let n = letters.chars().count();
+    (1..=MAX_CASE_ENDING).contains(&n)
+        && letters.chars().all(|c| is_cyrillic(c) && c.is_lowercase())
+}
+
 /// May a line end right after `before` where no space follows (after a dash or hyphen)?
-/// Forbids splitting a number range (1977–1983).
+/// Forbids splitting a range written with a dash (1977–1983, май–июнь), starting a line with a
+/// dash, and tearing a case ending from its number (1960-х, 90-е, XX-го).
 pub fn joined_break_forbidden(before: &str, after: &str) -> bool {
-    let range_dash = before.ends_with(['–', '—'])
-        && before[..before.len() - '–'.len_utf8()].ends_with(|c: char| c.is_ascii_digit());
-    range_dash && after.starts_with(|c: char| c.is_ascii_digit())
+    // A dash never starts a line, even one written without spaces.
+    if after.starts_with(['–', '—']) {
+        return true;
+    }
+    if let Some(head) = before
+        .strip_suffix('–')
+        .or_else(|| before.strip_suffix('—'))
+    {
+        // A range: the dash joins two words or numbers with no space around it.
+        return head.ends_with(char::is_alphanumeric) && after.starts_with(char::is_alphanumeric);
+    }
+    if let Some(head) = before
+        .strip_suffix('-')
+        .or_else(|| before.strip_suffix('\u{2010}'))
+    {
+        // The number is what follows the last dash of the token (1950–1960-х).
+        let number = head.rsplit(['–', '—', '-']).next().unwrap_or(head);
+        let number = number.trim_start_matches(['«', '„', '“', '"', '(']);
+        return is_numeral(number) && is_case_ending(after);
+    }
+    false
 }
 
 #[cfg(test)]
@@ -195,6 +233,30 @@ mod tests {
     fn ranges_stay_whole() {
         assert!(joined_break_forbidden("1977–", "1983"));
         assert!(!joined_break_forbidden("северо-", "восточный"));
-        assert!(!joined_break_forbidden("Москва–", "Пекин"));
+        assert!(joined_break_forbidden("май–", "июнь"));
+        assert!(joined_break_forbidden("Москва–", "Пекин"));
+        assert!(joined_break_forbidden("1977", "—1983"));
+        assert!(!joined_break_forbidden("слово—", "«цитата»"));
+    }
+
+    #[test]
+    fn case_endings_stay_with_their_number() {
+        for (before, after) in [
+            ("1960-", "х"),
+            ("1950–1960-", "х"),
+            ("90-", "е,"),
+            ("5-", "й"),
+            ("XX-", "го"),
+            ("(2-", "ому)"),
+        ] {
+            assert!(joined_break_forbidden(before, after), "{before}{after}");
+        }
+        assert!(
+            !joined_break_forbidden("100-", "летие"),
+            "a word, not an ending"
+        );
+        assert!(!joined_break_forbidden("Улан-", "Удэ"));
+        assert!(!joined_break_forbidden("из-", "за"));
+        assert!(!joined_break_forbidden("Ту-", "154"));
     }
 }

@@ -6,6 +6,7 @@ use std::ops::Range;
 use unicode_linebreak::{BreakOpportunity, linebreaks};
 
 use super::{Align, ParaStyle};
+use crate::layout::display::Role;
 use crate::text::linebreak::{FILL, INFINITE_PENALTY, Item};
 use crate::text::shape::Glyph;
 use crate::text::{hyphen, typography};
@@ -21,12 +22,24 @@ const URL_ANYWHERE_PENALTY: f32 = 200.0;
 /// Cost of cutting an unbreakable string that is wider than the line: allowed, but last resort.
 const EMERGENCY_BREAK_PENALTY: f32 = 5_000.0;
 /// Inter-word glue: stretch and shrink as fractions of the space's width.
-const SPACE_STRETCH: f32 = 0.5;
+/// The stretch is stiffer than TeX's 1/2: badness, and so the search, then weighs a wide space
+/// more heavily and prefers a paragraph whose spaces stay near their natural width; the first
+/// pass's tolerance (linebreak.rs) is raised to match, so the widest space it accepts is unchanged.
+const SPACE_STRETCH: f32 = 0.3;
 const SPACE_SHRINK: f32 = 0.33;
 /// Longest token the typographic rules look at around a break, in bytes.
 const MAX_RULE_TOKEN: usize = 64;
 /// White space a ragged-right line may leave at its end before it counts as bad, in em.
 const RAGGED_STRETCH_EM: f32 = 3.0;
+/// Fewest letters after the last hyphen of a paragraph (or of a line ended by `\n`): a shorter
+/// tail («покры-/шек.») would be a stub alone on the last line.
+const MIN_LAST_LINE_LETTERS: usize = 5;
+/// A quotation of at most this many words is a phrase a headline keeps on one line.
+const SHORT_QUOTE_WORDS: usize = 3;
+/// Cost of breaking a headline inside a short quotation («золотой / пряжке»): high, so a break
+/// before the opening quote wins whenever it fits, but finite, so a quotation wider than the
+/// line still breaks.
+const QUOTE_BREAK_PENALTY: f32 = 3_000.0;
 
 /// What an item stands for in the shaped text.
 #[derive(Debug, Clone)]
@@ -218,6 +231,13 @@ impl Builder<'_> {
             );
         }
         let urls = url_spans(self.text);
+        // Headlines keep a short quotation on one line («золотой пряжке»).
+        let quotes = if matches!(self.style.role, Role::Title | Role::Heading(_)) {
+            short_quote_spans(self.text)
+        } else {
+            Vec::new()
+        };
+        let mut quote = 0;
         // Break opportunities come in text order, so one cursor walks the (sorted) URLs: linear
         // however many links a paragraph holds.
         let mut url = 0;
@@ -242,6 +262,13 @@ impl Builder<'_> {
             }
             let mandatory = kind == BreakOpportunity::Mandatory;
             let glyphs = self.glyph_at(ws.start)..self.glyph_at(ws.end);
+            while quote < quotes.len() && quotes[quote].end <= ws.start {
+                quote += 1;
+            }
+            let in_quote = quotes
+                .get(quote)
+                .is_some_and(|q| q.start < ws.start && ws.end < q.end);
+            let space_cost = if in_quote { QUOTE_BREAK_PENALTY } else { 0.0 };
             if mandatory {
                 let source = if self.style.preserve_spaces {
                     Source::Nothing
@@ -296,7 +323,7 @@ impl Builder<'_> {
                     },
                     Source::Nothing,
                 );
-                self.push_break(0.0, false);
+                self.push_break(space_cost, false);
                 self.push(
                     Item::Glue {
                         width,
@@ -307,6 +334,10 @@ impl Builder<'_> {
                 );
             } else if !ws.is_empty() && !self.style.preserve_spaces {
                 let width = self.width(&glyphs);
+                if space_cost > 0.0 {
+                    // The glue after a penalty is no break of its own: the penalty prices it.
+                    self.push_break(space_cost, false);
+                }
                 self.push(
                     Item::Glue {
                         width,
@@ -329,6 +360,48 @@ impl Builder<'_> {
                 self.push_break(cost, after_hyphen);
             }
             prev = pos;
+        }
+    }
+
+    /// Letters a box draws (a glyph counts when its cluster begins with a letter).
+    fn letters(&self, source: &Source) -> usize {
+        match source {
+            Source::Glyphs(range) => self.glyphs[range.clone()]
+                .iter()
+                .filter(|g| {
+                    self.text[g.cluster as usize..]
+                        .chars()
+                        .next()
+                        .is_some_and(char::is_alphabetic)
+                })
+                .count(),
+            Source::Hyphen(_) | Source::Nothing => 0,
+        }
+    }
+
+    /// Forbids hyphen breaks that would leave a stub on the last line of the paragraph (or of a
+    /// line ended by `\n`): the Russian rule that a last line never consists of the rest of a
+    /// hyphenated word alone, and never of fewer than `MIN_LAST_LINE_LETTERS` letters after a
+    /// hyphen. One backward walk: linear.
+    fn forbid_stub_hyphens(&mut self) {
+        let (mut letters, mut spaced, mut done) = (0usize, false, false);
+        for i in (0..self.items.len()).rev() {
+            match self.items[i] {
+                Item::Penalty { cost, .. } if cost <= -INFINITE_PENALTY => {
+                    (letters, spaced, done) = (0, false, false);
+                }
+                _ if done => {}
+                Item::Box { .. } => letters += self.letters(&self.sources[i]),
+                // The fill glue at the end comes before any letter and is no word space.
+                Item::Glue { .. } => spaced |= letters > 0,
+                Item::Penalty {
+                    flagged: true,
+                    ref mut cost,
+                    ..
+                } if !spaced || letters < MIN_LAST_LINE_LETTERS => *cost = INFINITE_PENALTY,
+                Item::Penalty { .. } => {}
+            }
+            done |= spaced && letters >= MIN_LAST_LINE_LETTERS;
         }
     }
 }
@@ -361,6 +434,40 @@ fn url_spans(text: &str) -> Vec<Range<usize>> {
         from = end;
     }
     out
+}
+
+/// Byte ranges of quotations «…» of at most `SHORT_QUOTE_WORDS` words, quote marks included,
+/// sorted and merged. One pass: the spaces inside a quotation are counted as a difference of a
+/// running count, so nesting costs nothing extra.
+fn short_quote_spans(text: &str) -> Vec<Range<usize>> {
+    /// Deeper nesting than this is not a quotation but noise; it is left alone.
+    const MAX_DEPTH: usize = 8;
+    let mut open: Vec<(usize, usize)> = Vec::new();
+    let mut spaces = 0usize;
+    let mut out: Vec<Range<usize>> = Vec::new();
+    for (i, c) in text.char_indices() {
+        match c {
+            '«' if open.len() < MAX_DEPTH => open.push((i, spaces)),
+            '»' => {
+                if let Some((start, at_open)) = open.pop()
+                    && spaces - at_open < SHORT_QUOTE_WORDS
+                {
+                    out.push(start..i + c.len_utf8());
+                }
+            }
+            c if is_breaking_space(c) => spaces += 1,
+            _ => {}
+        }
+    }
+    out.sort_by_key(|r| r.start);
+    let mut merged: Vec<Range<usize>> = Vec::with_capacity(out.len());
+    for r in out {
+        match merged.last_mut() {
+            Some(last) if r.start < last.end => last.end = last.end.max(r.end),
+            _ => merged.push(r),
+        }
+    }
+    merged
 }
 
 fn looks_like_url(word: &str) -> bool {
@@ -407,5 +514,6 @@ pub(super) fn build_items(
         size,
     };
     b.build();
+    b.forbid_stub_hyphens();
     (b.items, b.sources)
 }

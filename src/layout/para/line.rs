@@ -7,8 +7,9 @@ use crate::layout::display::{GlyphRun, RunGlyph};
 use crate::text::linebreak::{FILL, Item, ratio};
 use crate::text::shape::{Glyph, Shaper};
 
-/// Glue adjustment ratio beyond which a justified line also spreads its letters.
-const LETTERSPACE_AFTER_RATIO: f64 = 2.0;
+/// Glue adjustment ratio beyond which a justified line also spreads its letters (with the word
+/// space's stretch at 0.3 of its width: spaces wider than 1.75 natural ones, ≈ 0.43 em).
+const LETTERSPACE_AFTER_RATIO: f64 = 2.5;
 /// Most letter-spacing added to a gaping line, in em.
 const MAX_LETTERSPACE_EM: f32 = 0.04;
 
@@ -54,9 +55,14 @@ impl Paragraph<'_> {
         let (glyphs, items, sources) = (&self.glyphs[..], &self.items[..], &self.sources[..]);
         let line_items = &items[start.min(brk)..brk];
         let (mut width, mut stretch, mut shrink) = (0.0f64, 0.0f64, 0.0f64);
+        // Boxes' own give (the paragraph's expansion), apart from the glue's.
+        let mut boxes = 0.0f64;
         for item in line_items {
             match *item {
-                Item::Box { width: w } => width += f64::from(w),
+                Item::Box { width: w } => {
+                    width += f64::from(w);
+                    boxes += f64::from(w);
+                }
                 Item::Glue {
                     width: w,
                     stretch: st,
@@ -74,6 +80,31 @@ impl Paragraph<'_> {
             _ => (None, 0.0),
         };
         width += f64::from(hyphen_width);
+        // Letters take their part of the slack as the line breaker counted it, but never more
+        // than their full expansion: past it, the word spaces alone stretch.
+        let (expand, compress) = (f64::from(self.fit.expand), f64::from(self.fit.compress));
+        let whole = ratio(
+            width,
+            stretch + boxes * expand,
+            shrink + boxes * compress,
+            f64::from(style.width),
+        );
+        // A line with fill glue (a paragraph's last) lets the fill take any slack, as TeX's
+        // infinite stretch does: its letters keep their width and need no scaled drawing.
+        let letters_ratio = if whole.is_nan() || (whole > 0.0 && stretch >= f64::from(FILL)) {
+            0.0
+        } else {
+            whole.clamp(-1.0, 1.0)
+        };
+        let scale = 1.0
+            + letters_ratio
+                * if letters_ratio >= 0.0 {
+                    expand
+                } else {
+                    compress
+                };
+        width += boxes * (scale - 1.0);
+        let scale = scale as f32;
         let mut r = ratio(width, stretch, shrink, f64::from(style.width));
         if !r.is_finite() || style.align != Align::Justify {
             r = r.clamp(-1.0, 0.0);
@@ -123,7 +154,7 @@ impl Paragraph<'_> {
         let mut placed: Vec<Placed> = Vec::new();
         for (item, source) in line_items.iter().zip(&sources[start.min(brk)..brk]) {
             match (*item, source) {
-                (Item::Box { width }, Source::Nothing) => x += width,
+                (Item::Box { width }, Source::Nothing) => x += width * scale,
                 (Item::Box { .. }, Source::Glyphs(range)) => {
                     for g in range.clone() {
                         // Tracking goes after the last glyph of a cluster (never between a letter and
@@ -131,9 +162,9 @@ impl Paragraph<'_> {
                         let next_is_mark = glyphs.get(g + 1).is_some_and(|n| n.advance == 0.0);
                         let advance =
                             if tracking > 0.0 && !next_is_mark && Some(g) != last_box_glyph {
-                                glyphs[g].advance + tracking
+                                glyphs[g].advance * scale + tracking
                             } else {
-                                glyphs[g].advance
+                                glyphs[g].advance * scale
                             };
                         placed.push(Placed {
                             glyph: g,
@@ -190,15 +221,16 @@ impl Paragraph<'_> {
                 )
         });
         SetLine {
-            runs: self.group_runs(shaper, &placed),
+            runs: self.group_runs(shaper, &placed, scale),
             width: x,
             hyphenated: hyphen_at.is_some(),
             continues: false,
         }
     }
 
-    /// Groups placed glyphs into runs of one face, size and span, each with its own source text.
-    fn group_runs(&self, shaper: &Shaper<'_>, placed: &[Placed]) -> Vec<GlyphRun> {
+    /// Groups placed glyphs into runs of one face, size and span, each with its own source text;
+    /// `expansion` is the line's horizontal scale of the glyph shapes.
+    fn group_runs(&self, shaper: &Shaper<'_>, placed: &[Placed], expansion: f32) -> Vec<GlyphRun> {
         let Paragraph {
             styled,
             style,
@@ -230,6 +262,7 @@ impl Paragraph<'_> {
                     role: style.role,
                     text: String::new(),
                     glyphs: Vec::new(),
+                    expansion,
                     link: span.link.clone(),
                     decoration: span.decoration,
                     note: span.note,
@@ -263,7 +296,8 @@ impl Paragraph<'_> {
             run.glyphs.push(RunGlyph {
                 id: g.id,
                 advance: p.advance,
-                dx: g.dx,
+                // A mark sits on its base glyph, whose shape is drawn `expansion` wider.
+                dx: g.dx * expansion,
                 dy: g.dy,
                 text_range: rel_start..rel_end.min(run.text.len()),
             });
