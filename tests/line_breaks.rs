@@ -57,9 +57,14 @@ impl Line<'_> {
 
 /// The lines of a page, top to bottom, running header and footer left out.
 fn lines(page: &Page) -> Vec<Line<'_>> {
+    lines_where(page, |_| true)
+}
+
+/// The lines made of the runs `keep` keeps (one column of a two-column page, say).
+fn lines_where(page: &Page, keep: impl Fn(&GlyphRun) -> bool) -> Vec<Line<'_>> {
     let mut runs: Vec<&GlyphRun> = page
         .runs()
-        .filter(|r| !matches!(r.role, Role::Header | Role::Footer))
+        .filter(|r| !matches!(r.role, Role::Header | Role::Footer) && keep(r))
         .collect();
     runs.sort_by(|a, b| a.y.total_cmp(&b.y).then(a.x.total_cmp(&b.x)));
     let mut out: Vec<(f32, Vec<&GlyphRun>)> = Vec::new();
@@ -328,6 +333,40 @@ fn no_loose_line_in_the_html_news_sample() {
             );
         }
     }
+}
+
+#[test]
+fn the_stub_rule_gives_way_only_to_a_gaping_line() {
+    // «заменили деформационные швы и гидроизоляцию;» in a column of the two-column theme: with
+    // every stub forbidden, the only breaks left a line with spaces of almost 4 em.
+    let theme = babrpdf::theme::ThemeFile::load(&sample_path("theme/two-columns.json")).unwrap();
+    let doc = engine()
+        .layout(
+            &sample("html-news.json"),
+            &RenderOptions {
+                theme: Some(std::sync::Arc::new(theme)),
+                ..RenderOptions::for_article_file(&sample_path("html-news.json"))
+            },
+        )
+        .unwrap();
+    let page = &doc.pages[0];
+    let middle = page.text_area.x + page.text_area.width / 2.0;
+    let mut measured = 0;
+    for left in [true, false] {
+        for line in lines_where(page, |r| (r.x < middle) == left) {
+            if line.role() != Role::Body || line.text.split_whitespace().count() < 2 {
+                continue;
+            }
+            measured += 1;
+            let widest = gaps(&line).into_iter().fold(0.0f32, f32::max);
+            assert!(
+                widest <= LOOSE_EM,
+                "a word space of {widest:.2} em in {:?}",
+                line.text
+            );
+        }
+    }
+    assert!(measured > 5);
 }
 
 /// The short news body ten times over: a long article of plain Russian prose.

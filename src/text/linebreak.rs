@@ -375,6 +375,90 @@ pub fn break_paragraph_until(
         .unwrap_or_else(|| greedy(items, line_width))
 }
 
+/// Stretch ratio beyond which a line gapes (with space stretch at 0.3 of the space, a ratio of 4
+/// makes word spaces about 0.55 em): a paragraph set only by such a line breaks a softer rule.
+pub const GAPING_RATIO: f64 = 4.0;
+
+/// [`break_paragraph_until`] for a paragraph some of whose breaks (`relax`, penalties that
+/// `items` forbids) are allowed at `relaxed_cost` when keeping them forbidden would leave a
+/// gaping line: a soft rule, kept unless its price is a line with spaces of near an em.
+pub fn break_paragraph_relaxing(
+    items: &[Item],
+    relax: &[usize],
+    relaxed_cost: f32,
+    line_width: f32,
+    fit: Fit,
+    stop: &dyn Fn() -> bool,
+) -> Vec<usize> {
+    let boxes = (fit.expand, fit.compress);
+    if relax.is_empty() {
+        return break_paragraph_until(items, line_width, fit, stop);
+    }
+    if let Some(breaks) = knuth_plass_until(items, line_width, Some(fit.tolerance), boxes, stop) {
+        return breaks;
+    }
+    if let Some(breaks) = knuth_plass_until(items, line_width, None, boxes, stop)
+        && worst_ratio(items, &breaks, line_width, fit.expand) <= GAPING_RATIO
+    {
+        return breaks;
+    }
+    let mut relaxed = items.to_vec();
+    for &i in relax {
+        if let Some(Item::Penalty { cost, .. }) = relaxed.get_mut(i) {
+            *cost = relaxed_cost;
+        }
+    }
+    break_paragraph_until(&relaxed, line_width, fit, stop)
+}
+
+/// The largest stretch ratio of the lines `breaks` make (the last line's fill counts too, so
+/// it stays near zero); a line that must shrink counts as 0.
+pub fn worst_ratio(items: &[Item], breaks: &[usize], line_width: f32, expand: f32) -> f64 {
+    let mut worst = 0.0f64;
+    let mut start = 0;
+    for &brk in breaks {
+        let (mut width, mut stretch) = (0.0f64, 0.0f64);
+        for item in &items[start.min(brk)..brk] {
+            match *item {
+                Item::Box { width: w } => {
+                    width += f64::from(w);
+                    stretch += f64::from(w * expand);
+                }
+                Item::Glue {
+                    width: w,
+                    stretch: s,
+                    ..
+                } => {
+                    width += f64::from(w);
+                    stretch += f64::from(s);
+                }
+                Item::Penalty { .. } => {}
+            }
+        }
+        if let Some(Item::Penalty { width: w, .. }) = items.get(brk) {
+            width += f64::from(*w);
+        }
+        let short = f64::from(line_width) - width;
+        if short > 0.0 {
+            let r = if stretch > 0.0 {
+                short / stretch
+            } else {
+                f64::INFINITY
+            };
+            worst = worst.max(r);
+        }
+        // The next line starts at the first box after the break.
+        start = brk + 1;
+        while start < items.len() && !matches!(items[start], Item::Box { .. }) {
+            if matches!(items[start], Item::Penalty { cost, .. } if cost <= -INFINITE_PENALTY) {
+                break;
+            }
+            start += 1;
+        }
+    }
+    worst
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

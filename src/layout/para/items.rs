@@ -34,6 +34,9 @@ const RAGGED_STRETCH_EM: f32 = 3.0;
 /// Fewest letters after the last hyphen of a paragraph (or of a line ended by `\n`): a shorter
 /// tail («покры-/шек.») would be a stub alone on the last line.
 const MIN_LAST_LINE_LETTERS: usize = 5;
+/// Cost of a hyphen that leaves such a stub when it is allowed at all: only when every set of
+/// breaks without one has a gaping line (a narrow column), where a stub is the lesser evil.
+pub(super) const STUB_HYPHEN_PENALTY: f32 = 3_000.0;
 /// A quotation of at most this many words is a phrase a headline keeps on one line.
 const SHORT_QUOTE_WORDS: usize = 3;
 /// Cost of breaking a headline inside a short quotation («золотой / пряжке»): high, so a break
@@ -60,6 +63,8 @@ struct Builder<'a> {
     hyphen_width: f32,
     /// Size of the paragraph's main style, for spaces measured in em.
     size: f32,
+    /// Hyphen breaks forbidden because they would leave a stub on a last line.
+    stubs: Vec<usize>,
 }
 
 impl Builder<'_> {
@@ -382,7 +387,8 @@ impl Builder<'_> {
     /// Forbids hyphen breaks that would leave a stub on the last line of the paragraph (or of a
     /// line ended by `\n`): the Russian rule that a last line never consists of the rest of a
     /// hyphenated word alone, and never of fewer than `MIN_LAST_LINE_LETTERS` letters after a
-    /// hyphen. One backward walk: linear.
+    /// hyphen. Their places are kept in `stubs`: the rule gives way only to a gaping line. One
+    /// backward walk: linear.
     fn forbid_stub_hyphens(&mut self) {
         let (mut letters, mut spaced, mut done) = (0usize, false, false);
         for i in (0..self.items.len()).rev() {
@@ -398,7 +404,10 @@ impl Builder<'_> {
                     flagged: true,
                     ref mut cost,
                     ..
-                } if !spaced || letters < MIN_LAST_LINE_LETTERS => *cost = INFINITE_PENALTY,
+                } if !spaced || letters < MIN_LAST_LINE_LETTERS => {
+                    *cost = INFINITE_PENALTY;
+                    self.stubs.push(i);
+                }
                 Item::Penalty { .. } => {}
             }
             done |= spaced && letters >= MIN_LAST_LINE_LETTERS;
@@ -495,14 +504,15 @@ fn letter_runs(word: &str) -> Vec<(usize, &str)> {
     out
 }
 
-/// The items of a paragraph and what each stands for in the shaped text.
+/// The items of a paragraph, what each stands for in the shaped text, and the hyphen breaks
+/// forbidden for leaving a stub on a last line (allowed again only against a gaping line).
 pub(super) fn build_items(
     text: &str,
     glyphs: &[Glyph],
     style: &ParaStyle,
     hyphen_width: f32,
     size: f32,
-) -> (Vec<Item>, Vec<Source>) {
+) -> (Vec<Item>, Vec<Source>, Vec<usize>) {
     let mut b = Builder {
         text,
         glyphs,
@@ -512,8 +522,9 @@ pub(super) fn build_items(
         hyphen_lang: hyphen::language(&style.lang),
         hyphen_width,
         size,
+        stubs: Vec::new(),
     };
     b.build();
     b.forbid_stub_hyphens();
-    (b.items, b.sources)
+    (b.items, b.sources, b.stubs)
 }

@@ -9,10 +9,10 @@ mod styled;
 pub use styled::{Align, ParaStyle, SetLine, SpanStyle, StyledText};
 
 use crate::text::linebreak::{
-    Fit, INFINITE_PENALTY, Item, RAGGED_TOLERANCE, TOLERANCE, break_paragraph_until,
+    Fit, INFINITE_PENALTY, Item, RAGGED_TOLERANCE, TOLERANCE, break_paragraph_relaxing,
 };
 use crate::text::shape::{Glyph, Shaper, StyleSpan};
-use items::{Source, build_items};
+use items::{STUB_HYPHEN_PENALTY, Source, build_items};
 
 /// One shaped paragraph: its text and style, its glyphs, the Knuth–Plass items with what each
 /// stands for in the text, and where each glyph's cluster ends (for the text a run carries).
@@ -23,6 +23,8 @@ struct Paragraph<'p> {
     cluster_end: Vec<u32>,
     items: Vec<Item>,
     sources: Vec<Source>,
+    /// Hyphen breaks forbidden for leaving a stub on a last line.
+    stubs: Vec<usize>,
     fit: Fit,
 }
 
@@ -69,7 +71,8 @@ impl<'p> Paragraph<'p> {
             .face(body.face)
             .hyphen
             .map_or(body.size * 0.3, |(_, w)| w * body.size);
-        let (items, sources) = build_items(&styled.text, &glyphs, style, hyphen_width, body.size);
+        let (items, sources, stubs) =
+            build_items(&styled.text, &glyphs, style, hyphen_width, body.size);
         let cluster_end = line::cluster_ends(&glyphs, styled.text.len());
         Some(Paragraph {
             styled,
@@ -78,6 +81,7 @@ impl<'p> Paragraph<'p> {
             cluster_end,
             items,
             sources,
+            stubs,
             fit: fit_for(style),
         })
     }
@@ -110,7 +114,14 @@ pub fn set_paragraph(shaper: &Shaper<'_>, styled: &StyledText, style: &ParaStyle
         return Vec::new();
     };
     let budget = shaper.budget();
-    let breaks = break_paragraph_until(&para.items, style.width, para.fit, &|| budget.tick());
+    let breaks = break_paragraph_relaxing(
+        &para.items,
+        &para.stubs,
+        STUB_HYPHEN_PENALTY,
+        style.width,
+        para.fit,
+        &|| budget.tick(),
+    );
     let mut lines = Vec::with_capacity(breaks.len());
     let mut start = 0;
     let mut continues = false;
