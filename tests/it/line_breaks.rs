@@ -3,11 +3,9 @@
 //! word alone on a paragraph's last line, a headline split inside a short quotation) and the
 //! spread of justified word spaces on a long article.
 
-mod common;
-
+use crate::common::*;
 use babrpdf::layout::display::{Document, GlyphRun, Page, Role};
 use babrpdf::{Article, Paper, Profile, RenderOptions};
-use common::*;
 
 fn layout_with(article: &Article, paper: Paper, profile: Profile) -> Document {
     engine()

@@ -1,9 +1,9 @@
 //! The library as a backend uses it: one engine shared by threads, output to any writer.
 
-mod common;
+use crate::common;
 
+use crate::common::*;
 use babrpdf::{Article, Engine, RenderOptions};
-use common::*;
 
 #[test]
 fn engine_is_send_and_sync() {

@@ -1,12 +1,10 @@
 //! The two buttons: print (paper) and download (screens, archives), and PDF/A.
 
-mod common;
-
 use std::process::Command;
 
+use crate::common::*;
 use babrpdf::layout::display::Role;
 use babrpdf::{Profile, RenderOptions};
-use common::*;
 use lopdf::Object;
 
 fn options(profile: Profile) -> RenderOptions {

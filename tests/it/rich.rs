@@ -1,10 +1,8 @@
 //! Rich Markdown and HTML: tables, code, strike-through, task lists, HTML bodies.
 
-mod common;
-
+use crate::common::*;
 use babrpdf::layout::display::{Document, Item, Role};
 use babrpdf::{Article, RenderOptions};
-use common::*;
 
 fn article(body: &str, format: &str) -> Article {
     let json = serde_json::json!({"title": "Материал", "body": body, "body_format": format});

@@ -1,16 +1,14 @@
 //! Hostile input: every render finishes in time near-linear in each input dimension, within
 //! its budget, or fails alone with a clear message — never a hang, never unbounded work.
 
-mod common;
-
 use std::path::Path;
 use std::sync::mpsc;
 use std::time::Duration;
 
+use crate::common::*;
 use babrpdf::assets::Assets;
 use babrpdf::layout::display::Item;
 use babrpdf::{Article, Limits, Profile, RenderOptions, WarningKind};
-use common::*;
 
 /// The tests of this file run one at a time: the scaling measures compare CPU times, which
 /// other tests' allocations and cache traffic in the same process would disturb.

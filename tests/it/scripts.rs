@@ -1,10 +1,8 @@
 //! Every alphabet the site prints, emoji, symbols and stress marks: drawn, never a blank box.
 
-mod common;
-
+use crate::common::*;
 use babrpdf::layout::display::Document;
 use babrpdf::{Article, RenderOptions};
-use common::*;
 
 fn article(body: &str, lang: &str) -> Article {
     let json =

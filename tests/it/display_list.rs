@@ -1,10 +1,8 @@
 //! Layout properties asserted on the display list: fast, exact, no PDF involved.
 
-mod common;
-
+use crate::common::*;
 use babrpdf::layout::display::{Document, Page, Role};
 use babrpdf::{Article, Paper, RenderOptions};
-use common::*;
 
 fn layout(article: &Article, paper: Paper) -> Document {
     engine()

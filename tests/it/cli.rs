@@ -1,8 +1,8 @@
 //! The `babrpdf` command as a user runs it: outputs, exit codes, one-line errors, no debris.
 
-mod common;
+use crate::common;
 
-use common::{bin, scratch};
+use crate::common::{bin, scratch};
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};

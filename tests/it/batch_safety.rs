@@ -1,9 +1,9 @@
 //! `babrpdf batch` and `render` against a hostile or failing file system and archive: planted
 //! symlinks, signals, stale temporaries, a full disk, concatenated and truncated gzip, blank input.
 
-mod common;
+use crate::common;
 
-use common::{bin, run, scratch};
+use crate::common::{bin, run, scratch};
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

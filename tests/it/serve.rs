@@ -1,14 +1,14 @@
 //! `babrpdf serve` spoken to over real HTTP: the binary started on an ephemeral port, every
 //! route and status, the queue, the deadline, the token, the cache and a graceful stop.
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{bin, load, pdf_text, sample_path, scratch};
+use crate::common::{bin, load, pdf_text, sample_path, scratch};
 
 /// A running service; killed when dropped.
 struct Server {

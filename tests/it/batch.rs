@@ -1,8 +1,8 @@
 //! `babrpdf batch`: many articles in, one PDF each out, failures listed, reruns skip finished work.
 
-mod common;
+use crate::common;
 
-use common::{bin, run, scratch};
+use crate::common::{bin, run, scratch};
 
 use std::io::Write;
 use std::path::Path;

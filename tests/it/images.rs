@@ -1,14 +1,12 @@
 //! Figures: every kind of image the site has, placed within the text width, embedded right, and
 //! hostile or broken ones ending in a clear message instead of a crash.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 
+use crate::common::*;
 use babrpdf::assets::Assets;
 use babrpdf::layout::display::{Document, Item};
 use babrpdf::{Article, AssetErrorKind, Error, RenderOptions, WarningKind};
-use common::*;
 use lopdf::Object;
 
 fn fixtures() -> PathBuf {

@@ -1,12 +1,10 @@
 //! End to end: render the samples and read the PDFs back with lopdf.
 
-mod common;
-
 use std::collections::HashSet;
 
+use crate::common::*;
 use babrpdf::doc::{Block, plain_text};
 use babrpdf::{Article, RenderOptions};
-use common::*;
 use lopdf::Object;
 
 /// Every word the article itself contains, in reading order (title, lead, body).

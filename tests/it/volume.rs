@@ -1,13 +1,11 @@
 //! `babrpdf batch --volume`: the batch bound into one PDF — the articles in input order, pages
 //! numbered through, a bookmark per article, the contents at the end with links that work.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Stdio;
 
-use common::*;
+use crate::common::*;
 use lopdf::{Document, Object, ObjectId};
 
 /// Words that appear in one article's title and nowhere else.

@@ -75,7 +75,7 @@ fn check(schema: &Value, root: &Value, v: &Value, path: &str, errors: &mut Vec<S
 }
 
 fn validate(v: &Value) -> Vec<String> {
-    let schema: Value = serde_json::from_str(include_str!("../article.schema.json")).unwrap();
+    let schema: Value = serde_json::from_str(include_str!("../../article.schema.json")).unwrap();
     let mut errors = Vec::new();
     check(&schema, &schema, v, "$", &mut errors);
     errors

@@ -1,14 +1,12 @@
 //! The two-column newspaper page (`"columns": 2` in a theme): what spans, what flows, where the
 //! footnotes stand, and a balanced last page — asserted on the display list.
 
-mod common;
-
 use std::sync::Arc;
 
+use crate::common::*;
 use babrpdf::layout::display::{Document, GlyphRun, Page, Role};
 use babrpdf::theme::ThemeFile;
 use babrpdf::{Article, Profile, RenderOptions};
-use common::*;
 
 fn two_columns() -> Arc<ThemeFile> {
     Arc::new(ThemeFile::load(&sample_path("theme/two-columns.json")).expect("theme loads"))
