@@ -266,7 +266,7 @@ impl Engine {
         };
         let mut theme = Theme::for_paper(options.effective_paper());
         if let Some(file) = &options.theme {
-            file.apply(&mut theme);
+            file.apply(&mut theme)?;
         }
         if options.profile == Profile::Print {
             // Paper is precious: a more compact headline block.

@@ -42,6 +42,9 @@ pub struct ThemeFile {
     pub columns: Option<usize>,
     /// Space between the columns in millimetres (6 by default).
     pub column_gap_mm: Option<f32>,
+    /// How errors name the theme: `theme PATH` once loaded from a file.
+    #[serde(skip)]
+    label: Option<String>,
     /// The logo, read and prepared when the theme is loaded.
     #[serde(skip)]
     pub(crate) logo_picture: Option<Picture>,
@@ -94,11 +97,38 @@ pub struct Colors {
 /// line, too few to justify Russian text without gaps.
 const MAX_COLUMNS: usize = 2;
 
+/// Narrowest column of body text, in ems of the body size: some 25 Russian letters, below which
+/// justified lines gape and long words cannot be set at all.
+const MIN_COLUMN_EMS: f32 = 12.0;
+
+/// Largest theme file read: a theme is a few hundred bytes of JSON.
+const MAX_THEME_BYTES: u64 = 64 * 1024;
+
+/// Reads at most `max` bytes of `path`; a device such as /dev/zero is refused rather than read
+/// for ever, and a file over `max` is refused by size.
+fn read_capped(path: &Path, max: u64) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let meta = file.metadata().map_err(|e| e.to_string())?;
+    if !meta.is_file() {
+        return Err("not a regular file".into());
+    }
+    let mut bytes = Vec::new();
+    file.take(max + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > max {
+        return Err(format!("larger than {} KB", max >> 10));
+    }
+    Ok(bytes)
+}
+
 impl ThemeFile {
     /// Reads and checks a theme file; the logo is loaded relative to it.
     pub fn load(path: &Path) -> Result<ThemeFile, Error> {
         let name = path.display();
-        let bytes = std::fs::read(path).map_err(|e| Error::input(format!("theme {name}: {e}")))?;
+        let bytes = read_capped(path, MAX_THEME_BYTES)
+            .map_err(|e| Error::input(format!("theme {name}: {e}")))?;
         let mut theme: ThemeFile = serde_json::from_slice(&bytes).map_err(|e| Error::Input {
             line: Some(e.line()),
             column: Some(e.column()),
@@ -108,10 +138,11 @@ impl ThemeFile {
             ),
             field: None,
         })?;
+        theme.label = Some(format!("theme {name}"));
         theme.check(&format!("theme {name}"))?;
         if let Some(logo) = &theme.logo {
             let file = path.parent().unwrap_or(Path::new(".")).join(logo);
-            let data = std::fs::read(&file)
+            let data = read_capped(&file, crate::assets::MAX_IMAGE_BYTES)
                 .map_err(|e| Error::input(format!("theme {name}: logo {}: {e}", file.display())))?;
             let (picture, _, _) = photo::prepare(
                 data,
@@ -219,8 +250,10 @@ impl ThemeFile {
         self.paper.as_deref().and_then(Paper::parse)
     }
 
-    /// Applies the theme over the defaults for its paper.
-    pub fn apply(&self, theme: &mut Theme) {
+    /// Applies the theme over the defaults for its paper; refused when its margins and column
+    /// gap leave columns too narrow to set on that paper (the paper may come from `--paper`,
+    /// so this is known only here).
+    pub fn apply(&self, theme: &mut Theme) -> Result<(), Error> {
         if let Some(m) = &self.margins_mm {
             let set = |field: &mut f32, v: Option<f32>| {
                 if let Some(v) = v {
@@ -277,6 +310,24 @@ impl ThemeFile {
         if let Some(gap) = self.column_gap_mm {
             theme.column_gap = gap * MM;
         }
+        let (width, least) = (theme.column_width(), MIN_COLUMN_EMS * theme.body_size);
+        if width < least {
+            let label = self.label.as_deref().unwrap_or("theme");
+            return Err(Error::input(format!(
+                "{label}: margins_mm and column_gap_mm leave {} of {:.0} mm on a page {:.0} mm wide; \
+                 body text of {} pt needs at least {:.0} mm",
+                if theme.columns > 1 {
+                    "columns"
+                } else {
+                    "a text width"
+                },
+                width / MM,
+                theme.page_width / MM,
+                theme.body_size,
+                least / MM,
+            )));
+        }
+        Ok(())
     }
 }
 
@@ -314,7 +365,7 @@ mod tests {
         )
         .unwrap();
         let mut theme = Theme::for_paper(Paper::A4);
-        file.apply(&mut theme);
+        file.apply(&mut theme).unwrap();
         assert!((theme.margin_inner - 30.0 * MM).abs() < 0.01);
         assert_eq!(theme.body_size, 12.0);
         assert!((theme.body_leading - 18.0).abs() < 0.01);

@@ -2,7 +2,7 @@
 
 use crate::common;
 
-use crate::common::{bin, scratch};
+use crate::common::{bin, sample_path, scratch};
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -84,6 +84,34 @@ fn explicit_output_and_paper() {
         .clone();
     let width = mediabox[2].as_float().unwrap();
     assert!((width - 419.5).abs() < 1.0, "A5 width {width}");
+}
+
+#[test]
+fn a_theme_that_is_a_device_is_refused_not_read_for_ever() {
+    // /dev/zero never ends: reading it whole used to hang and grow without bound.
+    let mut child = bin()
+        .args(["render", sample_path("short-news.json").to_str().unwrap()])
+        .args(["--theme", "/dev/zero", "-o", "-"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("--theme /dev/zero still running after 60 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("/dev/zero") && stderr.contains("not a regular file"),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -229,6 +229,48 @@ fn a_theme_refuses_three_columns_with_its_name_and_the_field() {
 }
 
 #[test]
+fn a_theme_whose_columns_leave_no_room_is_refused_on_the_paper_it_meets() {
+    let dir = scratch("columns", "narrow");
+    let path = dir.join("narrow.json");
+    std::fs::write(
+        &path,
+        r#"{"paper": "a5", "margins_mm": {"inner": 60, "outer": 60}, "columns": 2, "column_gap_mm": 30}"#,
+    )
+    .unwrap();
+    let out = run(&[
+        "render",
+        sample_path("short-news.json").to_str().unwrap(),
+        "--theme",
+        path.to_str().unwrap(),
+        "-o",
+        dir.join("out.pdf").to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "rendered with columns of no width");
+    assert!(
+        stderr.contains("narrow.json") && stderr.contains("column_gap_mm"),
+        "the error names the theme and the fields: {stderr}"
+    );
+    assert!(!dir.join("out.pdf").exists(), "no PDF is left behind");
+    // The sample two-column theme still sets on A5, where its columns are 55 mm.
+    let out = run(&[
+        "render",
+        sample_path("short-news.json").to_str().unwrap(),
+        "--theme",
+        sample_path("theme/two-columns.json").to_str().unwrap(),
+        "--paper",
+        "a5",
+        "-o",
+        dir.join("ok.pdf").to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
 fn a_landscape_figure_spans_the_columns_under_the_text_before_it() {
     use babrpdf::layout::display::Item;
     let name = "html-news.json";
