@@ -10,6 +10,25 @@ use babrpdf::atomic::write_atomically;
 use babrpdf::batch::BatchOptions;
 use babrpdf::theme::ThemeFile;
 use babrpdf::{Article, Engine, Paper, Profile, RenderOptions};
+
+/// mimalloc, not glibc's malloc: krilla allocates and frees a deflate state of a few hundred KB
+/// for every stream, between the blocks a render keeps, and glibc strands the holes (a 20 MB
+/// article peaked at 1.5 GB with glibc, 0.85 GB with mimalloc). Set up by `tune_allocator`.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// Commits memory as it is used and returns freed pages at once, rather than holding on to them
+/// for later: a one-page render then peaks at 16 MB, not 39 MB. (Option numbers of the mimalloc
+/// v3 that `mimalloc =0.1.52` builds: `mi_option_arena_eager_commit` 4, `mi_option_purge_delay` 15.)
+fn tune_allocator() {
+    const ARENA_EAGER_COMMIT: libmimalloc_sys::mi_option_t = 4;
+    const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+    // SAFETY: setting an option is allowed at any time; both take plain integers.
+    unsafe {
+        libmimalloc_sys::mi_option_set(ARENA_EAGER_COMMIT, 0);
+        libmimalloc_sys::mi_option_set(PURGE_DELAY, 0);
+    }
+}
 use clap::{Parser, Subcommand};
 
 mod report;
@@ -307,6 +326,7 @@ fn parse_paper(s: &str) -> Result<Paper, String> {
 }
 
 fn main() -> ExitCode {
+    tune_allocator();
     // A usage error is a run that could not start: status 1 like every other, not clap's 2.
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,

@@ -213,7 +213,7 @@ impl PdfWriter {
                                 g.dx / unscale,
                                 g.dy / size,
                                 0.0,
-                                g.text_range.clone(),
+                                g.text_bytes(),
                                 None,
                             )
                         }));

@@ -77,8 +77,10 @@ pub struct RunGlyph {
     pub dx: f32,
     /// Positive upwards, as fonts measure it.
     pub dy: f32,
-    /// The bytes of the run's text this glyph stands for (several glyphs may share them).
-    pub text_range: Range<usize>,
+    /// The bytes of the run's text this glyph stands for (several glyphs may share them);
+    /// `u32`, not `usize`: a long article holds millions of these, and 8 bytes a glyph less
+    /// is a quarter of the display list.
+    pub text_range: Range<u32>,
 }
 
 /// Glyphs of one face and size drawn from a baseline origin `(x, y)`.
@@ -111,6 +113,13 @@ pub struct GlyphRun {
     pub note: Option<u32>,
     /// The structure element (`Document::structure`) the run belongs to; `None`: page furniture.
     pub tag: Option<u32>,
+}
+
+impl RunGlyph {
+    /// `text_range` as indices into the run's text.
+    pub fn text_bytes(&self) -> Range<usize> {
+        self.text_range.start as usize..self.text_range.end as usize
+    }
 }
 
 impl GlyphRun {

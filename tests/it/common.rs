@@ -120,3 +120,17 @@ pub fn first_page_width(pdf: &[u8]) -> f32 {
     let mediabox = page.get(b"MediaBox").unwrap().as_array().unwrap();
     mediabox[2].as_float().unwrap()
 }
+
+/// Waits for `child` and reads its own peak resident memory in KB (not the test's) from `wait4`;
+/// returns its exit code too.
+pub fn wait_with_peak_memory(child: std::process::Child) -> (i32, i64) {
+    let mut status = 0;
+    // SAFETY: a zeroed rusage is a valid value; wait4 only writes into the two out-pointers.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = child.id() as libc::pid_t;
+    // SAFETY: `pid` is our own unwaited child; the pointers live for the call.
+    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(waited, pid, "wait4");
+    std::mem::forget(child);
+    (libc::WEXITSTATUS(status), usage.ru_maxrss)
+}

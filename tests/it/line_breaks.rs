@@ -99,7 +99,7 @@ fn gaps(line: &Line) -> Vec<f32> {
     let mut open: Option<f32> = None;
     for run in &line.runs {
         for g in &run.glyphs {
-            let text = &run.text[g.text_range.clone()];
+            let text = &run.text[g.text_bytes()];
             if !text.is_empty() && text.chars().all(char::is_whitespace) {
                 *open.get_or_insert(0.0) += g.advance / run.size;
             } else if let Some(gap) = open.take() {

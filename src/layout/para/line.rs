@@ -281,7 +281,7 @@ impl Paragraph<'_> {
                     advance: p.advance,
                     dx: 0.0,
                     dy: 0.0,
-                    text_range: at..at + 1,
+                    text_range: at as u32..at as u32 + 1,
                 });
                 continue;
             }
@@ -299,8 +299,13 @@ impl Paragraph<'_> {
                 // A mark sits on its base glyph, whose shape is drawn `expansion` wider.
                 dx: g.dx * expansion,
                 dy: g.dy,
-                text_range: rel_start..rel_end.min(run.text.len()),
+                text_range: rel_start as u32..rel_end.min(run.text.len()) as u32,
             });
+        }
+        // A long article holds every line until its pages are written: no spare capacity.
+        for run in &mut runs {
+            run.glyphs.shrink_to_fit();
+            run.text.shrink_to_fit();
         }
         runs
     }
