@@ -25,7 +25,7 @@ const MIN_LETTERS_EACH_SIDE: usize = 2;
 /// Shorter words are never hyphenated.
 const MIN_WORD_LETTERS: usize = 5;
 /// Longer letter strings are not words (or are pasted garbage): they get emergency breaks instead.
-const MAX_WORD_LETTERS: usize = 64;
+const MAX_WORD_LETTERS: usize = patterns::MAX_LETTERS;
 
 /// The hyphenator for a BCP 47 tag (`ru`, `ru-RU`, `uk` ...). `None`: no patterns, no hyphens.
 pub fn language(tag: &str) -> Option<Hyphenator> {
@@ -87,52 +87,69 @@ pub fn points(word: &str, hyphenator: Hyphenator) -> Vec<usize> {
             .filter(|&i| i < word.len())
             .collect();
     }
-    // Letters only, marks removed, with each letter's byte offset in `word`.
-    let letters: Vec<(usize, char)> = word.char_indices().filter(|&(_, c)| !is_mark(c)).collect();
-    if !(MIN_WORD_LETTERS..=MAX_WORD_LETTERS).contains(&letters.len())
-        || !letters.iter().all(|&(_, c)| is_letter(c))
-    {
+    // Letters only, marks removed, with each letter's byte offset in `word`; on the stack, as
+    // this runs for every word of every article.
+    let mut offsets = [0usize; MAX_WORD_LETTERS];
+    let mut plain = ['\0'; MAX_WORD_LETTERS];
+    let (mut n, mut upper) = (0, 0);
+    for (i, c) in word.char_indices() {
+        if is_mark(c) {
+            continue;
+        }
+        if n == MAX_WORD_LETTERS || !is_letter(c) {
+            return Vec::new();
+        }
+        upper += usize::from(c.is_uppercase());
+        (offsets[n], plain[n]) = (i, c);
+        n += 1;
+    }
+    // Abbreviations and words set in capitals (ГОСТ, МЧС, ПОЛИТИКА) stay whole.
+    if n < MIN_WORD_LETTERS || upper >= 2 {
         return Vec::new();
     }
-    let upper = letters.iter().filter(|&&(_, c)| c.is_uppercase()).count();
-    if upper >= 2 {
-        // Abbreviations and words set in capitals (ГОСТ, МЧС, ПОЛИТИКА) stay whole.
-        return Vec::new();
-    }
-    let plain: String = letters.iter().map(|&(_, c)| c).collect();
+    let plain = &plain[..n];
     // Break positions as counts of letters before the break.
-    let mut at: Vec<usize> = match hyphenator {
+    let mut at: Vec<usize> = Vec::new();
+    match hyphenator {
         Hyphenator::Patterns {
             patterns: p,
             alphabet,
             right,
         } => {
-            if !letters.iter().all(|&(_, c)| alphabet(c)) {
+            if !plain.iter().all(|&c| alphabet(c)) {
                 return Vec::new();
             }
-            let mut v = p.positions(&plain, MIN_LETTERS_EACH_SIDE, right);
+            p.positions_into(plain, MIN_LETTERS_EACH_SIDE, right, &mut at);
             // The patterns know some words only spelt with е.
-            if plain.contains(['ё', 'Ё']) {
-                let with_e = plain.replace('ё', "е").replace('Ё', "Е");
-                v.extend(p.positions(&with_e, MIN_LETTERS_EACH_SIDE, right));
-                v.sort_unstable();
-                v.dedup();
+            if plain.iter().any(|&c| c == 'ё' || c == 'Ё') {
+                let mut with_e = ['\0'; MAX_WORD_LETTERS];
+                for (e, &c) in with_e.iter_mut().zip(plain) {
+                    *e = match c {
+                        'ё' => 'е',
+                        'Ё' => 'Е',
+                        c => c,
+                    };
+                }
+                p.positions_into(&with_e[..n], MIN_LETTERS_EACH_SIDE, right, &mut at);
+                at.sort_unstable();
+                at.dedup();
             }
-            v
         }
-        Hyphenator::Hypher(lang) => hypher::hyphenate(&plain, lang)
-            .scan(0, |n, syllable| {
-                *n += syllable.chars().count();
-                Some(*n)
-            })
-            .collect(),
-    };
+        Hyphenator::Hypher(lang) => {
+            let plain: String = plain.iter().collect();
+            at.extend(hypher::hyphenate(&plain, lang).scan(0, |k, syllable| {
+                *k += syllable.chars().count();
+                Some(*k)
+            }));
+        }
+    }
     at.retain(|&k| {
-        k >= MIN_LETTERS_EACH_SIDE
-            && k + MIN_LETTERS_EACH_SIDE <= letters.len()
-            && !bad_line_start(letters[k].1)
+        k >= MIN_LETTERS_EACH_SIDE && k + MIN_LETTERS_EACH_SIDE <= n && !bad_line_start(plain[k])
     });
-    at.into_iter().map(|k| letters[k].0).collect()
+    for k in &mut at {
+        *k = offsets[*k];
+    }
+    at
 }
 
 #[cfg(test)]

@@ -85,13 +85,29 @@ impl Patterns {
 
     /// Character positions (number of letters before the break) where `word` may be hyphenated,
     /// keeping at least `left` and `right` letters on each side.
+    #[cfg(test)]
     pub fn positions(&self, word: &str, left: usize, right: usize) -> Vec<usize> {
-        let chars: Vec<char> = std::iter::once('.')
-            .chain(word.chars().flat_map(char::to_lowercase))
-            .chain(std::iter::once('.'))
-            .collect();
-        let n = chars.len();
-        let mut levels = vec![0u8; n + 1];
+        let letters: Vec<char> = word.chars().collect();
+        let mut out = Vec::new();
+        self.positions_into(&letters, left, right, &mut out);
+        out
+    }
+
+    /// `positions` over letters already split out, appended to `out`: no allocation (this runs
+    /// for every word of every article). Words longer than `MAX_LETTERS` give no positions.
+    pub fn positions_into(&self, word: &[char], left: usize, right: usize, out: &mut Vec<usize>) {
+        let letters = word.len();
+        if letters > MAX_LETTERS {
+            return;
+        }
+        // The word between dots, lower-cased: `.слово.`.
+        let mut chars = ['.'; MAX_LETTERS + 2];
+        for (slot, &c) in chars[1..].iter_mut().zip(word) {
+            *slot = lower(c);
+        }
+        let n = letters + 2;
+        let chars = &chars[..n];
+        let mut levels = [0u8; MAX_LETTERS + 3];
         for i in 0..n {
             let mut node = 0;
             for &c in &chars[i..] {
@@ -102,7 +118,7 @@ impl Patterns {
                 if let Some((start, values)) = &self.nodes[node].values {
                     for (k, &v) in values.iter().enumerate() {
                         let at = i + start + k;
-                        if at < levels.len() && v > levels[at] {
+                        if at <= n && v > levels[at] {
                             levels[at] = v;
                         }
                     }
@@ -111,14 +127,34 @@ impl Patterns {
         }
         // levels[p] is the value before chars[p]; with the leading dot, a break after `k` letters
         // of the word is position k + 1.
-        let letters = n - 2;
-        (left.max(1)..=letters.saturating_sub(right.max(1)))
-            .filter(|&k| levels[k + 1] % 2 == 1)
-            .collect()
+        out.extend(
+            (left.max(1)..=letters.saturating_sub(right.max(1)))
+                .filter(|&k| levels[k + 1] % 2 == 1),
+        );
     }
 }
 
-/// British English patterns (LibreOffice's hyph_en_GB.dic, BSD-style, data/LICENSE-hyph_en_GB.txt).
+/// Longest word the patterns are asked about (longer ones are not words: see hyphen.rs).
+pub const MAX_LETTERS: usize = 64;
+
+/// Lower case of one letter, with a fast path for Cyrillic and ASCII; a letter whose lower case
+/// is several characters is left as it is (no pattern alphabet has one).
+fn lower(c: char) -> char {
+    match c {
+        'А'..='Я' => char::from_u32(c as u32 + 0x20).unwrap_or(c),
+        'Ё' => 'ё',
+        'A'..='Z' => c.to_ascii_lowercase(),
+        _ if (c as u32) < 0x80 => c,
+        _ => {
+            let mut l = c.to_lowercase();
+            match (l.next(), l.next()) {
+                (Some(one), None) => one,
+                _ => c,
+            }
+        }
+    }
+}
+
 pub fn english_gb() -> &'static Patterns {
     static EN: OnceLock<Patterns> = OnceLock::new();
     EN.get_or_init(|| Patterns::parse(include_str!("../../data/hyph_en_GB.dic")))
