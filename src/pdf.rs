@@ -160,7 +160,8 @@ impl PdfWriter {
         .into_iter()
         .filter_map(|(name, value)| Some((name, value?)))
         .collect();
-        crate::pdf_xmp::add_dublin_core(pdf, &dublin_core)
+        let pdf = crate::pdf_xmp::add_dublin_core(pdf, &dublin_core)?;
+        crate::pdf_pack::pack(pdf)
     }
     /// Draws one display-list page as the document's next page. With `tags`, every drawing is
     /// marked for the structure tree; `jumps` are internal links (a volume's contents).
