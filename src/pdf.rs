@@ -26,6 +26,9 @@ use crate::pdf_tags::Tags;
 use crate::photo::{Encoding, Picture};
 use crate::text::fonts::FontBook;
 
+/// Units of a `TJ` adjustment in an em (PDF's text space is 1000 units to the em).
+const TJ_UNITS_PER_EM: f64 = 1000.0;
+
 fn paint(c: Color) -> krilla::paint::Paint {
     rgb::Color::new(c.0, c.1, c.2).into()
 }
@@ -207,10 +210,18 @@ impl PdfWriter {
                         // in the content stream).
                         let expansion = run.expansion;
                         let unscale = size * expansion;
+                        // Advances go on a grid of 1/1000 em, the unit of a `TJ` adjustment,
+                        // counted from the run's start so the run ends within half a unit of
+                        // where layout put it: kerning and justification then print as `17`,
+                        // not `16.999954` (a sixth of a short article's content stream).
+                        let (mut exact, mut placed) = (0.0f64, 0.0f64);
                         glyphs.extend(run.glyphs.iter().map(|g| {
+                            exact += f64::from(g.advance / unscale) * TJ_UNITS_PER_EM;
+                            let advance = exact.round() - placed;
+                            placed += advance;
                             KrillaGlyph::new(
                                 GlyphId::new(g.id),
-                                g.advance / unscale,
+                                (advance / TJ_UNITS_PER_EM) as f32,
                                 g.dx / unscale,
                                 g.dy / size,
                                 0.0,
