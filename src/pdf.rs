@@ -164,7 +164,7 @@ impl PdfWriter {
         .filter_map(|(name, value)| Some((name, value?)))
         .collect();
         let pdf = crate::pdf_xmp::add_dublin_core(pdf, &dublin_core)?;
-        crate::pdf_pack::pack(pdf)
+        crate::pdf_pack::pack(pdf, !self.pdfa)
     }
     /// Draws one display-list page as the document's next page. With `tags`, every drawing is
     /// marked for the structure tree; `jumps` are internal links (a volume's contents).

@@ -5,11 +5,15 @@
 //! dictionary as plain text with a 20-byte table entry, which in a one-page article was a
 //! quarter of the file: 36 KB → 29 KB for short-news.json, nothing a reader sees changed.
 //!
-//! Streams (fonts, content, images, ToUnicode, XMP metadata) are copied byte for byte, in their
-//! order, so the XMP packet stays findable by a plain scan of the file. Object numbers stay
-//! what krilla gave them. Like `pdf_xmp`, every step checks the shape it expects; anything else
+//! Streams (fonts, content, images, ToUnicode) are copied byte for byte, in their order. The
+//! XMP packet is deflated too, except in a PDF/A file, where it stays plain text (PDF/A-1
+//! forbade a filter on it, and archive tools find it by scanning the bytes). The font
+//! descriptors' CID sets, which krilla writes for PDF/A-1 and no reader needs, are left out.
+//! Object numbers stay what krilla gave them. Like `pdf_xmp`, every step checks the shape it
+//! expects; anything else
 //! is an error, never a silently broken file.
 
+use std::borrow::Cow;
 use std::io::Write;
 
 use flate2::Compression;
@@ -33,7 +37,8 @@ enum Place {
 
 /// `pdf` (as krilla writes it: one classic cross-reference table, objects of generation 0)
 /// with its non-stream objects in object streams and a cross-reference stream.
-pub(crate) fn pack(pdf: Vec<u8>) -> Result<Vec<u8>, Error> {
+/// `compress_metadata`: deflate the XMP packet too (PDF/A files keep it plain).
+pub(crate) fn pack(pdf: Vec<u8>, compress_metadata: bool) -> Result<Vec<u8>, Error> {
     let fail = |what: &str| Error::Pdf(format!("packing the PDF: {what}"));
     let xref = last_number_after(&pdf, b"startxref").ok_or_else(|| fail("no startxref"))?;
     let table = Xref::read(&pdf, xref).ok_or_else(|| fail("no cross-reference table"))?;
@@ -61,11 +66,8 @@ pub(crate) fn pack(pdf: Vec<u8>) -> Result<Vec<u8>, Error> {
         return Err(fail("no header"));
     }
 
-    let mut out = Vec::with_capacity(pdf.len());
-    out.extend_from_slice(&pdf[..first]);
-    let mut places = vec![Place::Free; table.count];
-    // Bodies of the objects that go into object streams, by number.
-    let mut packed: Vec<(usize, &[u8])> = Vec::new();
+    // Each object's whole text (`N 0 obj … endobj`) and its body, in file order.
+    let mut spans: Vec<(usize, &[u8], &[u8])> = Vec::with_capacity(objects.len());
     for (k, &(offset, id)) in objects.iter().enumerate() {
         let end = objects.get(k + 1).map_or(xref, |o| o.0);
         let span = pdf
@@ -78,19 +80,49 @@ pub(crate) fn pack(pdf: Vec<u8>) -> Result<Vec<u8>, Error> {
         let body = trim_end(body)
             .strip_suffix(b"endobj")
             .ok_or_else(|| fail("an object is unended"))?;
-        let body = trim_end(body);
-        if body.ends_with(b"endstream") {
-            places[id] = Place::At(out.len());
-            let kept = trim_end(span).len();
-            out.extend_from_slice(&span[..kept]);
-            out.push(b'\n');
-        } else {
-            let body = trim_start(body);
-            if body.is_empty() {
-                return Err(fail("an empty object"));
-            }
-            packed.push((id, body));
+        let body = trim(body);
+        if body.is_empty() {
+            return Err(fail("an empty object"));
         }
+        spans.push((id, trim_end(span), body));
+    }
+
+    // Bodies of the objects that go into object streams, by number; a font descriptor's
+    // `/CIDSet` entry is left out, and its stream with it.
+    let mut packed: Vec<(usize, Cow<'_, [u8]>)> = Vec::new();
+    let mut dropped = vec![false; table.count];
+    for &(id, _, body) in &spans {
+        if body.ends_with(b"endstream") {
+            continue;
+        }
+        let body = match cid_set(body) {
+            Some((entry, set)) if set < table.count => {
+                dropped[set] = true;
+                let mut kept = body[..entry.start].to_vec();
+                kept.extend_from_slice(&body[entry.end..]);
+                Cow::Owned(kept)
+            }
+            _ => Cow::Borrowed(body),
+        };
+        packed.push((id, body));
+    }
+
+    let mut out = Vec::with_capacity(pdf.len());
+    out.extend_from_slice(&pdf[..first]);
+    let mut places = vec![Place::Free; table.count];
+    for &(id, span, body) in &spans {
+        if !body.ends_with(b"endstream") || dropped[id] {
+            continue;
+        }
+        places[id] = Place::At(out.len());
+        match compress_metadata
+            .then(|| deflated_metadata(id, body))
+            .flatten()
+        {
+            Some(object) => out.extend_from_slice(&object),
+            None => out.extend_from_slice(span),
+        }
+        out.push(b'\n');
     }
 
     // The object streams, then the cross-reference stream, take the next numbers.
@@ -217,9 +249,51 @@ fn trim_end(b: &[u8]) -> &[u8] {
     &b[..b.len() - n]
 }
 
-fn trim_start(b: &[u8]) -> &[u8] {
+fn trim(b: &[u8]) -> &[u8] {
     let n = b.iter().take_while(|c| c.is_ascii_whitespace()).count();
-    &b[n..]
+    trim_end(&b[n..])
+}
+
+/// Where a font descriptor's `/CIDSet N 0 R` entry is, and `N`. krilla writes the CID set for
+/// PDF/A-1 only; PDF 1.7 and PDF/A-2 make it optional, and readers never need it.
+fn cid_set(body: &[u8]) -> Option<(std::ops::Range<usize>, usize)> {
+    if !body.starts_with(b"<</Type/FontDescriptor") {
+        return None;
+    }
+    let start = find(body, b"/CIDSet ")?;
+    let rest = &body[start + 8..];
+    let digits = rest.iter().take_while(|c| c.is_ascii_digit()).count();
+    let id = std::str::from_utf8(&rest[..digits]).ok()?.parse().ok()?;
+    rest[digits..]
+        .starts_with(b" 0 R")
+        .then_some((start..start + 8 + digits + 4, id))
+}
+
+/// An XMP metadata stream object (`N 0 obj <</Length L/Type/Metadata/Subtype/XML>> stream …`),
+/// deflated; `None` for any other object.
+fn deflated_metadata(id: usize, body: &[u8]) -> Option<Vec<u8>> {
+    const HEAD: &[u8] = b"<</Length ";
+    const TAIL: &[u8] = b"/Type/Metadata/Subtype/XML>>";
+    let rest = body.strip_prefix(HEAD)?;
+    let digits = rest.iter().take_while(|c| c.is_ascii_digit()).count();
+    let length: usize = std::str::from_utf8(&rest[..digits]).ok()?.parse().ok()?;
+    let rest = rest[digits..].strip_prefix(TAIL)?;
+    let rest = rest
+        .strip_prefix(b"\nstream\r\n")
+        .or_else(|| rest.strip_prefix(b"\nstream\n"))?;
+    let packet = rest.get(..length)?;
+    if !trim(&rest[length..]).starts_with(b"endstream") || !packet.starts_with(b"<?xpacket") {
+        return None;
+    }
+    let data = deflate(packet);
+    let mut object = format!(
+        "{id} 0 obj\n<</Length {}/Type/Metadata/Subtype/XML/Filter/FlateDecode>>\nstream\n",
+        data.len()
+    )
+    .into_bytes();
+    object.extend_from_slice(&data);
+    object.extend_from_slice(b"\nendstream\nendobj");
+    Some(object)
 }
 
 #[cfg(test)]
@@ -228,7 +302,7 @@ mod tests {
 
     #[test]
     fn a_file_of_another_shape_is_an_error_not_a_broken_file() {
-        let e = pack(b"%PDF-1.7\nnothing here".to_vec())
+        let e = pack(b"%PDF-1.7\nnothing here".to_vec(), true)
             .unwrap_err()
             .to_string();
         assert!(e.contains("packing") && !e.contains('\n'), "{e}");
