@@ -102,7 +102,7 @@ pub(crate) fn pack(pdf: Vec<u8>, compress_metadata: bool) -> Result<Vec<u8>, Err
                 kept.extend_from_slice(&body[entry.end..]);
                 Cow::Owned(kept)
             }
-            _ => Cow::Borrowed(body),
+            _ => compact_widths(body).map_or(Cow::Borrowed(body), Cow::Owned),
         };
         packed.push((id, body));
     }
@@ -269,6 +269,59 @@ fn cid_set(body: &[u8]) -> Option<(std::ops::Range<usize>, usize)> {
         .then_some((start..start + 8 + digits + 4, id))
 }
 
+/// A CID font's `/W` array written with runs: krilla writes `c c w` for every glyph
+/// (`0 0 750 1 1 670 2 2 570`), which is `0[750 670 570]`; widths within 1/1000 of a unit of
+/// a whole number (krilla's `252.99998`) are written whole. `None` when the body is not a CID
+/// font or its array is not in that shape.
+fn compact_widths(body: &[u8]) -> Option<Vec<u8>> {
+    if !body.starts_with(b"<</Type/Font/Subtype/CIDFontType") {
+        return None;
+    }
+    let start = find(body, b"/W[")? + 3;
+    let end = start + body[start..].iter().position(|c| *c == b']')?;
+    let words: Vec<&str> = std::str::from_utf8(&body[start..end])
+        .ok()?
+        .split_ascii_whitespace()
+        .collect();
+    if !words.len().is_multiple_of(3) {
+        return None;
+    }
+    let mut out = body[..start].to_vec();
+    // The CID after the open `[` run, if one is open.
+    let mut run_next: Option<u32> = None;
+    for triple in words.chunks(3) {
+        let (first, last): (u32, u32) = (triple[0].parse().ok()?, triple[1].parse().ok()?);
+        let width: f64 = triple[2].parse().ok()?;
+        let width = if (width - width.round()).abs() < 1e-3 {
+            width.round()
+        } else {
+            width
+        };
+        if first == last {
+            if run_next == Some(first) {
+                out.push(b' ');
+            } else {
+                if run_next.is_some() {
+                    out.push(b']');
+                }
+                out.extend_from_slice(format!("{first}[").as_bytes());
+            }
+            out.extend_from_slice(format!("{width}").as_bytes());
+            run_next = Some(first + 1);
+        } else {
+            if run_next.take().is_some() {
+                out.push(b']');
+            }
+            out.extend_from_slice(format!(" {first} {last} {width} ").as_bytes());
+        }
+    }
+    if run_next.is_some() {
+        out.push(b']');
+    }
+    out.extend_from_slice(&body[end..]);
+    Some(out)
+}
+
 /// An XMP metadata stream object (`N 0 obj <</Length L/Type/Metadata/Subtype/XML>> stream …`),
 /// deflated; `None` for any other object.
 fn deflated_metadata(id: usize, body: &[u8]) -> Option<Vec<u8>> {
@@ -306,6 +359,18 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("packing") && !e.contains('\n'), "{e}");
+    }
+
+    #[test]
+    fn widths_are_written_in_runs() {
+        let body = b"<</Type/Font/Subtype/CIDFontType2/DW 0/W[0 0 750 1 1 670 2 2 252.99998 3 5 545 6 6 508.5 8 8 1]>>";
+        let compact = compact_widths(body).unwrap();
+        assert_eq!(
+            String::from_utf8(compact).unwrap(),
+            "<</Type/Font/Subtype/CIDFontType2/DW 0/W[0[750 670 253] 3 5 545 6[508.5]8[1]]>>"
+        );
+        assert!(compact_widths(b"<</Type/Font/Subtype/CIDFontType2/W[0 0]>>").is_none());
+        assert!(compact_widths(b"<</Type/Font/Subtype/Type0>>").is_none());
     }
 
     #[test]
