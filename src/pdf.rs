@@ -29,6 +29,11 @@ use crate::text::fonts::FontBook;
 /// Units of a `TJ` adjustment in an em (PDF's text space is 1000 units to the em).
 const TJ_UNITS_PER_EM: f64 = 1000.0;
 
+/// `v` (in points) to the nearest 1/1000 pt.
+fn on_grid(v: f32) -> f32 {
+    (v * 1000.0).round() / 1000.0
+}
+
 fn paint(c: Color) -> krilla::paint::Paint {
     rgb::Color::new(c.0, c.1, c.2).into()
 }
@@ -247,6 +252,9 @@ impl PdfWriter {
                             }
                             None => face.pdf.clone(),
                         };
+                        // The run's origin to 1/1000 pt (0.35 µm): layout's `62.362206` prints as
+                        // `62.362` in every text matrix.
+                        let (x, y) = (on_grid(run.x), on_grid(run.y));
                         let linked = run.link.is_some() && !waiting_links.is_empty();
                         let draw = |s: &mut krilla::surface::Surface<'_>| {
                             s.set_fill(Some(Fill {
@@ -260,12 +268,12 @@ impl PdfWriter {
                                     0.0,
                                     0.0,
                                     1.0,
-                                    run.x * (1.0 - expansion),
+                                    x * (1.0 - expansion),
                                     0.0,
                                 ));
                             }
                             s.draw_glyphs(
-                                Point::from_xy(run.x, run.y),
+                                Point::from_xy(x, y),
                                 &glyphs,
                                 font,
                                 &run.text,

@@ -82,7 +82,7 @@ pub fn dehint(font: &[u8]) -> Option<Vec<u8>> {
         let glyph = old_glyf.get(offsets[i]..offsets[i + 1])?;
         if !glyph.is_empty() {
             strip_glyph(glyph, &mut new_glyf)?;
-            while new_glyf.len() % 4 != 0 {
+            while new_glyf.len() % 2 != 0 {
                 new_glyf.push(0);
             }
         }
