@@ -14,7 +14,7 @@
 //! is an error, never a silently broken file.
 
 use std::borrow::Cow;
-use std::io::Write;
+use std::io::{Read, Write};
 
 use flate2::Compression;
 use flate2::write::ZlibEncoder;
@@ -115,10 +115,11 @@ pub(crate) fn pack(pdf: Vec<u8>, compress_metadata: bool) -> Result<Vec<u8>, Err
             continue;
         }
         places[id] = Place::At(out.len());
-        match compress_metadata
-            .then(|| deflated_metadata(id, body))
-            .flatten()
-        {
+        let rewritten = match compress_metadata {
+            true => deflated_metadata(id, body),
+            false => None,
+        };
+        match rewritten.or_else(|| lean_cmap(id, body)) {
             Some(object) => out.extend_from_slice(&object),
             None => out.extend_from_slice(span),
         }
@@ -322,31 +323,65 @@ fn compact_widths(body: &[u8]) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// An XMP metadata stream object (`N 0 obj <</Length L/Type/Metadata/Subtype/XML>> stream …`),
-/// deflated; `None` for any other object.
-fn deflated_metadata(id: usize, body: &[u8]) -> Option<Vec<u8>> {
-    const HEAD: &[u8] = b"<</Length ";
-    const TAIL: &[u8] = b"/Type/Metadata/Subtype/XML>>";
-    let rest = body.strip_prefix(HEAD)?;
+/// The data of a stream object whose dictionary is `<</Length L` + `entries` + `>>`, as krilla
+/// writes them; `None` for any other object.
+fn stream_data<'a>(body: &'a [u8], entries: &[u8]) -> Option<&'a [u8]> {
+    let rest = body.strip_prefix(b"<</Length ")?;
     let digits = rest.iter().take_while(|c| c.is_ascii_digit()).count();
     let length: usize = std::str::from_utf8(&rest[..digits]).ok()?.parse().ok()?;
-    let rest = rest[digits..].strip_prefix(TAIL)?;
+    let rest = rest[digits..].strip_prefix(entries)?.strip_prefix(b">>")?;
     let rest = rest
         .strip_prefix(b"\nstream\r\n")
         .or_else(|| rest.strip_prefix(b"\nstream\n"))?;
-    let packet = rest.get(..length)?;
-    if !trim(&rest[length..]).starts_with(b"endstream") || !packet.starts_with(b"<?xpacket") {
+    let data = rest.get(..length)?;
+    trim(&rest[length..])
+        .starts_with(b"endstream")
+        .then_some(data)
+}
+
+/// Stream object `id` with a dictionary of `entries` and a length, and `data`.
+fn stream_object(id: usize, entries: &str, data: &[u8]) -> Vec<u8> {
+    let mut object =
+        format!("{id} 0 obj\n<</Length {}{entries}>>\nstream\n", data.len()).into_bytes();
+    object.extend_from_slice(data);
+    object.extend_from_slice(b"\nendstream\nendobj");
+    object
+}
+
+/// An XMP metadata stream object, deflated; `None` for any other object.
+fn deflated_metadata(id: usize, body: &[u8]) -> Option<Vec<u8>> {
+    let packet = stream_data(body, b"/Type/Metadata/Subtype/XML")?;
+    packet.starts_with(b"<?xpacket").then(|| {
+        stream_object(
+            id,
+            "/Type/Metadata/Subtype/XML/Filter/FlateDecode",
+            &deflate(packet),
+        )
+    })
+}
+
+/// A ToUnicode CMap stream object without its PostScript comments (`%%BeginResource …`, seven
+/// lines of them in every CMap krilla writes) and indentation, which no PDF reader reads (the
+/// PDF reference's own ToUnicode example has none); `None` for any other object.
+fn lean_cmap(id: usize, body: &[u8]) -> Option<Vec<u8>> {
+    const ENTRIES: &str = "/Type/CMap/Filter/FlateDecode/WMode 0";
+    let data = stream_data(body, ENTRIES.as_bytes())?;
+    let mut cmap = Vec::new();
+    flate2::read::ZlibDecoder::new(data)
+        .read_to_end(&mut cmap)
+        .ok()?;
+    if !cmap.starts_with(b"%!PS-Adobe-3.0 Resource-CMap") {
         return None;
     }
-    let data = deflate(packet);
-    let mut object = format!(
-        "{id} 0 obj\n<</Length {}/Type/Metadata/Subtype/XML/Filter/FlateDecode>>\nstream\n",
-        data.len()
-    )
-    .into_bytes();
-    object.extend_from_slice(&data);
-    object.extend_from_slice(b"\nendstream\nendobj");
-    Some(object)
+    let mut lean = Vec::with_capacity(cmap.len());
+    for line in cmap.split(|c| *c == b'\n') {
+        let line = trim(line);
+        if !line.is_empty() && !line.starts_with(b"%") {
+            lean.extend_from_slice(line);
+            lean.push(b'\n');
+        }
+    }
+    Some(stream_object(id, ENTRIES, &deflate(&lean)))
 }
 
 #[cfg(test)]
