@@ -216,13 +216,16 @@ impl PdfWriter {
                         let expansion = run.expansion;
                         let unscale = size * expansion;
                         // Advances go on a grid of 1/1000 em, the unit of a `TJ` adjustment,
-                        // counted from the run's start so the run ends within half a unit of
-                        // where layout put it: kerning and justification then print as `17`,
-                        // not `16.999954` (a sixth of a short article's content stream).
+                        // counted from the run's start so no glyph strays more than half a unit
+                        // from where layout put it: kerning and justification then print as
+                        // `17`, not `16.999954` (a sixth of a short article's content stream).
+                        // The last glyph keeps its exact place, so a justified line still ends
+                        // exactly at the column's edge.
+                        let last = run.glyphs.len().saturating_sub(2);
                         let (mut exact, mut placed) = (0.0f64, 0.0f64);
-                        glyphs.extend(run.glyphs.iter().map(|g| {
+                        glyphs.extend(run.glyphs.iter().enumerate().map(|(i, g)| {
                             exact += f64::from(g.advance / unscale) * TJ_UNITS_PER_EM;
-                            let advance = exact.round() - placed;
+                            let advance = if i == last { exact } else { exact.round() } - placed;
                             placed += advance;
                             KrillaGlyph::new(
                                 GlyphId::new(g.id),
