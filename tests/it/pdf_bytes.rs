@@ -18,9 +18,9 @@ const FONT_TABLES: [&[u8; 4]; 11] = [
     b"prep",
 ];
 
-/// `name` records a subset may carry: copyright, family, subfamily, unique id, full name,
-/// version, PostScript name, typographic family and subfamily.
-const FONT_NAME_IDS: [u16; 9] = [0, 1, 2, 3, 4, 5, 6, 16, 17];
+/// `name` records a subset may carry: copyright, family, subfamily, PostScript name,
+/// typographic family and subfamily.
+const FONT_NAME_IDS: [u16; 6] = [0, 1, 2, 6, 16, 17];
 
 fn u16_at(d: &[u8], at: usize) -> u16 {
     u16::from_be_bytes([d[at], d[at + 1]])
