@@ -40,6 +40,7 @@ pub mod layout;
 mod memory;
 mod pdf;
 mod pdf_emoji;
+mod pdf_pack;
 mod pdf_tags;
 mod pdf_xmp;
 mod photo;

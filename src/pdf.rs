@@ -26,6 +26,14 @@ use crate::pdf_tags::Tags;
 use crate::photo::{Encoding, Picture};
 use crate::text::fonts::FontBook;
 
+/// Units of a `TJ` adjustment in an em (PDF's text space is 1000 units to the em).
+const TJ_UNITS_PER_EM: f64 = 1000.0;
+
+/// `v` (in points) to the nearest 1/1000 pt.
+fn on_grid(v: f32) -> f32 {
+    (v * 1000.0).round() / 1000.0
+}
+
 fn paint(c: Color) -> krilla::paint::Paint {
     rgb::Color::new(c.0, c.1, c.2).into()
 }
@@ -160,7 +168,8 @@ impl PdfWriter {
         .into_iter()
         .filter_map(|(name, value)| Some((name, value?)))
         .collect();
-        crate::pdf_xmp::add_dublin_core(pdf, &dublin_core)
+        let pdf = crate::pdf_xmp::add_dublin_core(pdf, &dublin_core)?;
+        crate::pdf_pack::pack(pdf, !self.pdfa)
     }
     /// Draws one display-list page as the document's next page. With `tags`, every drawing is
     /// marked for the structure tree; `jumps` are internal links (a volume's contents).
@@ -206,10 +215,21 @@ impl PdfWriter {
                         // in the content stream).
                         let expansion = run.expansion;
                         let unscale = size * expansion;
-                        glyphs.extend(run.glyphs.iter().map(|g| {
+                        // Advances go on a grid of 1/1000 em, the unit of a `TJ` adjustment,
+                        // counted from the run's start so no glyph strays more than half a unit
+                        // from where layout put it: kerning and justification then print as
+                        // `17`, not `16.999954` (a sixth of a short article's content stream).
+                        // The last glyph keeps its exact place, so a justified line still ends
+                        // exactly at the column's edge.
+                        let last = run.glyphs.len().saturating_sub(2);
+                        let (mut exact, mut placed) = (0.0f64, 0.0f64);
+                        glyphs.extend(run.glyphs.iter().enumerate().map(|(i, g)| {
+                            exact += f64::from(g.advance / unscale) * TJ_UNITS_PER_EM;
+                            let advance = if i == last { exact } else { exact.round() } - placed;
+                            placed += advance;
                             KrillaGlyph::new(
                                 GlyphId::new(g.id),
-                                g.advance / unscale,
+                                (advance / TJ_UNITS_PER_EM) as f32,
                                 g.dx / unscale,
                                 g.dy / size,
                                 0.0,
@@ -235,6 +255,9 @@ impl PdfWriter {
                             }
                             None => face.pdf.clone(),
                         };
+                        // The run's origin to 1/1000 pt (0.35 µm): layout's `62.362206` prints as
+                        // `62.362` in every text matrix.
+                        let (x, y) = (on_grid(run.x), on_grid(run.y));
                         let linked = run.link.is_some() && !waiting_links.is_empty();
                         let draw = |s: &mut krilla::surface::Surface<'_>| {
                             s.set_fill(Some(Fill {
@@ -248,12 +271,12 @@ impl PdfWriter {
                                     0.0,
                                     0.0,
                                     1.0,
-                                    run.x * (1.0 - expansion),
+                                    x * (1.0 - expansion),
                                     0.0,
                                 ));
                             }
                             s.draw_glyphs(
-                                Point::from_xy(run.x, run.y),
+                                Point::from_xy(x, y),
                                 &glyphs,
                                 font,
                                 &run.text,

@@ -12,9 +12,9 @@
 use crate::error::Error;
 
 /// Width of an offset in a cross-reference entry (`nnnnnnnnnn ggggg n\r\n`).
-const XREF_OFFSET_DIGITS: usize = 10;
+pub(crate) const XREF_OFFSET_DIGITS: usize = 10;
 /// Length of one cross-reference entry.
-const XREF_ENTRY: usize = 20;
+pub(crate) const XREF_ENTRY: usize = 20;
 
 /// `pdf` with the `(property, value)` pairs (names in the `dc` namespace, such as
 /// `"identifier"`) added to its XMP packet. Unchanged when there is nothing to add.
@@ -109,17 +109,17 @@ pub(crate) fn add_dublin_core(pdf: Vec<u8>, properties: &[(&str, &str)]) -> Resu
 
 /// A classic cross-reference table with one subsection starting at object 0 (what krilla
 /// writes for a new file).
-struct Xref {
+pub(crate) struct Xref {
     /// Where its first entry starts.
-    entries: usize,
+    pub(crate) entries: usize,
     /// How many entries it has.
-    count: usize,
+    pub(crate) count: usize,
     /// Where its trailer dictionary starts.
-    trailer: usize,
+    pub(crate) trailer: usize,
 }
 
 impl Xref {
-    fn read(pdf: &[u8], at: usize) -> Option<Xref> {
+    pub(crate) fn read(pdf: &[u8], at: usize) -> Option<Xref> {
         let rest = pdf.get(at..)?;
         let header = rest.strip_prefix(b"xref")?;
         let line_end = |from: usize| find(&header[from..], b"\n").map(|k| from + k);
@@ -176,11 +176,11 @@ fn xml_text(value: &str) -> String {
     out
 }
 
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+pub(crate) fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
 
-fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
+pub(crate) fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).rposition(|w| w == needle)
 }
 
@@ -191,7 +191,7 @@ fn number_after(bytes: &[u8], key: &[u8]) -> Option<usize> {
 }
 
 /// The number after the last `key` in `bytes` (`startxref\n27878` gives 27878).
-fn last_number_after(bytes: &[u8], key: &[u8]) -> Option<usize> {
+pub(crate) fn last_number_after(bytes: &[u8], key: &[u8]) -> Option<usize> {
     let at = rfind(bytes, key)? + key.len();
     parse_number(&bytes[at..])
 }

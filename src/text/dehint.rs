@@ -1,10 +1,23 @@
 //! Strips TrueType hinting (glyph programs, fpgm/prep/cvt) from a font in memory before it is
 //! embedded. PDF viewers rasterise with their own smoothing and ignore hints, which in the PT
 //! fonts make up about half of every subset: without them a short article's PDF halves in size.
-//! Outlines, metrics and OpenType layout tables are untouched.
+//! Also left out: glyph names (`post` becomes version 3) and the `name` records no reader of the
+//! PDF or of this engine reads (description, licence text, URLs, …), which krilla's subsetter
+//! would otherwise copy into every subset — about 0.7 KB of each compressed font program.
+//! Outlines, metrics, cmap and OpenType layout tables (all the shaper reads) are untouched.
 
 /// Tables that exist only for the hinting interpreter or for hinted bitmap metrics.
 const HINTING_TABLES: [&[u8; 4]; 6] = [b"fpgm", b"prep", b"cvt ", b"hdmx", b"LTSH", b"VDMX"];
+
+/// `name` records kept: the copyright notice (0), family and subfamily (1, 2) and typographic
+/// family and subfamily (16, 17), which `--font-dir` families are matched by, and the PostScript
+/// name (6), which krilla names the PDF font after. The rest (unique id, full name, version,
+/// trademark, designer, description, licence text, URLs) is for font managers, and krilla's
+/// subsetter would copy it into every embedded subset: 0.7 KB of each compressed font program.
+const KEPT_NAME_IDS: [u16; 6] = [0, 1, 2, 6, 16, 17];
+
+/// The fixed header of a `post` table (up to `maxMemType1`), all a version 3 table holds.
+const POST_HEADER: usize = 32;
 
 const ARG_1_AND_2_ARE_WORDS: u16 = 0x0001;
 const WE_HAVE_A_SCALE: u16 = 0x0008;
@@ -69,7 +82,7 @@ pub fn dehint(font: &[u8]) -> Option<Vec<u8>> {
         let glyph = old_glyf.get(offsets[i]..offsets[i + 1])?;
         if !glyph.is_empty() {
             strip_glyph(glyph, &mut new_glyf)?;
-            while new_glyf.len() % 4 != 0 {
+            while new_glyf.len() % 2 != 0 {
                 new_glyf.push(0);
             }
         }
@@ -90,8 +103,56 @@ pub fn dehint(font: &[u8]) -> Option<Vec<u8>> {
     }
     tables[maxp].data = maxp_data.into();
     tables.retain(|t| !HINTING_TABLES.contains(&&t.tag));
+    for table in &mut tables {
+        match &table.tag {
+            b"name" => {
+                if let Some(name) = trim_name(&table.data) {
+                    table.data = name.into();
+                }
+            }
+            // Version 3: the same header (italic angle, underline, fixed pitch), no glyph names.
+            b"post" if table.data.len() >= POST_HEADER => {
+                let mut post = table.data[..POST_HEADER].to_vec();
+                post[..4].copy_from_slice(&0x0003_0000u32.to_be_bytes());
+                table.data = post.into();
+            }
+            _ => {}
+        }
+    }
     tables.sort_by_key(|t| t.tag);
     Some(assemble(font.get(0..4)?, &tables))
+}
+
+/// A format 0 `name` table with only the records of [`KEPT_NAME_IDS`]; `None` (keep it as it
+/// is) for another format or a table that does not parse.
+fn trim_name(name: &[u8]) -> Option<Vec<u8>> {
+    if u16_at(name, 0)? != 0 {
+        return None;
+    }
+    let count = usize::from(u16_at(name, 2)?);
+    let storage = usize::from(u16_at(name, 4)?);
+    let mut records = Vec::new();
+    for i in 0..count {
+        let rec = name.get(6 + 12 * i..18 + 12 * i)?;
+        if KEPT_NAME_IDS.contains(&u16_at(rec, 6)?) {
+            let (length, offset) = (usize::from(u16_at(rec, 8)?), usize::from(u16_at(rec, 10)?));
+            let text = name.get(storage + offset..storage + offset + length)?;
+            records.push((rec, text));
+        }
+    }
+    let mut out = Vec::new();
+    out.extend_from_slice(&[0, 0]);
+    out.extend_from_slice(&(records.len() as u16).to_be_bytes());
+    out.extend_from_slice(&(6 + 12 * records.len() as u16).to_be_bytes());
+    let mut strings: Vec<u8> = Vec::new();
+    for (rec, text) in &records {
+        out.extend_from_slice(&rec[..8]);
+        out.extend_from_slice(&(text.len() as u16).to_be_bytes());
+        out.extend_from_slice(&u16::try_from(strings.len()).ok()?.to_be_bytes());
+        strings.extend_from_slice(text);
+    }
+    out.extend_from_slice(&strings);
+    Some(out)
 }
 
 /// Copies one glyph without its instructions.
@@ -203,6 +264,36 @@ mod tests {
             assert_eq!(Some(g), sb.nominal_glyph(c as u32));
             assert_eq!(sa.glyph_h_advance(g), sb.glyph_h_advance(g));
         }
+        assert!(krilla::text::Font::new(stripped.into(), 0).is_some());
+    }
+
+    #[test]
+    fn names_and_glyph_names_readers_need_are_kept_the_rest_left_out() {
+        use read_fonts::{FontRef, TableProvider, types::NameId};
+        let stripped = dehint(include_bytes!("../../fonts/PTS75F.ttf")).unwrap();
+        let font = FontRef::new(&stripped).unwrap();
+        let name = font.name().unwrap();
+        let get = |id: NameId| {
+            name.name_record()
+                .iter()
+                .find(|r| r.name_id() == id && r.platform_id() == 3)
+                .map(|r| {
+                    r.string(name.string_data())
+                        .unwrap()
+                        .chars()
+                        .collect::<String>()
+                })
+        };
+        assert_eq!(get(NameId::FAMILY_NAME).as_deref(), Some("PT Sans"));
+        assert_eq!(get(NameId::POSTSCRIPT_NAME).as_deref(), Some("PTSans-Bold"));
+        assert!(get(NameId::COPYRIGHT_NOTICE).unwrap().contains("ParaType"));
+        assert_eq!(get(NameId::DESCRIPTION), None);
+        assert_eq!(get(NameId::LICENSE_DESCRIPTION), None);
+        let post = font.post().unwrap();
+        assert_eq!(
+            post.version(),
+            read_fonts::types::Version16Dot16::VERSION_3_0
+        );
         assert!(krilla::text::Font::new(stripped.into(), 0).is_some());
     }
 

@@ -35,6 +35,20 @@ pub fn load(pdf: &[u8]) -> lopdf::Document {
     lopdf::Document::load_mem(pdf).expect("our PDF parses")
 }
 
+/// The XMP packet of a PDF, read through the catalog's /Metadata stream (deflated outside
+/// PDF/A, plain in PDF/A).
+pub fn xmp_of(pdf: &[u8]) -> String {
+    let doc = load(pdf);
+    let catalog = doc.catalog().unwrap();
+    let id = catalog.get(b"Metadata").unwrap().as_reference().unwrap();
+    let stream = doc.get_object(id).unwrap().as_stream().unwrap();
+    let packet = match stream.dict.get(b"Filter") {
+        Ok(_) => stream.decompressed_content().expect("XMP inflates"),
+        Err(_) => stream.content.clone(),
+    };
+    String::from_utf8(packet).expect("XMP is UTF-8")
+}
+
 /// Text of every page, in page order, through the fonts' ToUnicode maps.
 pub fn pdf_text(doc: &lopdf::Document) -> String {
     let pages: Vec<u32> = doc.get_pages().keys().copied().collect();

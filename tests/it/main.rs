@@ -12,6 +12,7 @@ mod engine;
 mod hostile;
 mod images;
 mod line_breaks;
+mod pdf_bytes;
 mod pdf_roundtrip;
 mod profiles;
 mod rich;

@@ -258,15 +258,6 @@ fn same_input_gives_same_bytes() {
     assert_eq!(render(&article), render(&article));
 }
 
-/// The XMP packet of a PDF, read through the catalog's /Metadata stream.
-fn xmp_of(pdf: &[u8]) -> String {
-    let doc = load(pdf);
-    let catalog = doc.catalog().unwrap();
-    let id = catalog.get(b"Metadata").unwrap().as_reference().unwrap();
-    let stream = doc.get_object(id).unwrap().as_stream().unwrap();
-    String::from_utf8(stream.content.clone()).expect("XMP is UTF-8")
-}
-
 /// The text of the one `<name>…</name>` element in an XMP packet.
 fn xmp_element<'a>(xmp: &'a str, name: &str) -> Option<&'a str> {
     let open = format!("<{name}>");

@@ -231,10 +231,7 @@ fn download_is_tagged_with_headings_lists_tables_figures_and_language() {
         )
         .unwrap()
         .pdf;
-    assert!(
-        String::from_utf8_lossy(&pdf).contains("pdfuaid"),
-        "not declared PDF/UA-1"
-    );
+    assert!(xmp_of(&pdf).contains("pdfuaid"), "not declared PDF/UA-1");
     let doc = load(&pdf);
     let catalog = doc.catalog().unwrap();
     let marked = match catalog.get(b"MarkInfo").unwrap() {
