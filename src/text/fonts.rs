@@ -39,30 +39,27 @@ pub struct Face {
 
 impl Face {
     fn parse(name: String, data: FontData) -> Result<Face, Error> {
-        let bytes: &[u8] = match &data {
-            FontData::Static(b) => b,
-            FontData::Owned(b) => b,
-        };
         let emoji = match data {
             FontData::Static(b) => crate::pdf_emoji::EmojiFace::new(b),
             FontData::Owned(_) => None,
         };
-        // One copy, without hinting, serves both the shaper and the PDF writer.
-        let (shaper, pdf) = match super::dehint::dehint(bytes) {
-            Some(stripped) => {
-                let shared: Arc<Vec<u8>> = Arc::new(stripped);
-                let blob: Arc<dyn AsRef<[u8]> + Send + Sync> = shared.clone();
-                (
-                    harfrust::Font::new(blob, 0),
-                    krilla::text::Font::new(shared.into(), 0),
-                )
-            }
-            None => match data {
-                FontData::Static(b) => (
-                    harfrust::Font::new(b, 0),
-                    krilla::text::Font::new(b.into(), 0),
-                ),
-                FontData::Owned(b) => (
+        // One copy, without hinting, serves both the shaper and the PDF writer. Embedded fonts
+        // were stripped when the crate was built (build.rs); added ones are stripped here.
+        let (shaper, pdf) = match data {
+            FontData::Static(b) => (
+                harfrust::Font::new(b, 0),
+                krilla::text::Font::new(b.into(), 0),
+            ),
+            FontData::Owned(b) => match super::dehint::dehint(&b) {
+                Some(stripped) => {
+                    let shared: Arc<Vec<u8>> = Arc::new(stripped);
+                    let blob: Arc<dyn AsRef<[u8]> + Send + Sync> = shared.clone();
+                    (
+                        harfrust::Font::new(blob, 0),
+                        krilla::text::Font::new(shared.into(), 0),
+                    )
+                }
+                None => (
                     harfrust::Font::new(b.clone(), 0),
                     krilla::text::Font::new(b.into(), 0),
                 ),
@@ -155,7 +152,9 @@ fn family_and_style(font: &harfrust::Font) -> Option<(String, bool, bool)> {
 }
 
 enum FontData {
+    /// Embedded, and stripped of hinting when the crate was built.
     Static(&'static [u8]),
+    /// Read from `--font-dir`.
     Owned(Vec<u8>),
 }
 
@@ -180,11 +179,12 @@ pub struct FontBook {
     emoji: FaceId,
 }
 
+/// An embedded TrueType face as build.rs left it, without hinting.
 macro_rules! embedded {
     ($file:literal) => {
         (
             $file,
-            include_bytes!(concat!("../../fonts/", $file)) as &'static [u8],
+            include_bytes!(concat!(env!("OUT_DIR"), "/", $file)) as &'static [u8],
         )
     };
 }
@@ -203,7 +203,11 @@ const EMBEDDED: [(&str, &[u8]); 11] = [
     embedded!("PTS76F.ttf"),
     embedded!("PTM55F.ttf"),
     embedded!("DejaVuSans.ttf"),
-    embedded!("NotoColorEmoji.ttf"),
+    // Bitmaps only: nothing for build.rs to strip.
+    (
+        "NotoColorEmoji.ttf",
+        include_bytes!("../../fonts/NotoColorEmoji.ttf"),
+    ),
 ];
 
 impl FontBook {

@@ -4,6 +4,7 @@ pub mod dehint;
 pub mod fonts;
 pub mod hyphen;
 pub mod linebreak;
+pub mod pattern_trie;
 pub mod patterns;
 pub mod shape;
 pub mod typography;

@@ -7,80 +7,31 @@
 
 use std::sync::OnceLock;
 
+use super::pattern_trie::FlatTrie;
+
 /// Compiled patterns as a trie over letters: walking the word from each position visits every
 /// pattern that matches there, with no hashing (this runs for every word of every article).
 pub struct Patterns {
-    nodes: Vec<Node>,
-}
-
-#[derive(Default)]
-struct Node {
-    /// Children sorted by letter.
-    children: Vec<(char, u32)>,
-    /// A pattern ends here: its inter-letter values, from an offset into the matched letters.
-    values: Option<(usize, Vec<u8>)>,
-}
-
-impl Patterns {
-    fn insert(&mut self, letters: &str, start: usize, values: Vec<u8>) {
-        let mut at = 0usize;
-        for c in letters.chars() {
-            let children = &self.nodes[at].children;
-            at = match children.binary_search_by_key(&c, |&(k, _)| k) {
-                Ok(i) => children[i].1 as usize,
-                Err(i) => {
-                    let id = self.nodes.len();
-                    self.nodes[at].children.insert(i, (c, id as u32));
-                    self.nodes.push(Node::default());
-                    id
-                }
-            };
-        }
-        self.nodes[at].values = Some((start, values));
-    }
-
-    fn child(&self, node: usize, c: char) -> Option<usize> {
-        let children = &self.nodes[node].children;
-        children
-            .binary_search_by_key(&c, |&(k, _)| k)
-            .ok()
-            .map(|i| children[i].1 as usize)
-    }
+    trie: FlatTrie,
 }
 
 impl Patterns {
     /// Parses a pattern file: an encoding line (UTF-8 only), then one pattern per line such as
-    /// `.бе2з1а2`. Comments and directives (upper-case ASCII keywords) are skipped.
+    /// `.бе2з1а2`. Comments and directives (upper-case ASCII keywords) are skipped. (The
+    /// embedded files are compiled by build.rs instead.)
+    #[cfg(test)]
     pub fn parse(text: &str) -> Patterns {
-        let mut patterns = Patterns {
-            nodes: vec![Node::default()],
-        };
-        for line in text.lines().skip(1) {
-            let line = line.trim();
-            if line.is_empty()
-                || line.starts_with(['%', '#'])
-                || line.starts_with(|c: char| c.is_ascii_uppercase())
-            {
-                continue;
-            }
-            let mut letters = String::new();
-            // values[i] is the value before letter i (values.len() == letters + 1).
-            let mut values: Vec<u8> = vec![0];
-            for c in line.chars() {
-                if let Some(d) = c.to_digit(10) {
-                    *values.last_mut().expect("never empty") = d as u8;
-                } else {
-                    letters.push(c);
-                    values.push(0);
-                }
-            }
-            let Some(start) = values.iter().position(|&v| v > 0) else {
-                continue;
-            };
-            let end = values.iter().rposition(|&v| v > 0).map_or(start, |e| e + 1);
-            patterns.insert(&letters, start, values[start..end].to_vec());
+        Patterns {
+            trie: FlatTrie::compile(text),
         }
-        patterns
+    }
+
+    /// Patterns build.rs compiled; its output is trusted as far as never indexing out of
+    /// bounds, which `FlatTrie::from_bytes` checks.
+    fn compiled(bytes: &[u8], what: &str) -> Patterns {
+        let trie = FlatTrie::from_bytes(bytes)
+            .unwrap_or_else(|| panic!("the {what} patterns build.rs compiled do not read back"));
+        Patterns { trie }
     }
 
     /// Character positions (number of letters before the break) where `word` may be hyphenated,
@@ -111,11 +62,11 @@ impl Patterns {
         for i in 0..n {
             let mut node = 0;
             for &c in &chars[i..] {
-                let Some(next) = self.child(node, c) else {
+                let Some(next) = self.trie.child(node, c) else {
                     break;
                 };
                 node = next;
-                if let Some((start, values)) = &self.nodes[node].values {
+                if let Some((start, values)) = self.trie.values(node) {
                     for (k, &v) in values.iter().enumerate() {
                         let at = i + start + k;
                         if at <= n && v > levels[at] {
@@ -155,15 +106,26 @@ fn lower(c: char) -> char {
     }
 }
 
+/// The British patterns, read on first use.
 pub fn english_gb() -> &'static Patterns {
     static EN: OnceLock<Patterns> = OnceLock::new();
-    EN.get_or_init(|| Patterns::parse(include_str!("../../data/hyph_en_GB.dic")))
+    EN.get_or_init(|| {
+        Patterns::compiled(
+            include_bytes!(concat!(env!("OUT_DIR"), "/hyph_en_GB.trie")),
+            "British",
+        )
+    })
 }
 
-/// The Russian patterns, parsed on first use.
+/// The Russian patterns, read on first use.
 pub fn russian() -> &'static Patterns {
     static RU: OnceLock<Patterns> = OnceLock::new();
-    RU.get_or_init(|| Patterns::parse(include_str!("../../data/hyph_ru_RU.dic")))
+    RU.get_or_init(|| {
+        Patterns::compiled(
+            include_bytes!(concat!(env!("OUT_DIR"), "/hyph_ru_RU.trie")),
+            "Russian",
+        )
+    })
 }
 
 #[cfg(test)]
@@ -204,5 +166,32 @@ mod tests {
         let p = Patterns::parse("UTF-8\n% comment\nLEFTHYPHENMIN 2\n1ба\nа1б\n");
         assert_eq!(p.positions("абаба", 1, 1), vec![1, 3]);
         assert_eq!(p.positions("абаба", 2, 2), vec![3]);
+    }
+
+    #[test]
+    fn the_embedded_tries_are_the_pattern_files() {
+        let ru = FlatTrie::compile(include_str!("../../data/hyph_ru_RU.dic"));
+        let en = FlatTrie::compile(include_str!("../../data/hyph_en_GB.dic"));
+        assert!(
+            russian().trie == ru,
+            "build.rs's Russian trie differs from the .dic"
+        );
+        assert!(
+            english_gb().trie == en,
+            "build.rs's British trie differs from the .dic"
+        );
+        assert!(ru.nodes.len() > 3000, "{} nodes", ru.nodes.len());
+    }
+
+    #[test]
+    fn trie_bytes_cut_short_or_pointing_outside_are_refused() {
+        let bytes = FlatTrie::compile("UTF-8\n1ба\nа1б\n").to_bytes();
+        assert!(FlatTrie::from_bytes(&bytes).is_some());
+        assert!(FlatTrie::from_bytes(&bytes[..bytes.len() - 1]).is_none());
+        assert!(FlatTrie::from_bytes(&[]).is_none());
+        // The root's first child index set past the children.
+        let mut bad = bytes.clone();
+        bad[12..16].copy_from_slice(&1000u32.to_le_bytes());
+        assert!(FlatTrie::from_bytes(&bad).is_none());
     }
 }
