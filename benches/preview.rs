@@ -28,6 +28,18 @@ fn sample(name: &str) -> Article {
     }
 }
 
+/// The sample articles (`samples/*.json`, `samples/*.md`), sorted.
+fn sample_names() -> Vec<String> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.ends_with(".json") || n.ends_with(".md"))
+        .collect();
+    names.sort();
+    names
+}
+
 /// The sample's PDF, with its images read from `samples/`.
 fn pdf_of(engine: &Engine, name: &str, profile: Profile) -> Vec<u8> {
     let options = RenderOptions {
@@ -153,14 +165,8 @@ fn faithfulness(engine: &Engine, dir: &Path) {
     let with_mutool = installed("mutool");
     let mut all = Vec::new();
     let mut baseline = Vec::new();
-    for name in [
-        "short-news.json",
-        "short-news.md",
-        "long-feature.json",
-        "multilingual.json",
-        "html-news.json",
-        "rich-article.md",
-    ] {
+    for name in sample_names() {
+        let name = name.as_str();
         for profile in [Profile::Download, Profile::Print] {
             let pdf = pdf_of(engine, name, profile);
             let file = dir.join(format!("{name}.{profile:?}.pdf"));
@@ -320,102 +326,55 @@ fn main() {
 
     // The yardsticks: whole processes on the same PDFs, as the site would run them.
     let out = dir.join("out");
-    let tools: [(&str, &str, Vec<String>); 6] = [
+    // Arguments, split at spaces: {short} and {long} are the PDFs, {out} the output's stem.
+    let tools = [
         (
             "pdftoppm",
             "pdftoppm p.1, 300 px",
-            vec![
-                "-png",
-                "-singlefile",
-                "-f",
-                "1",
-                "-l",
-                "1",
-                "-scale-to-x",
-                "300",
-            ]
-            .into_iter()
-            .map(String::from)
-            .chain(["-scale-to-y".into(), "-1".into()])
-            .chain([path(&short_file), path(&out)])
-            .collect(),
+            "-png -singlefile -f 1 -l 1 -scale-to-x 300 -scale-to-y -1 {short} {out}",
         ),
         (
             "pdftoppm",
             "pdftoppm p.1, 150 dpi",
-            vec!["-png", "-singlefile", "-f", "1", "-l", "1", "-r", "150"]
-                .into_iter()
-                .map(String::from)
-                .chain([path(&short_file), path(&out)])
-                .collect(),
+            "-png -singlefile -f 1 -l 1 -r 150 {short} {out}",
         ),
         (
             "pdftoppm",
             "pdftoppm pages 1-10, 300 px",
-            vec![
-                "-png",
-                "-f",
-                "1",
-                "-l",
-                "10",
-                "-scale-to-x",
-                "300",
-                "-scale-to-y",
-                "-1",
-            ]
-            .into_iter()
-            .map(String::from)
-            .chain([path(&long_file), path(&out)])
-            .collect(),
+            "-png -f 1 -l 10 -scale-to-x 300 -scale-to-y -1 {long} {out}",
         ),
         (
             "mutool",
             "mutool draw p.1, 300 px",
-            vec!["draw", "-q", "-w", "300", "-o"]
-                .into_iter()
-                .map(String::from)
-                .chain([
-                    path(&out.with_extension("png")),
-                    path(&short_file),
-                    "1".into(),
-                ])
-                .collect(),
+            "draw -q -w 300 -o {out}.png {short} 1",
         ),
         (
             "mutool",
             "mutool draw p.1, 150 dpi",
-            vec!["draw", "-q", "-r", "150", "-o"]
-                .into_iter()
-                .map(String::from)
-                .chain([
-                    path(&out.with_extension("png")),
-                    path(&short_file),
-                    "1".into(),
-                ])
-                .collect(),
+            "draw -q -r 150 -o {out}.png {short} 1",
         ),
         (
             "mutool",
             "mutool draw pages 1-10, 300 px",
-            vec!["draw", "-q", "-w", "300", "-o"]
-                .into_iter()
-                .map(String::from)
-                .chain([
-                    path(&dir.join("out-%d.png")),
-                    path(&long_file),
-                    "1-10".into(),
-                ])
-                .collect(),
+            "draw -q -w 300 -o {out}-%d.png {long} 1-10",
         ),
     ];
-    for (program, what, args) in &tools {
+    for (program, what, args) in tools {
+        let args: Vec<String> = args
+            .split(' ')
+            .map(|a| {
+                a.replace("{short}", &path(&short_file))
+                    .replace("{long}", &path(&long_file))
+                    .replace("{out}", &path(&out))
+            })
+            .collect();
         if !installed(program) {
             println!("{what:<52} ({program} is not installed)");
             continue;
         }
         let times = measure(budget, || {
             let status = Command::new(program)
-                .args(args)
+                .args(&args)
                 .stderr(std::process::Stdio::null())
                 .status()
                 .unwrap();

@@ -33,21 +33,26 @@ pub(crate) fn parse_pages(s: &str) -> Result<PageRange, String> {
 
 /// A resolution in dots per inch, 1 to `MAX_DPI`.
 pub(crate) fn parse_dpi(s: &str) -> Result<u32, String> {
-    let n = s
-        .trim()
-        .parse::<u32>()
-        .map_err(|_| format!("resolution `{s}` is not a whole number of dots per inch"))?;
-    PreviewSize::Dpi(n).check().map_err(|e| e.to_string())?;
-    Ok(n)
+    parse_size(s, "resolution", "dots per inch", PreviewSize::Dpi)
 }
 
 /// A width in pixels, 1 to `MAX_WIDTH_PX`.
 pub(crate) fn parse_width(s: &str) -> Result<u32, String> {
+    parse_size(s, "width", "pixels", PreviewSize::Width)
+}
+
+/// A whole number of `unit`s that `size` accepts.
+fn parse_size(
+    s: &str,
+    what: &str,
+    unit: &str,
+    size: fn(u32) -> PreviewSize,
+) -> Result<u32, String> {
     let n = s
         .trim()
         .parse::<u32>()
-        .map_err(|_| format!("width `{s}` is not a whole number of pixels"))?;
-    PreviewSize::Width(n).check().map_err(|e| e.to_string())?;
+        .map_err(|_| format!("{what} `{s}` is not a whole number of {unit}"))?;
+    size(n).check().map_err(|e| e.to_string())?;
     Ok(n)
 }
 
@@ -137,7 +142,7 @@ pub(crate) fn write_pictures(
         let padded = format!("{:0digits$}", picture.number);
         let target = template.replace("{0p}", &padded).replace("{p}", &number);
         babrpdf::atomic::remove_stale_temporaries_of(Path::new(&target));
-        write_atomically(Path::new(&target), &picture.bytes, false)
+        write_atomically(Path::new(&target), &picture.bytes, true)
             .map_err(|e| format!("{target}: {e}"))?;
     }
     Ok(())

@@ -585,21 +585,24 @@ async fn cached_render(
         return Ok(pdf);
     }
     state.metrics.cache_misses.fetch_add(1, Relaxed);
-    let etag = etag_of(&key);
-    let render = {
-        let state = state.clone();
-        async move {
-            render_pdf(&state, etag, article, options, deadline)
-                .await
-                .map(Arc::new)
-        }
-    };
+    let render = render_pdf(state, etag_of(&key), article, options, deadline);
+    made_once(state, key, render).await
+}
+
+/// What `make` makes, kept in the cache under `key` (when the service has one) and made once
+/// however many identical requests ask for it at once.
+async fn made_once(
+    state: &AppState,
+    key: [u8; 32],
+    make: impl std::future::Future<Output = Result<Pdf, Problem>>,
+) -> Result<Arc<Pdf>, Problem> {
+    let make = async move { make.await.map(Arc::new) };
     if state.config.cache_bytes == 0 {
-        return render.await;
+        return make.await;
     }
     state
         .cache
-        .try_get_with(key, render)
+        .try_get_with(key, make)
         .await
         .map_err(|e: Arc<Problem>| (*e).clone())
 }
@@ -616,22 +619,8 @@ async fn cached_picture(
     let Some(picture) = picture else {
         return Ok(pdf);
     };
-    let draw = {
-        let state = state.clone();
-        async move {
-            draw_picture(&state, etag_of(&key), pdf, picture, deadline)
-                .await
-                .map(Arc::new)
-        }
-    };
-    if state.config.cache_bytes == 0 {
-        return draw.await;
-    }
-    state
-        .cache
-        .try_get_with(key, draw)
-        .await
-        .map_err(|e: Arc<Problem>| (*e).clone())
+    let draw = draw_picture(state, etag_of(&key), pdf, picture, deadline);
+    made_once(state, key, draw).await
 }
 
 /// A place in the render pool, or 429.

@@ -142,62 +142,37 @@ fn the_command_writes_one_picture_a_page() {
     std::fs::copy(sample_path("long-feature.json"), &input).unwrap();
     std::fs::copy(sample_path("baikal.jpg"), dir.join("baikal.jpg")).unwrap();
     let input = input.to_str().unwrap();
+    let folder = dir.to_str().unwrap();
+    // `babrpdf render INPUT` with `flags` split at spaces, `{dir}` the scratch folder.
+    let render = |flags: &str| {
+        let flags = flags.replace("{dir}", folder);
+        let mut args = vec!["render", input];
+        args.extend(flags.split(' '));
+        run(&args)
+    };
+    let succeed = |flags: &str| {
+        let out = render(flags);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{flags}: {stderr}");
+        out
+    };
     // One page, sized by width.
-    let thumb = dir.join("thumb.png");
-    let out = run(&[
-        "render",
-        input,
-        "--format",
-        "png",
-        "--pages",
-        "1",
-        "--width",
-        "300",
-        "-o",
-        thumb.to_str().unwrap(),
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    succeed("--format png --pages 1 --width 300 -o {dir}/thumb.png");
+    assert_eq!(
+        png_size(&std::fs::read(dir.join("thumb.png")).unwrap()).0,
+        300
     );
-    assert_eq!(png_size(&std::fs::read(&thumb).unwrap()).0, 300);
-    // Several pages through a template; {0p} pads to the page count's digits.
-    let template = dir.join("page-{p}.png");
-    let out = run(&[
-        "render",
-        input,
-        "--format",
-        "png",
-        "--pages",
-        "2-3",
-        "--dpi",
-        "30",
-        "-o",
-        template.to_str().unwrap(),
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    // Several pages through a template.
+    succeed("--format png --pages 2-3 --dpi 30 -o {dir}/page-{p}.png");
     assert!(dir.join("page-2.png").exists() && dir.join("page-3.png").exists());
     assert!(!dir.join("page-1.png").exists());
     // No -o: beside the input, numbered.
-    let out = run(&["render", input, "--format", "svg", "--pages", "1-2"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeed("--format svg --pages 1-2");
     assert!(dir.join("feature-1.svg").exists() && dir.join("feature-2.svg").exists());
     // One page to standard output.
-    let out = run(&[
-        "render", input, "--format", "png", "--pages", "1", "--width", "50", "-o", "-",
-    ]);
-    assert!(out.status.success());
+    let out = succeed("--format png --pages 1 --width 50 -o -");
     assert_eq!(png_size(&out.stdout).0, 50);
-    let out = run(&["render", input, "--format", "png", "--dpi", "10", "-o", "-"]);
+    let out = render("--format png --dpi 10 -o -");
     assert_eq!(out.status.code(), Some(1));
     assert!(out.stdout.is_empty());
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -205,17 +180,9 @@ fn the_command_writes_one_picture_a_page() {
         stderr.contains("pages cannot go to standard output"),
         "{stderr}"
     );
-    let before = std::fs::read_dir(&dir).unwrap().count();
     // Several pages into one name: refused, nothing written.
-    let one = dir.join("all.png");
-    let out = run(&[
-        "render",
-        input,
-        "--format",
-        "png",
-        "-o",
-        one.to_str().unwrap(),
-    ]);
+    let before = std::fs::read_dir(&dir).unwrap().count();
+    let out = render("--format png -o {dir}/all.png");
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("put {p} in the name"), "{stderr}");
