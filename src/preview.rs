@@ -283,8 +283,11 @@ impl Raster {
     /// The picture as a PNG file (RGB, or greyscale with `grey`).
     pub fn png(&self, grey: bool) -> Result<Vec<u8>, Error> {
         let mut out = Vec::new();
-        // Fast deflate: a thumbnail is requested far more often than it is stored, and the
-        // best level costs several times the time for a tenth fewer bytes.
+        // Fast deflate keeps every target with room to spare. Measured on short-news (bytes, ms
+        // for a 300 px thumbnail; for an A4 page at 150 dpi; ms for a strip of ten): fast
+        // 54 KB 5.2 ms, 401 KB 16 ms, 61 ms; default 33 KB 7.0 ms, 227 KB 29 ms, 87 ms; best
+        // 25 KB 25 ms, 179 KB 175 ms, 244 ms. The service caches what it draws, and a CDN in
+        // front of it may recompress.
         let encoder =
             PngEncoder::new_with_quality(&mut out, CompressionType::Fast, FilterType::Adaptive);
         let result = if grey {
@@ -349,8 +352,9 @@ impl Engine {
     }
 }
 
-/// Draws the pages `options` asks for of a PDF (one babrpdf wrote, or any other), with the
-/// PDF's page count.
+/// Draws the pages `options` asks for of a PDF, with the PDF's page count. Meant for the PDFs
+/// babrpdf writes: any other is drawn within the same pixel caps, but the time a hostile one
+/// takes inside the rasteriser is not bounded (the service only draws its own renders).
 pub fn pictures(pdf: &[u8], options: &PreviewOptions) -> Result<(Vec<PagePicture>, usize), Error> {
     match options.format {
         PreviewFormat::Png => {

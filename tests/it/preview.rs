@@ -241,3 +241,54 @@ fn bad_flags_are_one_line_errors() {
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
     }
 }
+
+/// An image's soft mask shows the paper through it, and the emoji are drawn in colour.
+#[test]
+fn soft_masks_and_colour_emoji_are_drawn() {
+    let tests = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    let body = "Снимок с прозрачным фоном.\n\n![Эллипс](fixtures/alpha.png \"Фото: редакция\")\n\n\
+                Реакции читателей: 🔥 ❤️ 👍 🇷🇺";
+    let json = serde_json::json!({"title": "Маска и эмодзи", "body": body});
+    let article = babrpdf::Article::from_json(json.to_string().as_bytes()).unwrap();
+    let options = RenderOptions {
+        assets: babrpdf::Assets {
+            root: Some(tests),
+            ..babrpdf::Assets::default()
+        },
+        ..RenderOptions::default()
+    };
+    let doc = engine().layout(&article, &options).unwrap();
+    let rect = doc.pages[0]
+        .items
+        .iter()
+        .find_map(|item| match item {
+            babrpdf::layout::display::Item::Image(image) => Some(image.rect),
+            _ => None,
+        })
+        .expect("the image is on page 1");
+    let pdf = engine().write(&doc, &options).unwrap().pdf;
+    let (pages, _) = preview::rasterize(&pdf, PageRange::single(1), PreviewSize::Dpi(72)).unwrap();
+    let page = &pages[0];
+    let pixel = |x: f32, y: f32| {
+        let i = (y as usize * page.width as usize + x as usize) * 3;
+        [page.rgb[i], page.rgb[i + 1], page.rgb[i + 2]]
+    };
+    // The picture's corner is transparent: paper. Its middle is the half-opaque red ellipse.
+    let corner = pixel(rect.x + 2.0, rect.y + 2.0);
+    assert!(corner.iter().all(|&c| c > 240), "corner {corner:?}");
+    let middle = pixel(rect.x + rect.width / 2.0, rect.y + rect.height / 2.0);
+    assert!(
+        middle[0] > 180 && middle[1] < 140 && middle[2] < 140,
+        "middle {middle:?}"
+    );
+    // Below the picture, black text on white has no saturated pixels; the emoji have many.
+    let below = (rect.y + rect.height) as usize + 1;
+    let coloured = page.rgb[below * page.width as usize * 3..]
+        .chunks_exact(3)
+        .filter(|p| p.iter().max().unwrap() - p.iter().min().unwrap() > 100)
+        .count();
+    assert!(
+        coloured > 40,
+        "{coloured} coloured pixels below the picture"
+    );
+}
