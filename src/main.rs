@@ -52,7 +52,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Render one article to PDF.
+    /// Render one article to PDF, or to pictures of its pages (PNG, SVG).
     #[command(after_help = "Examples:
   babrpdf render samples/short-news.json                 writes samples/short-news.pdf
   babrpdf render samples/short-news.md -o news.pdf       a Markdown article with YAML front matter

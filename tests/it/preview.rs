@@ -166,6 +166,31 @@ fn the_command_writes_one_picture_a_page() {
     succeed("--format png --pages 2-3 --dpi 30 -o {dir}/page-{p}.png");
     assert!(dir.join("page-2.png").exists() && dir.join("page-3.png").exists());
     assert!(!dir.join("page-1.png").exists());
+    // {0p}: padded to the digits of the page count (the feature three times over: 13 pages).
+    let mut long: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(sample_path("long-feature.json")).unwrap()).unwrap();
+    long["body"] = long["body"].as_str().unwrap().repeat(3).into();
+    let long_input = dir.join("long.json");
+    std::fs::write(&long_input, serde_json::to_vec(&long).unwrap()).unwrap();
+    let long_input = long_input.to_str().unwrap();
+    let out = run(&[
+        "render",
+        long_input,
+        "--format",
+        "png",
+        "--pages",
+        "9-10",
+        "--dpi",
+        "10",
+        "-o",
+        &format!("{folder}/long-{{0p}}.png"),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(dir.join("long-09.png").exists() && dir.join("long-10.png").exists());
     // No -o: beside the input, numbered.
     succeed("--format svg --pages 1-2");
     assert!(dir.join("feature-1.svg").exists() && dir.join("feature-2.svg").exists());
