@@ -301,7 +301,7 @@ impl Raster {
                 image::ExtendedColorType::Rgb8,
             )
         };
-        result.map_err(|e| Error::Pdf(format!("page {}: PNG encoding: {e}", self.number)))?;
+        result.map_err(|e| Error::Preview(format!("page {}: PNG encoding: {e}", self.number)))?;
         Ok(out)
     }
 }
@@ -358,18 +358,17 @@ impl Engine {
 pub fn pictures(pdf: &[u8], options: &PreviewOptions) -> Result<(Vec<PagePicture>, usize), Error> {
     match options.format {
         PreviewFormat::Png => {
-            let (rasters, count) = rasterize(pdf, options.pages, options.size)?;
-            let pages = rasters
-                .iter()
-                .map(|r| {
-                    Ok(PagePicture {
-                        number: r.number,
-                        width: r.width,
-                        height: r.height,
-                        bytes: r.png(options.grey)?,
-                    })
-                })
-                .collect::<Result<_, Error>>()?;
+            // Each page is encoded as soon as it is drawn: only one page's pixels are held.
+            let mut pages = Vec::new();
+            let count = rasterize_each(pdf, options.pages, options.size, |r| {
+                pages.push(PagePicture {
+                    number: r.number,
+                    width: r.width,
+                    height: r.height,
+                    bytes: r.png(options.grey)?,
+                });
+                Ok(())
+            })?;
             Ok((pages, count))
         }
         PreviewFormat::Svg => svg(pdf, options.pages),
@@ -383,7 +382,7 @@ pub fn page_count(pdf: &[u8]) -> Result<usize, Error> {
 
 fn open(pdf: &[u8]) -> Result<Pdf, Error> {
     Pdf::new(Arc::new(pdf.to_vec()))
-        .map_err(|e| Error::Pdf(format!("the PDF cannot be read for a preview: {e:?}")))
+        .map_err(|e| Error::Preview(format!("the PDF cannot be read ({e:?})")))
 }
 
 /// The page's size in points, as it is shown (rotation applied).
@@ -400,6 +399,22 @@ pub fn rasterize(
     range: PageRange,
     size: PreviewSize,
 ) -> Result<(Vec<Raster>, usize), Error> {
+    let mut rasters = Vec::new();
+    let count = rasterize_each(pdf, range, size, |raster| {
+        rasters.push(raster);
+        Ok(())
+    })?;
+    Ok((rasters, count))
+}
+
+/// `rasterize`, handing each page to `each` as soon as it is drawn (and dropping its pixels
+/// after), with the PDF's page count; an error from `each` stops the drawing.
+pub fn rasterize_each(
+    pdf: &[u8],
+    range: PageRange,
+    size: PreviewSize,
+    mut each: impl FnMut(Raster) -> Result<(), Error>,
+) -> Result<usize, Error> {
     let size = size.check()?;
     let pdf = open(pdf)?;
     let pages = pdf.pages();
@@ -440,7 +455,6 @@ pub fn rasterize(
     };
     let mut ctx = RenderContext::new(1, 1);
     let mut resources = Resources::default();
-    let mut rasters = Vec::with_capacity(plan.len());
     for (index, w, h, scale) in plan {
         let page = &pages[index];
         // The sizes were checked against u16::MAX above.
@@ -463,15 +477,15 @@ pub fn rasterize(
             );
             pixmap
         }))
-        .map_err(|_| Error::Pdf(format!("page {}: the rasteriser failed", index + 1)))?;
-        rasters.push(Raster {
+        .map_err(|_| Error::Preview(format!("page {}: the rasteriser failed", index + 1)))?;
+        each(Raster {
             number: index + 1,
             width: w,
             height: h,
             rgb: rgb_on_white(drawn),
-        });
+        })?;
     }
-    Ok((rasters, pages.len()))
+    Ok(pages.len())
 }
 
 /// The pixmap's pixels as opaque RGB (the page was cleared to white, so they are opaque).
@@ -507,7 +521,7 @@ fn svg(pdf: &[u8], range: PageRange) -> Result<(Vec<PagePicture>, usize), Error>
         let text = catch_unwind(AssertUnwindSafe(|| {
             hayro_svg::convert(page, &cache, &settings, &svg_settings)
         }))
-        .map_err(|_| Error::Pdf(format!("page {}: the SVG converter failed", index + 1)))?;
+        .map_err(|_| Error::Preview(format!("page {}: the SVG converter failed", index + 1)))?;
         out.push(PagePicture {
             number: index + 1,
             width: w.round() as u32,
@@ -581,6 +595,6 @@ mod tests {
         let e = rasterize(b"%PDF-1.7 junk", PageRange::default(), PreviewSize::Dpi(10))
             .unwrap_err()
             .to_string();
-        assert!(e.contains("cannot be read for a preview"), "{e}");
+        assert!(e.starts_with("preview: the PDF cannot be read"), "{e}");
     }
 }

@@ -132,7 +132,8 @@ fn sizes_pages_and_limits() {
     let e = preview::rasterize(&pdf, PageRange::single(1), PreviewSize::Dpi(0)).unwrap_err();
     assert!(e.to_string().contains("out of range"), "{e}");
     let e = preview::rasterize(b"not a pdf", PageRange::single(1), PreviewSize::Dpi(10));
-    assert!(e.unwrap_err().to_string().contains("cannot be read"));
+    let e = e.unwrap_err().to_string();
+    assert_eq!(e, "preview: the PDF cannot be read (Invalid)");
 }
 
 #[test]
