@@ -253,16 +253,20 @@ fn main() {
         size: PreviewSize::Dpi(150),
         ..thumb
     };
-    let (bytes, _) = preview::pictures(&short, &thumb).unwrap();
-    let times = measure(budget, || {
-        std::hint::black_box(preview::pictures(&short, &thumb).unwrap());
-    });
-    let extra = format!("   {} bytes", bytes[0].bytes.len());
-    report(
+    // Pictures of `pdf` as `options` asks, timed, with the first picture's size in bytes.
+    let pictures = |what: &str, pdf: &[u8], options: &PreviewOptions, target: Option<f64>| {
+        let (first, _) = preview::pictures(pdf, options).unwrap();
+        let times = measure(budget, || {
+            std::hint::black_box(preview::pictures(pdf, options).unwrap());
+        });
+        let extra = format!("   {} bytes", first[0].bytes.len());
+        report(what, &times, target, &extra);
+    };
+    pictures(
         "short-news p.1, 300 px PNG, from its PDF",
-        &times,
+        &short,
+        &thumb,
         Some(10.0),
-        &extra,
     );
     let article = sample("short-news.json");
     let options = RenderOptions::for_article_file(&sample_path("short-news.json"));
@@ -275,17 +279,7 @@ fn main() {
         None,
         "",
     );
-    let (bytes, _) = preview::pictures(&short, &a4).unwrap();
-    let times = measure(budget, || {
-        std::hint::black_box(preview::pictures(&short, &a4).unwrap());
-    });
-    let extra = format!("   {} bytes", bytes[0].bytes.len());
-    report(
-        "short-news p.1, A4 at 150 dpi PNG",
-        &times,
-        Some(60.0),
-        &extra,
-    );
+    pictures("short-news p.1, A4 at 150 dpi PNG", &short, &a4, Some(60.0));
     let times = measure(budget, || {
         std::hint::black_box(preview::rasterize(&short, a4.pages, a4.size).unwrap());
     });
@@ -294,12 +288,7 @@ fn main() {
         format: PreviewFormat::Svg,
         ..thumb
     };
-    let (bytes, _) = preview::pictures(&short, &svg).unwrap();
-    let times = measure(budget, || {
-        std::hint::black_box(preview::pictures(&short, &svg).unwrap());
-    });
-    let extra = format!("   {} bytes", bytes[0].bytes.len());
-    report("short-news p.1 as SVG", &times, None, &extra);
+    pictures("short-news p.1 as SVG", &short, &svg, None);
 
     let long = ten_pages(&engine);
     let long_file = dir.join("ten-pages.pdf");
@@ -313,16 +302,8 @@ fn main() {
         size: PreviewSize::Width(300),
         ..PreviewOptions::default()
     };
-    let times = measure(budget, || {
-        std::hint::black_box(preview::pictures(&long, &strip).unwrap());
-    });
-    let extra = format!("   ({count}-page article)");
-    report(
-        "strip: pages 1-10 as 300 px PNGs",
-        &times,
-        Some(100.0),
-        &extra,
-    );
+    let what = format!("strip: pages 1-10 of {count} as 300 px PNGs");
+    pictures(&what, &long, &strip, Some(100.0));
 
     // The yardsticks: whole processes on the same PDFs, as the site would run them.
     let out = dir.join("out");
