@@ -4,15 +4,16 @@
 //! The pictures are drawn from the PDF itself by `hayro`, a pure-Rust PDF rasteriser from the
 //! krilla authors, not from the display list by a second back end of our own. Measured on this
 //! 2-core machine (benches/preview.rs, release): page 1 of `short-news.json` as a 300 px PNG in
-//! 5.3 ms from its PDF (9.4 ms from the article), an A4 page at 150 dpi in 16 ms, a strip of ten
-//! 300 px pages in 62 ms — inside the targets of 10, 60 and 100 ms, and faster than `mutool
-//! draw` (16, 71, 158 ms) or `pdftoppm` (35, 315, 415 ms) as processes. Over every page of every
+//! 4.8 ms from its PDF (9.4 ms from the article), an A4 page at 150 dpi in 16 ms, a strip of ten
+//! 300 px pages in 58 ms — inside the targets of 10, 60 and 100 ms, and faster than `mutool
+//! draw` (17, 77, 209 ms) or `pdftoppm` (35, 296, 394 ms) as processes. Over every page of every
 //! sample at 100 dpi it differs from poppler's `pdftoppm` by 4.87 levels of 255 on average,
-//! exactly as much as MuPDF's `mutool draw` does: as faithful as a mature renderer. Drawing the
-//! PDF shows what a reader gets — every glyph, image and soft mask, rule, emoji bitmap and the QR
-//! code as the PDF writer put them there — so a preview cannot disagree with the download; a
-//! back end over the display list would have to repeat the PDF writer's decisions (subset
-//! glyphs, image masks, the emoji's bitmaps) and could drift from it, for no time to gain.
+//! as much as MuPDF's `mutool draw` does (also 4.87): as faithful as a mature renderer.
+//! Drawing the PDF shows what a reader gets — every glyph, image and soft mask, rule, emoji
+//! bitmap and the QR code as the PDF writer put them there — so a preview cannot disagree with
+//! the download; a back end over the display list would have to repeat the PDF writer's
+//! decisions (subset glyphs, image masks, the emoji's bitmaps) and could drift from it, for no
+//! time to gain.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
