@@ -48,6 +48,9 @@ pub enum Error {
     },
     /// The PDF writer refused the document.
     Pdf(String),
+    /// A page could not be drawn as a picture (`Engine::preview`): the PDF could not be read or
+    /// the rasteriser failed on a page.
+    Preview(String),
     /// The caller's options cannot work (a batch's `--name` template, a volume path): said
     /// before any work is done.
     Options(String),
@@ -108,6 +111,7 @@ impl Error {
                 ua,
             },
             Error::Pdf(m) => Error::Pdf(prefix(m)),
+            Error::Preview(m) => Error::Preview(prefix(m)),
             Error::Options(m) => Error::Options(prefix(m)),
             Error::Io(source) => Error::file(what, source),
             file @ Error::File { .. } => file,
@@ -140,6 +144,7 @@ impl fmt::Display for Error {
             Error::Limit(m) => write!(f, "limit exceeded: {m}"),
             Error::Validation { message, .. } => f.write_str(message),
             Error::Pdf(m) => write!(f, "PDF writer: {m}"),
+            Error::Preview(m) => write!(f, "preview: {m}"),
             Error::Options(m) => f.write_str(m),
             Error::File { path, source } => write!(f, "{}: {source}", path.display()),
             Error::Io(e) => write!(f, "{e}"),

@@ -44,6 +44,7 @@ mod pdf_pack;
 mod pdf_tags;
 mod pdf_xmp;
 mod photo;
+pub mod preview;
 mod resources;
 #[cfg(feature = "serve")]
 pub mod serve;

@@ -45,8 +45,10 @@ static TUNE_ALLOCATOR_AT_LOAD: extern "C" fn() = tune_allocator;
 
 use clap::{Parser, Subcommand};
 
+mod preview_command;
 mod report;
 mod serve_command;
+use preview_command::OutputFormat;
 use report::BatchReport;
 #[cfg(feature = "serve")]
 use serve_command::serve_config;
@@ -64,18 +66,36 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Render one article to PDF.
+    /// Render one article to PDF, or to pictures of its pages (PNG, SVG).
     #[command(after_help = "Examples:
   babrpdf render samples/short-news.json                 writes samples/short-news.pdf
   babrpdf render samples/short-news.md -o news.pdf       a Markdown article with YAML front matter
   babrpdf render article.json -o /tmp/out.pdf --paper a5
+  babrpdf render article.json --format png --pages 1 --width 300 -o thumb.png
+  babrpdf render article.json --format png --dpi 150 -o 'page-{p}.png'   one PNG a page
   curl -s https://site/api/article/123 | babrpdf render - -o - > article.pdf")]
     Render {
         /// Article JSON (.json) or Markdown with YAML front matter (.md), or `-` for standard input.
         input: String,
         /// Output PDF; `-` writes to standard output. Default: the input's name with `.pdf`.
+        /// Pictures: `{p}` (or `{0p}`, zero-padded) in the name stands for the page number.
         #[arg(short, long)]
         output: Option<String>,
+        /// What to write: pdf, or pictures of the pages: png or svg.
+        #[arg(long, default_value = "pdf", value_parser = preview_command::parse_format)]
+        format: OutputFormat,
+        /// Pages drawn as pictures: 3, 1-3 or 2- (to the end) [default: all].
+        #[arg(long, value_name = "RANGE", value_parser = preview_command::parse_pages)]
+        pages: Option<babrpdf::preview::PageRange>,
+        /// Resolution of the pictures in dots per inch, 1-1200 [default: 150].
+        #[arg(long, value_name = "N", value_parser = preview_command::parse_dpi, conflicts_with = "width")]
+        dpi: Option<u32>,
+        /// Width of each picture in pixels, 1-10000 (instead of --dpi).
+        #[arg(long, value_name = "PX", value_parser = preview_command::parse_width)]
+        width: Option<u32>,
+        /// PNG in shades of grey.
+        #[arg(long)]
+        grey: bool,
         /// Longest the render may take (10s, 500ms, 2m; 0 for no limit); past it, it fails and
         /// writes nothing.
         #[arg(long, value_name = "DURATION", default_value_t = Timeout::DEFAULT, value_parser = parse_timeout)]
@@ -362,13 +382,21 @@ fn main() -> ExitCode {
         Command::Render {
             input,
             output,
+            format,
+            pages,
+            dpi,
+            width,
+            grey,
             timeout,
             options,
         } => {
-            let rendered = options.render_options(&input).and_then(|mut o| {
-                o.limits.timeout = timeout.0;
-                render(&input, output.as_deref(), &o, options.font_dir.as_deref())
-            });
+            let rendered = preview_command::picture_options(format, pages, dpi, width, grey)
+                .and_then(|pictures| {
+                    let mut o = options.render_options(&input)?;
+                    o.limits.timeout = timeout.0;
+                    let font_dir = options.font_dir.as_deref();
+                    render(&input, output.as_deref(), &o, font_dir, pictures.as_ref())
+                });
             match rendered {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(message) => {
@@ -524,6 +552,7 @@ fn render(
     output: Option<&str>,
     options: &RenderOptions,
     font_dir: Option<&Path>,
+    pictures: Option<&babrpdf::preview::PreviewOptions>,
 ) -> Result<(), String> {
     let name = if input == "-" { "<stdin>" } else { input };
     let bytes = read_input(input).map_err(|e| format!("{name}: {e}"))?;
@@ -556,6 +585,9 @@ fn render(
         eprintln!("babrpdf: warning: {name}: {w}");
     }
     let pdf = rendered.pdf;
+    if let Some(pictures) = pictures {
+        return preview_command::write_pictures(name, input, output, &pdf, pictures);
+    }
     let target = match output {
         Some(o) => o.to_string(),
         None if input == "-" => "-".to_string(),

@@ -11,7 +11,14 @@ use super::ServeConfig;
 use super::respond::Problem;
 use crate::article::Article;
 use crate::layout::style::{Paper, Profile};
+use crate::preview::{PageRange, PreviewFormat, PreviewOptions, PreviewSize};
 use crate::theme::ThemeFile;
+
+/// The widest picture the service draws: A4 at 300 dpi. The library allows more
+/// (`preview::MAX_WIDTH_PX`); a request is anyone's, and 2,480 px is past any screen's need.
+pub(crate) const MAX_SERVED_WIDTH_PX: u32 = 2_480;
+/// The highest resolution the service draws at.
+pub(crate) const MAX_SERVED_DPI: u32 = 300;
 
 /// How the PDF is handed over: shown in the browser or saved as a file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,6 +36,15 @@ pub(crate) struct Query {
     pub pdfa: Option<bool>,
     pub theme: Option<String>,
     pub disposition: Disposition,
+    /// `format=pdf|png|svg`: `None` when not given, `Some(None)` for the PDF, else a picture
+    /// of a page instead of the PDF.
+    pub format: Option<Option<PreviewFormat>>,
+    /// The page drawn, 1-based (pictures only; default 1).
+    pub page: Option<usize>,
+    /// The picture's width in pixels (pictures only).
+    pub width: Option<u32>,
+    /// The picture's resolution in dots per inch (pictures only; default 150).
+    pub dpi: Option<u32>,
 }
 
 impl Query {
@@ -39,6 +55,10 @@ impl Query {
             pdfa: None,
             theme: None,
             disposition: Disposition::Inline,
+            format: None,
+            page: None,
+            width: None,
+            dpi: None,
         };
         for (key, value) in url::form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
             let bad = |expected: &str| {
@@ -67,14 +87,74 @@ impl Query {
                         _ => return Err(bad("inline or attachment")),
                     }
                 }
+                "format" => {
+                    let format = match value.to_ascii_lowercase().as_str() {
+                        "pdf" => None,
+                        other => {
+                            Some(PreviewFormat::parse(other).map_err(|_| bad("pdf, png or svg"))?)
+                        }
+                    };
+                    query.format = Some(format);
+                }
+                "page" => {
+                    let page = value.parse::<usize>().ok().filter(|&p| p >= 1);
+                    query.page = Some(page.ok_or_else(|| bad("a page number from 1"))?);
+                }
+                "width" => {
+                    let width = value.parse::<u32>().ok();
+                    let width = width.filter(|w| (1..=MAX_SERVED_WIDTH_PX).contains(w));
+                    let expected = format!("a width in pixels from 1 to {MAX_SERVED_WIDTH_PX}");
+                    query.width = Some(width.ok_or_else(|| bad(&expected))?);
+                }
+                "dpi" => {
+                    let dpi = value.parse::<u32>().ok();
+                    let dpi = dpi.filter(|d| (1..=MAX_SERVED_DPI).contains(d));
+                    let expected = format!("a resolution from 1 to {MAX_SERVED_DPI} dpi");
+                    query.dpi = Some(dpi.ok_or_else(|| bad(&expected))?);
+                }
                 _ => {
                     return Err(Problem::bad_request(format!(
-                        "unknown query parameter `{key}` (profile, paper, pdfa, theme, disposition)"
+                        "unknown query parameter `{key}` (profile, paper, pdfa, theme, \
+                         disposition, format, page, width, dpi)"
                     )));
                 }
             }
         }
         Ok(query)
+    }
+
+    /// The picture asked for: one page in `format`, or `None` for the PDF. The picture's
+    /// parameters without a picture format, or both a width and a dpi, are refused.
+    pub(crate) fn picture(&self) -> Result<Option<PreviewOptions>, Problem> {
+        let Some(Some(format)) = self.format else {
+            let given = [
+                (self.page.is_some(), "page"),
+                (self.width.is_some(), "width"),
+                (self.dpi.is_some(), "dpi"),
+            ];
+            return match given.into_iter().find(|(given, _)| *given) {
+                Some((_, name)) => Err(Problem::bad_request(format!(
+                    "query `{name}` is for pictures: add format=png (or ask for ID.png)"
+                ))),
+                None => Ok(None),
+            };
+        };
+        let size = match (self.width, self.dpi) {
+            (Some(_), Some(_)) => {
+                return Err(Problem::bad_request(
+                    "query: give either `width` or `dpi`, not both",
+                ));
+            }
+            (Some(px), None) => PreviewSize::Width(px),
+            (None, Some(dpi)) => PreviewSize::Dpi(dpi),
+            (None, None) => PreviewSize::default(),
+        };
+        Ok(Some(PreviewOptions {
+            format,
+            pages: PageRange::single(self.page.unwrap_or(1)),
+            size,
+            grey: false,
+        }))
     }
 
     /// The service's options with this request's choices applied. A theme is one loaded at

@@ -79,15 +79,19 @@ impl IntoResponse for Problem {
     }
 }
 
-/// A finished PDF, as the cache keeps it.
+/// A finished PDF, or a picture of one of its pages, as the cache keeps it.
 #[derive(Debug)]
 pub(crate) struct Pdf {
     pub bytes: axum::body::Bytes,
     pub warnings: Vec<String>,
     /// The strong validator: a hash of the input, the options and the engine version.
     pub etag: String,
-    /// The file name without `.pdf`: the article's slug.
+    /// The file name without its extension: the article's slug (and `-pN` for a picture).
     pub name: String,
+    /// `pdf`, or the picture's format (`png`, `svg`): the file name's extension.
+    pub extension: &'static str,
+    /// `application/pdf`, or the picture's media type.
+    pub media: &'static str,
 }
 
 /// Whether an `If-None-Match` header names this ETag (or is `*`).
@@ -121,13 +125,10 @@ pub(crate) fn pdf_response(
 ) -> Response {
     let mut response = Response::new(Body::from(pdf.bytes.clone()));
     let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/pdf"),
-    );
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(pdf.media));
     headers.insert(
         header::CONTENT_DISPOSITION,
-        header_value(&content_disposition(disposition, &pdf.name)),
+        header_value(&content_disposition(disposition, &pdf.name, pdf.extension)),
     );
     headers.insert(header::ETAG, header_value(&pdf.etag));
     headers.insert(
@@ -184,21 +185,21 @@ fn warnings_header(warnings: &[String]) -> String {
 
 /// RFC 6266: an ASCII `filename` for old clients and `filename*` (RFC 5987, UTF-8,
 /// percent-encoded) with the Cyrillic name for every current browser.
-fn content_disposition(disposition: Disposition, name: &str) -> String {
+fn content_disposition(disposition: Disposition, name: &str, extension: &str) -> String {
     let kind = match disposition {
         Disposition::Inline => "inline",
         Disposition::Attachment => "attachment",
     };
     let ascii = ascii_name(name);
     let mut encoded = String::new();
-    for b in format!("{name}.pdf").bytes() {
+    for b in format!("{name}.{extension}").bytes() {
         if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
             encoded.push(b as char);
         } else {
             encoded.push_str(&format!("%{b:02X}"));
         }
     }
-    format!("{kind}; filename=\"{ascii}.pdf\"; filename*=UTF-8''{encoded}")
+    format!("{kind}; filename=\"{ascii}.{extension}\"; filename*=UTF-8''{encoded}")
 }
 
 /// The name in Latin letters for clients that ignore `filename*`: Cyrillic transliterated
@@ -268,7 +269,7 @@ mod tests {
 
     #[test]
     fn cyrillic_file_name_goes_in_filename_star() {
-        let d = content_disposition(Disposition::Attachment, "паром-на-ольхон");
+        let d = content_disposition(Disposition::Attachment, "паром-на-ольхон", "pdf");
         assert!(
             d.starts_with("attachment; filename=\"parom-na-olkhon.pdf\""),
             "{d}"

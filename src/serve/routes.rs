@@ -23,6 +23,7 @@ use crate::article::Article;
 use crate::assets::{Assets, Uploaded};
 use crate::engine::{Engine, RenderOptions};
 use crate::error::Error;
+use crate::preview::{self, PreviewOptions};
 
 /// Seconds a client refused with 429 or 503 is asked to wait.
 const RETRY_AFTER_SECONDS: u32 = 1;
@@ -282,7 +283,9 @@ async fn render_request(state: &Arc<AppState>, request: Request) -> Result<Respo
         )
         .await?
     };
-    let key = cache_key(&options, &media, &body);
+    let picture = query.picture()?;
+    let pdf_key = cache_key(&options, &media, &body);
+    let key = answer_key(&pdf_key, picture.as_ref());
     let etag = etag_of(&key);
     if matches_etag(&headers, &etag) {
         return Ok(not_modified(&etag, POST_CACHE_CONTROL));
@@ -293,8 +296,9 @@ async fn render_request(state: &Arc<AppState>, request: Request) -> Result<Respo
         return Ok(pdf_response(&pdf, query.disposition, POST_CACHE_CONTROL));
     }
     let article = article_from_body(&media, &body)?;
-    let pdf = cached_render(state, key, etag, article, options, deadline).await?;
-    Ok(pdf_response(&pdf, query.disposition, POST_CACHE_CONTROL))
+    let pdf = cached_render(state, pdf_key, article, options, deadline).await?;
+    let answer = cached_picture(state, key, pdf, picture, deadline).await?;
+    Ok(pdf_response(&answer, query.disposition, POST_CACHE_CONTROL))
 }
 
 /// A body that is still arriving at the request's deadline is cut off (408): a client sending
@@ -425,17 +429,26 @@ async fn pull_request(
             "this service has no --article-url: POST the article to /render",
         ));
     };
-    let Some(id) = file.strip_suffix(".pdf").filter(|id| cms::valid_id(id)) else {
+    let Some((id, format)) = pulled_file(file) else {
         return Err(Problem::new(
             StatusCode::NOT_FOUND,
-            "an article is asked for as /articles/ID.pdf (ID: letters, digits, - _ .)",
+            "an article is asked for as /articles/ID.pdf, or ID.png or ID.svg for a picture of \
+             a page (ID: letters, digits, - _ .)",
         ));
     };
-    let query = Query::parse(query)?;
+    let mut query = Query::parse(query)?;
+    if query.format.is_some_and(|asked| asked != format) {
+        return Err(Problem::bad_request(
+            "query `format`: the file's extension says the format (ID.pdf, ID.png, ID.svg)",
+        ));
+    }
+    query.format = Some(format);
+    let picture = query.picture()?;
     let options = query.options(&state.config)?;
     let json = article_json(state, &template, id, deadline).await?;
     let cache_control = pull_cache_control(state.config.article_ttl);
-    let key = cache_key(&options, "application/json", &json);
+    let pdf_key = cache_key(&options, "application/json", &json);
+    let key = answer_key(&pdf_key, picture.as_ref());
     let etag = etag_of(&key);
     if matches_etag(headers, &etag) {
         return Ok(not_modified(&etag, cache_control));
@@ -446,8 +459,21 @@ async fn pull_request(
         p.message = format!("article {id} from the CMS: {}", p.message);
         p
     })?;
-    let pdf = cached_render(state, key, etag, article, options, deadline).await?;
-    Ok(pdf_response(&pdf, query.disposition, cache_control))
+    let pdf = cached_render(state, pdf_key, article, options, deadline).await?;
+    let answer = cached_picture(state, key, pdf, picture, deadline).await?;
+    Ok(pdf_response(&answer, query.disposition, cache_control))
+}
+
+/// The id and the picture format of `ID.pdf`, `ID.png` or `ID.svg` (`None`: the PDF).
+fn pulled_file(file: &str) -> Option<(&str, Option<preview::PreviewFormat>)> {
+    let (id, extension) = file.rsplit_once('.')?;
+    let format = match extension {
+        "pdf" => None,
+        "png" => Some(preview::PreviewFormat::Png),
+        "svg" => Some(preview::PreviewFormat::Svg),
+        _ => return None,
+    };
+    cms::valid_id(id).then_some((id, format))
 }
 
 /// What a browser or a CDN may do with a pulled PDF: keep it as long as the service keeps the
@@ -522,6 +548,24 @@ fn cache_key(options: &RenderOptions, media: &str, body: &[u8]) -> [u8; 32] {
     key
 }
 
+/// What identifies a picture: the PDF's key, the format, the page and the size; the PDF's own
+/// key when no picture is asked for.
+fn answer_key(pdf_key: &[u8; 32], picture: Option<&PreviewOptions>) -> [u8; 32] {
+    let Some(picture) = picture else {
+        return *pdf_key;
+    };
+    let mut context = digest::Context::new(&digest::SHA256);
+    context.update(pdf_key);
+    let fields = format!(
+        "{:?}|{:?}|{:?}|{}",
+        picture.format, picture.pages, picture.size, picture.grey
+    );
+    context.update(fields.as_bytes());
+    let mut key = [0u8; 32];
+    key.copy_from_slice(context.finish().as_ref());
+    key
+}
+
 /// A strong ETag from the key: the PDF's bytes follow from it alone.
 fn etag_of(key: &[u8; 32]) -> String {
     let hex: String = key[..16].iter().map(|b| format!("{b:02x}")).collect();
@@ -532,7 +576,6 @@ fn etag_of(key: &[u8; 32]) -> String {
 async fn cached_render(
     state: &Arc<AppState>,
     key: [u8; 32],
-    etag: String,
     article: Article,
     options: RenderOptions,
     deadline: Instant,
@@ -542,22 +585,101 @@ async fn cached_render(
         return Ok(pdf);
     }
     state.metrics.cache_misses.fetch_add(1, Relaxed);
-    let render = {
-        let state = state.clone();
-        async move {
-            render_pdf(&state, etag, article, options, deadline)
-                .await
-                .map(Arc::new)
-        }
-    };
+    let render = render_pdf(state, etag_of(&key), article, options, deadline);
+    made_once(state, key, render).await
+}
+
+/// What `make` makes, kept in the cache under `key` (when the service has one) and made once
+/// however many identical requests ask for it at once.
+async fn made_once(
+    state: &AppState,
+    key: [u8; 32],
+    make: impl std::future::Future<Output = Result<Pdf, Problem>>,
+) -> Result<Arc<Pdf>, Problem> {
+    let make = async move { make.await.map(Arc::new) };
     if state.config.cache_bytes == 0 {
-        return render.await;
+        return make.await;
     }
     state
         .cache
-        .try_get_with(key, render)
+        .try_get_with(key, make)
         .await
         .map_err(|e: Arc<Problem>| (*e).clone())
+}
+
+/// The picture of `pdf` asked for, from the cache or drawn once however many identical
+/// requests ask at once; the PDF itself when no picture is asked for.
+async fn cached_picture(
+    state: &Arc<AppState>,
+    key: [u8; 32],
+    pdf: Arc<Pdf>,
+    picture: Option<PreviewOptions>,
+    deadline: Instant,
+) -> Result<Arc<Pdf>, Problem> {
+    let Some(picture) = picture else {
+        return Ok(pdf);
+    };
+    let draw = draw_picture(state, etag_of(&key), pdf, picture, deadline);
+    made_once(state, key, draw).await
+}
+
+/// A place in the render pool, or 429.
+fn admit(state: &AppState) -> Result<super::pool::Admission, Problem> {
+    state.pool.admit().ok_or_else(|| {
+        Problem::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "every render worker is busy and the queue is full; try again shortly",
+        )
+        .retry_after(RETRY_AFTER_SECONDS)
+    })
+}
+
+/// One page of `pdf` drawn on a worker, within the request's deadline.
+async fn draw_picture(
+    state: &Arc<AppState>,
+    etag: String,
+    pdf: Arc<Pdf>,
+    picture: PreviewOptions,
+    deadline: Instant,
+) -> Result<Pdf, Problem> {
+    let admission = admit(state)?;
+    let bytes = pdf.bytes.clone();
+    let outcome = state
+        .pool
+        .run(&admission, deadline, move |_left: Duration| {
+            preview::pictures(&bytes, &picture)
+        })
+        .await;
+    match outcome {
+        Ok(Ok((mut pages, _))) if !pages.is_empty() => {
+            let page = pages.swap_remove(0);
+            Ok(Pdf {
+                bytes: Bytes::from(page.bytes),
+                warnings: pdf.warnings.clone(),
+                etag,
+                name: format!("{}-p{}", pdf.name, page.number),
+                extension: picture.format.extension(),
+                media: picture.format.media_type(),
+            })
+        }
+        Ok(Ok(_)) => Err(Problem::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "the preview drew no page",
+        )),
+        Ok(Err(e)) => Err(Problem::from_error(&e)),
+        Err(e) => Err(pool_failure(state, e)),
+    }
+}
+
+/// What a job that never ran to its end answers: 503 past the deadline, 500 for a panic.
+fn pool_failure(state: &AppState, e: PoolError) -> Problem {
+    match e {
+        PoolError::QueueTimeout => timed_out(state),
+        PoolError::Panicked => Problem::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "the render failed unexpectedly (a bug; it is logged)",
+        ),
+    }
 }
 
 /// One render on a worker, within the request's deadline.
@@ -568,13 +690,7 @@ async fn render_pdf(
     mut options: RenderOptions,
     deadline: Instant,
 ) -> Result<Pdf, Problem> {
-    let Some(admission) = state.pool.admit() else {
-        return Err(Problem::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "every render worker is busy and the queue is full; try again shortly",
-        )
-        .retry_after(RETRY_AFTER_SECONDS));
-    };
+    let admission = admit(state)?;
     let name = crate::batch::slug(&article.title);
     let job_state = state.clone();
     let outcome = state
@@ -597,16 +713,14 @@ async fn render_pdf(
             } else {
                 name
             },
+            extension: "pdf",
+            media: "application/pdf",
         }),
         Ok(Err(e)) if matches!(e, Error::Limit(_)) && Instant::now() >= deadline => {
             Err(timed_out(state))
         }
         Ok(Err(e)) => Err(Problem::from_error(&e)),
-        Err(PoolError::QueueTimeout) => Err(timed_out(state)),
-        Err(PoolError::Panicked) => Err(Problem::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "the render failed unexpectedly (a bug; it is logged)",
-        )),
+        Err(e) => Err(pool_failure(state, e)),
     }
 }
 

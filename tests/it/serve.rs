@@ -647,7 +647,92 @@ fn pull_mode_renders_an_article_from_the_cms_and_revalidates() {
         "an id the CMS does not know"
     );
     assert_eq!(server.get("/articles/..%2Fetc.pdf").status, 404);
-    assert_eq!(server.get("/articles/261270.png").status, 404);
+    assert_eq!(server.get("/articles/261270.gif").status, 404);
+}
+
+#[test]
+fn page_pictures_are_served_and_cached_by_format_page_and_width() {
+    let cms = Cms::start();
+    cms.put("42", &sample_bytes("long-feature.json"));
+    let server = Server::start(&["--article-url", &cms.template()]);
+    let png = |path: &str| {
+        let a = server.get(path);
+        assert_eq!(a.status, 200, "{path}: {}", a.text());
+        assert_eq!(a.header("content-type"), Some("image/png"), "{path}");
+        let picture = image::load_from_memory(&a.body).expect("a PNG");
+        (a, picture.width(), picture.height())
+    };
+    let (first, w, h) = png("/articles/42.png?page=1&width=300");
+    assert_eq!((w, h), (300, 425), "A4 at 300 px wide");
+    let etag = first.header("etag").unwrap().to_string();
+    let disposition = first.header("content-disposition").unwrap();
+    assert!(disposition.contains("-p1.png"), "{disposition}");
+    // Each page, width and format is a picture of its own, with an ETag of its own.
+    let (second, ..) = png("/articles/42.png?page=2&width=300");
+    let (narrow, w, _) = png("/articles/42.png?page=1&width=200");
+    assert_eq!(w, 200);
+    let (dpi, w, _) = png("/articles/42.png?dpi=72");
+    assert_eq!(
+        w, 596,
+        "page 1 at 72 dpi: a pixel a point, the last one partly covered"
+    );
+    let pdf = server.get("/articles/42.pdf");
+    assert_eq!(pdf.header("content-type"), Some("application/pdf"));
+    let etags: std::collections::BTreeSet<_> = [&first, &second, &narrow, &dpi, &pdf]
+        .iter()
+        .map(|a| a.header("etag").unwrap().to_string())
+        .collect();
+    assert_eq!(etags.len(), 5, "{etags:?}");
+    let again = answer(
+        agent()
+            .get(&server.url("/articles/42.png?page=1&width=300"))
+            .header("If-None-Match", &etag)
+            .call(),
+    );
+    assert_eq!(again.status, 304);
+    let svg = server.get("/articles/42.svg?page=2");
+    assert_eq!(svg.status, 200, "{}", svg.text());
+    assert_eq!(svg.header("content-type"), Some("image/svg+xml"));
+    assert!(svg.text().contains("<svg"));
+    // The PDF was rendered once for all of them.
+    assert_eq!(server.metric("babrpdf_cache_misses_total"), 1.0);
+    for (path, status, words) in [
+        (
+            "/articles/42.png?page=99",
+            400,
+            "page 99 asked for, but the document has",
+        ),
+        (
+            "/articles/42.png?width=100000",
+            400,
+            "a width in pixels from 1 to",
+        ),
+        ("/articles/42.png?width=300&dpi=72", 400, "not both"),
+        ("/articles/42.pdf?width=300", 400, "is for pictures"),
+        (
+            "/articles/42.png?format=pdf",
+            400,
+            "extension says the format",
+        ),
+        ("/articles/42.png?page=0", 400, "a page number from 1"),
+    ] {
+        let a = server.get(path);
+        assert_eq!(a.status, status, "{path}: {}", a.text());
+        let error = a.json()["error"].as_str().unwrap().to_string();
+        assert!(error.contains(words), "{path}: {error}");
+    }
+    // POST: the same, for an article in the body; the picture is cached like the PDF.
+    let body = sample_bytes("short-news.json");
+    let posted = server.post_json("/render?format=png&page=1&width=300", &body);
+    assert_eq!(posted.status, 200, "{}", posted.text());
+    assert_eq!(posted.header("content-type"), Some("image/png"));
+    assert!(posted.body.starts_with(b"\x89PNG"));
+    let hits = server.metric("babrpdf_cache_hits_total");
+    let twice = server.post_json("/render?format=png&page=1&width=300", &body);
+    assert_eq!(twice.body, posted.body);
+    assert_eq!(server.metric("babrpdf_cache_hits_total"), hits + 1.0);
+    let gif = server.post_json("/render?format=gif", &body);
+    assert_eq!(gif.status, 400, "{}", gif.text());
 }
 
 #[test]
