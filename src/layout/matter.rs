@@ -15,6 +15,9 @@ use crate::text::fonts::Family;
 /// Side of the printed QR code, quiet zone included, in points (about 28 mm: a phone reads it
 /// from arm's length).
 const QR_SIDE: f32 = 80.0;
+/// End matter up to this share of the page's text height is never split across pages: split,
+/// its tail would stand alone on the last sheet.
+const END_MATTER_KEPT_WHOLE: f32 = 1.0 / 3.0;
 /// White modules around the code, as the standard asks.
 const QR_QUIET_MODULES: usize = 2;
 
@@ -125,7 +128,12 @@ impl Flow<'_> {
         {
             return;
         }
+        // The end matter never opens a page of its own: its rule stays with the body's last
+        // lines (which widow control keeps together), and the end matter stays in one piece
+        // when it is short (below).
+        self.keep_next = true;
         self.push_rule(&frame, frame.width, t.body_leading * 0.8);
+        let rule = self.lines.len() - 1;
         self.keep_next = true;
         let leading = t.meta_size * 1.5;
         let first = self.lines.len();
@@ -198,6 +206,13 @@ impl Flow<'_> {
         }
         if let Some((_, items)) = code {
             self.float_beside(first, items, frame.x + frame.width - QR_SIDE, QR_SIDE);
+        }
+        // A long end matter (many related articles or link addresses) may break like text.
+        let page_body = t.page_height - t.margin_top - t.margin_bottom;
+        if self.height_since(rule) <= page_body * END_MATTER_KEPT_WHOLE {
+            for line in &mut self.lines[rule + 1..] {
+                line.keep_with_prev = true;
+            }
         }
     }
 

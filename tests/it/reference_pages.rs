@@ -341,3 +341,60 @@ fn a_changed_page_fails_with_where_it_changed() {
     assert!(dir.join("short-news-json-p1.new.png").exists());
     assert!(dir.join("short-news-json-p1.diff.png").exists());
 }
+
+/// No sample, on any paper, with either sample theme or none, in either profile, ends on a page
+/// of end matter alone (html-news.json in print on Letter once put its QR block on a sheet of
+/// its own). Layout only: no page is drawn.
+#[test]
+fn no_paper_theme_or_profile_leaves_a_page_of_end_matter_alone() {
+    use babrpdf::Paper;
+    use babrpdf::theme::ThemeFile;
+    let themes: Vec<(&str, Option<std::sync::Arc<ThemeFile>>)> = std::iter::once(("none", None))
+        .chain(["theme.json", "two-columns.json"].into_iter().map(|name| {
+            let path = sample(&format!("theme/{name}"));
+            let theme = ThemeFile::load(&path).expect("theme loads");
+            (name, Some(std::sync::Arc::new(theme)))
+        }))
+        .collect();
+    let files = [
+        "short-news.json",
+        "short-news.md",
+        "long-feature.json",
+        "multilingual.json",
+        "html-news.json",
+        "rich-article.md",
+    ];
+    let mut bad = Vec::new();
+    for file in files {
+        let path = sample(file);
+        let article = read(&path);
+        for paper in [Paper::A4, Paper::A5, Paper::Letter] {
+            for (theme_name, theme) in &themes {
+                for profile in [Profile::Download, Profile::Print] {
+                    let options = RenderOptions {
+                        profile,
+                        paper: Some(paper),
+                        theme: theme.clone(),
+                        assets: Assets {
+                            root: path.parent().map(Path::to_path_buf),
+                            ..Assets::default()
+                        },
+                        ..RenderOptions::default()
+                    };
+                    let Ok(doc) = engine().layout(&article, &options) else {
+                        // A theme whose columns are too narrow for the paper is refused.
+                        continue;
+                    };
+                    for (page, shown) in pages_without_content(&doc) {
+                        bad.push(format!(
+                            "{file} {profile:?} {paper:?} theme {theme_name}: page {page} of {} \
+                             holds only {shown}",
+                            doc.pages.len()
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+}
