@@ -74,12 +74,21 @@ fn assert_near_linear_with(
     make: impl Fn(usize) -> Article,
 ) {
     let (small, large) = (make(n), make(4 * n));
-    let (a, b) = (cost(&small, options), cost(&large, options));
-    let ratio = b.as_secs_f64() / a.as_secs_f64().max(1e-6);
-    eprintln!("{dimension}: n={n} {a:?}, 4n {b:?}, ratio {ratio:.1}");
-    assert!(
-        ratio < 6.0,
-        "{dimension}: 4× the input took {ratio:.1}× the time ({a:?} → {b:?})"
+    // Superlinear work shows in every attempt; a disturbed measurement (tests drawing pages on
+    // the other threads share the caches) does not repeat, so a pass of any attempt counts.
+    let mut seen = Vec::new();
+    for _ in 0..3 {
+        let (a, b) = (cost(&small, options), cost(&large, options));
+        let ratio = b.as_secs_f64() / a.as_secs_f64().max(1e-6);
+        eprintln!("{dimension}: n={n} {a:?}, 4n {b:?}, ratio {ratio:.1}");
+        if ratio < 6.0 {
+            return;
+        }
+        seen.push(format!("{ratio:.1}× ({a:?} → {b:?})"));
+    }
+    panic!(
+        "{dimension}: 4× the input took, in three attempts, {}",
+        seen.join(", ")
     );
 }
 
