@@ -213,6 +213,17 @@ pub fn prepare(
     max_h: f32,
     budget: &Budget,
 ) -> Result<(Picture, f32, f32), AssetError> {
+    prepare_charging(bytes, max_w, max_h, &|pixels| budget.take_pixels(pixels))
+}
+
+/// `prepare`, with the decoded pixels charged through `charge` (which may wait for its turn:
+/// see `resources.rs`, where pictures loaded side by side are charged in the article's order).
+pub fn prepare_charging(
+    bytes: Vec<u8>,
+    max_w: f32,
+    max_h: f32,
+    charge: &dyn Fn(u64) -> Result<(), AssetError>,
+) -> Result<(Picture, f32, f32), AssetError> {
     // Header only: size and orientation, before a single pixel is decoded.
     let (encoding, w, h, orientation) = {
         let (encoding, mut d) = decoder(&bytes)?;
@@ -251,7 +262,7 @@ pub fn prepare(
     // Every image is decoded once, even one that goes in untouched: a file a reader would choke
     // on (a cut-off JPEG, a corrupt scan, a PNG with a bad checksum) is refused here, with its
     // caption printed, instead of being embedded broken or failing the whole PDF.
-    budget.take_pixels(u64::from(w) * u64::from(h))?;
+    charge(u64::from(w) * u64::from(h))?;
     if encoding == Encoding::Jpeg {
         check_jpeg_ends(&bytes)?;
     }

@@ -3,8 +3,8 @@
 //! under the render's budget — so layout only places pictures and never reads a file or a socket.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex};
 
 use crate::assets::Assets;
 use crate::budget::Budget;
@@ -91,7 +91,7 @@ fn load_one(
     src: &str,
     assets: &Assets,
     (max_w, max_h): (f32, f32),
-    budget: &Budget,
+    charge: &dyn Fn(u64) -> Result<(), AssetError>,
     cache: Option<&PictureCache>,
 ) -> Loaded {
     let bytes = assets.load(src)?;
@@ -104,7 +104,7 @@ fn load_one(
     {
         return Ok(picture);
     }
-    let (picture, _, _) = photo::prepare(bytes, max_w, max_h, budget)?;
+    let (picture, _, _) = photo::prepare_charging(bytes, max_w, max_h, charge)?;
     if let (Some(cache), Some(key)) = (cache, key) {
         cache.insert(key, &picture);
     }
@@ -115,6 +115,41 @@ fn load_one(
 #[derive(Debug, Default)]
 pub struct Resources {
     pictures: HashMap<String, Loaded>,
+}
+
+/// Pictures are read and decoded by several loaders at once, but charged to the render's pixel
+/// budget in the article's order: which picture passes the budget, and prints its caption
+/// instead, must not depend on which loader finished first (the same article gives the same
+/// PDF). Source `i` waits until sources `0..i` have been charged or have failed.
+#[derive(Default)]
+struct Turns {
+    next: Mutex<usize>,
+    changed: Condvar,
+}
+
+/// Source `i`'s turn, held while it charges; dropping it gives the turn to source `i + 1`.
+struct Turn<'a> {
+    turns: &'a Turns,
+}
+
+impl Turns {
+    /// Waits for source `i`'s turn. Loaders take sources in increasing order and each source
+    /// takes its turn exactly once, so the lowest source not yet charged always has a loader
+    /// that is not waiting: no loader waits for ever.
+    fn wait_for(&self, i: usize) -> Turn<'_> {
+        let mut next = self.next.lock().unwrap_or_else(|e| e.into_inner());
+        while *next != i {
+            next = self.changed.wait(next).unwrap_or_else(|e| e.into_inner());
+        }
+        Turn { turns: self }
+    }
+}
+
+impl Drop for Turn<'_> {
+    fn drop(&mut self) {
+        *self.turns.next.lock().unwrap_or_else(|e| e.into_inner()) += 1;
+        self.turns.changed.notify_all();
+    }
 }
 
 impl Resources {
@@ -150,18 +185,29 @@ impl Resources {
         sources.retain(|s| seen.insert(*s));
         let results: Mutex<HashMap<String, Loaded>> = Mutex::new(HashMap::new());
         let next = AtomicUsize::new(0);
+        let turns = Turns::default();
         let load_next = || {
             loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(&src) = sources.get(i) else { break };
+                let charged = std::cell::Cell::new(false);
+                let charge = |pixels: u64| {
+                    let _turn = turns.wait_for(i);
+                    charged.set(true);
+                    budget.take_pixels(pixels)
+                };
                 let loaded = if budget.check_clock() {
                     Err(AssetError::new(
                         AssetErrorKind::Limit,
                         "not read: the render's time was up",
                     ))
                 } else {
-                    load_one(src, assets, (max_w, max_h), budget, cache)
+                    load_one(src, assets, (max_w, max_h), &charge, cache)
                 };
+                if !charged.get() {
+                    // Nothing to charge (not found, damaged, cached): pass the turn on.
+                    drop(turns.wait_for(i));
+                }
                 results
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
@@ -195,6 +241,24 @@ mod tests {
             src: src.into(),
             ..Figure::default()
         })
+    }
+
+    #[test]
+    fn turns_come_in_source_order_whoever_asks_first() {
+        let turns = Turns::default();
+        let order = Mutex::new(Vec::new());
+        std::thread::scope(|scope| {
+            // Source 3 asks first, source 0 last.
+            for i in (0..4).rev() {
+                let (turns, order) = (&turns, &order);
+                scope.spawn(move || {
+                    let _turn = turns.wait_for(i);
+                    order.lock().unwrap().push(i);
+                });
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+        });
+        assert_eq!(order.into_inner().unwrap(), vec![0, 1, 2, 3]);
     }
 
     #[test]
