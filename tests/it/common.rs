@@ -24,6 +24,27 @@ pub fn sample(name: &str) -> Article {
 
 pub const SAMPLES: [&str; 3] = ["short-news.json", "long-feature.json", "multilingual.json"];
 
+/// Every sample article, JSON and Markdown.
+pub const EVERY_SAMPLE: [&str; 6] = [
+    "short-news.json",
+    "short-news.md",
+    "long-feature.json",
+    "multilingual.json",
+    "html-news.json",
+    "rich-article.md",
+];
+
+/// The article in a JSON or (by its extension) Markdown file.
+pub fn read_article(path: &Path) -> Article {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let parsed = if path.extension().is_some_and(|e| e == "md") {
+        Article::from_markdown(&bytes)
+    } else {
+        Article::from_json(&bytes)
+    };
+    parsed.unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
 pub fn render(article: &Article) -> Vec<u8> {
     engine()
         .render(article, &RenderOptions::default())

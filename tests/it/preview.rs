@@ -6,24 +6,10 @@ use babrpdf::preview::{
 };
 use babrpdf::{Error, Profile, RenderOptions};
 
-use crate::common::{bin, engine, run, sample_path, scratch};
-
-const SAMPLES: [&str; 6] = [
-    "short-news.json",
-    "short-news.md",
-    "long-feature.json",
-    "multilingual.json",
-    "html-news.json",
-    "rich-article.md",
-];
+use crate::common::{EVERY_SAMPLE, bin, engine, read_article, run, sample_path, scratch};
 
 fn article(name: &str) -> babrpdf::Article {
-    let bytes = std::fs::read(sample_path(name)).unwrap();
-    if name.ends_with(".md") {
-        babrpdf::Article::from_markdown(&bytes).unwrap()
-    } else {
-        babrpdf::Article::from_json(&bytes).unwrap()
-    }
+    read_article(&sample_path(name))
 }
 
 fn png_size(bytes: &[u8]) -> (u32, u32) {
@@ -33,7 +19,7 @@ fn png_size(bytes: &[u8]) -> (u32, u32) {
 
 #[test]
 fn every_sample_in_both_profiles_gives_a_png_and_an_svg_of_every_page() {
-    for name in SAMPLES {
+    for name in EVERY_SAMPLE {
         for profile in [Profile::Download, Profile::Print] {
             let options = RenderOptions {
                 profile,

@@ -14,7 +14,7 @@ use babrpdf::{Article, Assets, Profile, RenderOptions};
 use image::ImageEncoder;
 use image::codecs::png::{CompressionType, FilterType, PngEncoder};
 
-use crate::common::engine;
+use crate::common::{EVERY_SAMPLE, engine, read_article};
 
 /// Dots per inch of the reference pictures: an A4 page is 331 × 468 px, a line of body text
 /// still a visible grey band, a page about 20 KB of PNG.
@@ -40,17 +40,6 @@ fn reference_dir() -> PathBuf {
 enum Pages {
     All,
     Last,
-}
-
-/// The article in a sample or a test document, by its extension.
-fn read(path: &Path) -> Article {
-    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let parsed = if path.extension().is_some_and(|e| e == "md") {
-        Article::from_markdown(&bytes)
-    } else {
-        Article::from_json(&bytes)
-    };
-    parsed.unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 /// The pages of `doc` (1-based) with nothing a reader needs: no text of the body, a heading or
@@ -87,7 +76,7 @@ fn pages_without_content(doc: &Document) -> Vec<(usize, String)> {
 /// Lays out and draws `path` in `profile`, checks every page for content, and compares the
 /// pages asked for with their references (or writes them, with `BABRPDF_UPDATE_REFERENCES`).
 fn check(case: &str, path: &Path, profile: Profile, pages: Pages) {
-    let article = read(path);
+    let article = read_article(path);
     let root = path.parent().unwrap().to_path_buf();
     // The test documents show the test fixtures (tests/fixtures/…).
     let root = if root.ends_with("reference/docs") {
@@ -356,18 +345,10 @@ fn no_paper_theme_or_profile_leaves_a_page_of_end_matter_alone() {
             (name, Some(std::sync::Arc::new(theme)))
         }))
         .collect();
-    let files = [
-        "short-news.json",
-        "short-news.md",
-        "long-feature.json",
-        "multilingual.json",
-        "html-news.json",
-        "rich-article.md",
-    ];
     let mut bad = Vec::new();
-    for file in files {
+    for file in EVERY_SAMPLE {
         let path = sample(file);
-        let article = read(&path);
+        let article = read_article(&path);
         for paper in [Paper::A4, Paper::A5, Paper::Letter] {
             for (theme_name, theme) in &themes {
                 for profile in [Profile::Download, Profile::Print] {
