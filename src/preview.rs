@@ -44,6 +44,9 @@ pub const MAX_DPI: u32 = 1_200;
 pub const MAX_PAGE_PIXELS: u64 = 50_000_000;
 /// Pixels of all pages one call draws: the time a call may take grows with them.
 pub const MAX_TOTAL_PIXELS: u64 = 500_000_000;
+/// Most bytes of SVG one preview may hold (a page of body text is about 0.4 MB of SVG, so a
+/// few hundred pages): SVG has no pixel count to bound it.
+pub const MAX_SVG_BYTES: usize = 256 << 20;
 /// One point is 1/72 inch.
 const POINTS_PER_INCH: f64 = 72.0;
 
@@ -516,6 +519,7 @@ fn svg(pdf: &[u8], range: PageRange) -> Result<(Vec<PagePicture>, usize), Error>
         bg_color: [255, 255, 255, 255],
     };
     let mut out = Vec::with_capacity(indices.len());
+    let mut total = 0usize;
     for index in indices {
         let page = &pages[index];
         let (w, h) = page_points(page);
@@ -523,6 +527,15 @@ fn svg(pdf: &[u8], range: PageRange) -> Result<(Vec<PagePicture>, usize), Error>
             hayro_svg::convert(page, &cache, &settings, &svg_settings)
         }))
         .map_err(|_| Error::Preview(format!("page {}: the SVG converter failed", index + 1)))?;
+        total += text.len();
+        if total > MAX_SVG_BYTES {
+            return Err(Error::Limit(format!(
+                "pages {}-{} would be more than the {MAX_SVG_BYTES} bytes of SVG one preview \
+                 may hold; ask for fewer pages",
+                range.first,
+                index + 1
+            )));
+        }
         out.push(PagePicture {
             number: index + 1,
             width: w.round() as u32,
