@@ -83,6 +83,15 @@ impl Budget {
         }
     }
 
+    /// A meter for doing the same render over again: the same limits and the same deadline
+    /// (the clock keeps running from the first start), nothing yet charged.
+    pub fn recharged(&self) -> Budget {
+        Budget {
+            start: self.start,
+            ..Budget::new(self.limits)
+        }
+    }
+
     /// A budget without limits (unit tests, measuring).
     pub fn unlimited() -> Budget {
         Budget::new(Limits {

@@ -209,6 +209,33 @@ impl Engine {
         options: &RenderOptions,
         budget: &Budget,
     ) -> Result<Document, Error> {
+        let mut pages = Vec::new();
+        let mut structure = Vec::new();
+        let mut doc = self.lay_out_into(article, options, budget, &mut |at| match at {
+            Handed::Structure(_, s) => {
+                structure = s;
+                Ok(())
+            }
+            Handed::Page(page) => {
+                pages.push(page);
+                Ok(())
+            }
+        })?;
+        doc.pages = pages;
+        doc.structure = structure;
+        Ok(doc)
+    }
+
+    /// Lays the article out and hands `sink` its metadata and structure, then each page as soon
+    /// as it is whole. The document returned has the outline, metadata and warnings; its pages
+    /// and structure are the sink's.
+    fn lay_out_into(
+        &self,
+        article: &Article,
+        options: &RenderOptions,
+        budget: &Budget,
+        sink: &mut dyn FnMut(Handed<'_>) -> Result<(), Error>,
+    ) -> Result<Document, Error> {
         article.validate()?;
         let (theme, families) = self.theme(options)?;
         let shaper = Shaper::new(&self.book, &self.plans)
@@ -216,15 +243,17 @@ impl Engine {
             .with_budget(budget);
         // Control characters and towers of combining marks never reach the shaper.
         let (article, cleaned) = input::sanitize::article(article);
-        let article = article.as_ref();
-        let lowered = input::lower(article);
+        let mut lowered = input::lower(article.as_ref());
+        let metadata = metadata(&lowered, content_id(article.as_ref(), options));
+        // A cleaned copy of the article is done with: the document holds what is set.
+        drop(article);
         let (max_w, max_h) = figure::picture_room(&theme);
         let cover = lowered.cover.as_ref().map(|c| c.src.as_str());
         let cache = self.pictures.as_ref();
         let blocks = &lowered.body;
         let resources =
             Resources::load(blocks, cover, &options.assets, max_w, max_h, budget, cache);
-        let mut doc = flow::lay_out(
+        let mut set = flow::set_article(
             &shaper,
             &theme,
             &lowered,
@@ -232,8 +261,16 @@ impl Engine {
             options.strict,
             options.profile,
         )?;
-        doc.warnings.extend(cleaned.warnings());
-        doc.metadata = metadata(&lowered, content_id(article, options));
+        // The body is set: its blocks can go before the pages are cut (a long article's text
+        // would otherwise be held twice more, as blocks and in the runs).
+        drop(std::mem::take(&mut lowered.body));
+        let mut warnings = std::mem::take(&mut set.warnings);
+        sink(Handed::Structure(
+            &metadata,
+            std::mem::take(&mut set.structure),
+        ))?;
+        let outline = set.paginate(&lowered, &mut |page| sink(Handed::Page(page)))?;
+        warnings.extend(cleaned.warnings());
         for (field, date) in [
             ("published", &lowered.published),
             ("updated", &lowered.updated),
@@ -241,7 +278,7 @@ impl Engine {
             if let Some(date) = date
                 && date.parts.is_none()
             {
-                doc.warnings.push(Warning::new(
+                warnings.push(Warning::new(
                     WarningKind::Date,
                     format!(
                         "`{field}` \"{}\" is not an ISO 8601 date (2024-06-17T14:44:00+08:00); \
@@ -251,11 +288,16 @@ impl Engine {
                 ));
             }
         }
-        doc.warnings.extend(shaper.missing().into_iter().map(|c| {
+        warnings.extend(shaper.missing().into_iter().map(|c| {
             let message = format!("U+{:04X} {c:?} is in no font; drawn as U+FFFD", c as u32);
             Warning::new(WarningKind::Font, message)
         }));
-        Ok(doc)
+        Ok(Document {
+            outline,
+            metadata,
+            warnings,
+            ..Document::default()
+        })
     }
 
     /// The page geometry, type sizes and colours the options ask for, and the theme's families.
@@ -323,9 +365,63 @@ impl Engine {
     /// ```
     pub fn render(&self, article: &Article, options: &RenderOptions) -> Result<Rendered, Error> {
         // One budget for the whole render: the deadline counts from here to the last byte.
-        let budget = Budget::new(options.limits);
-        let doc = self.layout_within(article, options, &budget)?;
-        self.write_within(&doc, options, &budget)
+        self.render_within(article, options, &Budget::new(options.limits))
+    }
+
+    /// `render` spending from `budget`. Each page is written as soon as layout has filled it
+    /// and then dropped, so a long article holds one page's display list, not all of them.
+    pub(crate) fn render_within(
+        &self,
+        article: &Article,
+        options: &RenderOptions,
+        budget: &Budget,
+    ) -> Result<Rendered, Error> {
+        match self.render_streamed(article, options, budget, true) {
+            // The pages are gone by the time the PDF/UA checker speaks: the article is laid out
+            // again and written without the claim (a rare case; see `write_within`). The budget
+            // starts afresh but for its deadline, so nothing is charged twice.
+            Err(Error::Validation { message, ua: true }) => {
+                let budget = budget.recharged();
+                let mut rendered = self.render_streamed(article, options, &budget, false)?;
+                rendered.warnings.push(ua_dropped(&message));
+                Ok(rendered)
+            }
+            other => other,
+        }
+    }
+
+    /// Lays out and writes the article page by page; `ua` as in `pdf::write_pdf`.
+    fn render_streamed(
+        &self,
+        article: &Article,
+        options: &RenderOptions,
+        budget: &Budget,
+        ua: bool,
+    ) -> Result<Rendered, Error> {
+        let mut pdf: Option<pdf::PdfPages<'_>> = None;
+        let doc = self.lay_out_into(article, options, budget, &mut |at| match at {
+            Handed::Structure(metadata, structure) => {
+                check_pdfa_date(options, metadata)?;
+                pdf = Some(pdf::PdfPages::new(
+                    structure,
+                    &self.book,
+                    options.pdfa,
+                    ua,
+                    budget,
+                )?);
+                Ok(())
+            }
+            Handed::Page(page) => match pdf.as_mut() {
+                Some(pdf) => pdf.draw(&page),
+                None => Err(Error::Pdf("a page came before the document began".into())),
+            },
+        })?;
+        let pdf = pdf.ok_or_else(|| Error::Pdf("the document never began".into()))?;
+        let bytes = pdf.finish(&doc.outline, &doc.metadata)?;
+        Ok(Rendered {
+            pdf: bytes,
+            warnings: doc.warnings,
+        })
     }
 
     /// Writes a laid-out article (`Engine::layout`) as PDF: tagged, and declared PDF/UA-1 when
@@ -353,24 +449,13 @@ impl Engine {
         options: &RenderOptions,
         budget: &Budget,
     ) -> Result<Rendered, Error> {
-        if options.pdfa && doc.metadata.date.is_none() {
-            // Known before writing a byte: PDF/A needs a date, and no other claim fixes that.
-            return Err(Error::Validation {
-                message: "not a valid PDF/A-2b document: the article has no `published` \
-                          date, which PDF/A requires"
-                    .into(),
-                ua: false,
-            });
-        }
+        check_pdfa_date(options, &doc.metadata)?;
         let mut warnings = doc.warnings.clone();
         let pdf = match pdf::write_pdf(doc, &self.book, options.pdfa, true, budget) {
             // The PDF/UA claim is a bonus: without it the PDF is still tagged and, when asked,
             // PDF/A. A PDF/A violation stays an error (the retry reports it without UA).
             Err(Error::Validation { message, ua: true }) => {
-                warnings.push(Warning::new(
-                    WarningKind::Validation,
-                    format!("{message}; written without the PDF/UA-1 claim"),
-                ));
+                warnings.push(ua_dropped(&message));
                 pdf::write_pdf(doc, &self.book, options.pdfa, false, budget)?
             }
             other => other?,
@@ -401,6 +486,35 @@ impl Engine {
         out.flush()?;
         Ok(rendered.warnings)
     }
+}
+
+/// What layout hands on as it goes (`Engine::lay_out_into`).
+enum Handed<'a> {
+    /// Before the first page: the document's metadata and its logical structure.
+    Structure(&'a Metadata, Vec<crate::layout::display::StructElem>),
+    /// The next page, whole.
+    Page(crate::layout::display::Page),
+}
+
+/// PDF/A needs a date, and no other claim fixes that: known before a byte is written.
+fn check_pdfa_date(options: &RenderOptions, metadata: &Metadata) -> Result<(), Error> {
+    if options.pdfa && metadata.date.is_none() {
+        return Err(Error::Validation {
+            message: "not a valid PDF/A-2b document: the article has no `published` date, \
+                      which PDF/A requires"
+                .into(),
+            ua: false,
+        });
+    }
+    Ok(())
+}
+
+/// The warning of a PDF written without its PDF/UA-1 claim, which the checker refused.
+fn ua_dropped(message: &str) -> Warning {
+    Warning::new(
+        WarningKind::Validation,
+        format!("{message}; written without the PDF/UA-1 claim"),
+    )
 }
 
 fn metadata(doc: &Doc, document_id: String) -> Metadata {

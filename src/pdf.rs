@@ -79,18 +79,63 @@ pub fn write_pdf(
     ua: bool,
     budget: &Budget,
 ) -> Result<Vec<u8>, Error> {
-    // A structure tree makes the PDF tagged: reading order, headings, lists, tables, figures.
-    let tagged = !doc.structure.is_empty();
-    let mut writer = PdfWriter::new(tagged, pdfa, ua && tagged)?;
-    let mut tags = Tags::new(&doc.structure);
+    let mut pages = PdfPages::new(&doc.structure[..], book, pdfa, ua, budget)?;
     for page in &doc.pages {
-        writer.draw_page(page, book, tagged.then_some(&mut tags), &[])?;
-        if budget.check_clock() {
-            budget.result()?;
-        }
+        pages.draw(page)?;
     }
-    let tree = tagged.then(|| tags.into_tree(&doc.metadata.language));
-    writer.finish(tree, &doc.outline, &doc.metadata)
+    pages.finish(&doc.outline, &doc.metadata)
+}
+
+/// An article's PDF written page by page, as layout hands the pages over: a page drawn here
+/// may be dropped at once, so a long article never holds all its pages.
+pub(crate) struct PdfPages<'a> {
+    writer: PdfWriter,
+    /// The structure tree being gathered; `None`: the PDF is not tagged.
+    tags: Option<Tags<'a>>,
+    book: &'a FontBook,
+    budget: &'a Budget,
+}
+
+impl<'a> PdfPages<'a> {
+    /// A PDF for an article of this `structure` (none: untagged); `pdfa`, `ua` as in
+    /// [`write_pdf`].
+    pub(crate) fn new(
+        structure: impl Into<std::borrow::Cow<'a, [crate::layout::display::StructElem]>>,
+        book: &'a FontBook,
+        pdfa: bool,
+        ua: bool,
+        budget: &'a Budget,
+    ) -> Result<PdfPages<'a>, Error> {
+        let structure = structure.into();
+        // A structure tree makes the PDF tagged: reading order, headings, lists, tables, figures.
+        let tagged = !structure.is_empty();
+        Ok(PdfPages {
+            writer: PdfWriter::new(tagged, pdfa, ua && tagged)?,
+            tags: tagged.then(|| Tags::new(structure)),
+            book,
+            budget,
+        })
+    }
+
+    /// Draws the next page; stops when the render's deadline has passed.
+    pub(crate) fn draw(&mut self, page: &Page) -> Result<(), Error> {
+        self.writer
+            .draw_page(page, self.book, self.tags.as_mut(), &[])?;
+        if self.budget.check_clock() {
+            self.budget.result()?;
+        }
+        Ok(())
+    }
+
+    /// The finished PDF's bytes.
+    pub(crate) fn finish(
+        self,
+        outline: &[OutlineEntry],
+        metadata: &crate::layout::display::Metadata,
+    ) -> Result<Vec<u8>, Error> {
+        let tree = self.tags.map(|tags| tags.into_tree(&metadata.language));
+        self.writer.finish(tree, outline, metadata)
+    }
 }
 
 /// An internal link: a rectangle on the page that jumps to `(page index, y)` of the document.

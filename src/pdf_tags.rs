@@ -27,19 +27,21 @@ pub struct LinkSlot {
 }
 
 pub struct Tags<'a> {
-    structure: &'a [StructElem],
+    /// Borrowed from a laid-out document, or owned while its pages stream past.
+    structure: std::borrow::Cow<'a, [StructElem]>,
     children: Vec<Vec<Child>>,
     attached: Vec<bool>,
     roots: Vec<Child>,
 }
 
 impl<'a> Tags<'a> {
-    pub fn new(structure: &'a [StructElem]) -> Self {
+    pub fn new(structure: impl Into<std::borrow::Cow<'a, [StructElem]>>) -> Self {
+        let structure = structure.into();
         Tags {
-            structure,
             children: structure.iter().map(|_| Vec::new()).collect(),
             attached: vec![false; structure.len()],
             roots: Vec::new(),
+            structure,
         }
     }
 

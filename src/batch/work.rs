@@ -160,6 +160,15 @@ impl Shared<'_> {
         }
         // One budget per article: `--article-timeout` counts from layout to the written PDF.
         let budget = Budget::new(self.render.limits);
+        if !self.binding {
+            // Written page by page as layout fills them: a long article never holds every page.
+            let outcome = self
+                .engine
+                .render_within(article, self.render, &budget)
+                .and_then(|rendered| self.write_article(task, &target, rendered))
+                .map(|()| Outcome::Rendered);
+            return (outcome, None);
+        }
         let doc = match self.engine.layout_within(article, self.render, &budget) {
             Ok(doc) => doc,
             Err(e) => return (Err(e), None),
@@ -167,22 +176,22 @@ impl Shared<'_> {
         let outcome = if up_to_date {
             Ok(Outcome::Skipped)
         } else {
-            self.write_article(task, &target, &doc, &budget)
+            self.engine
+                .write_within(&doc, self.render, &budget)
+                .and_then(|rendered| self.write_article(task, &target, rendered))
                 .map(|()| Outcome::Rendered)
         };
         let keep = (self.binding && outcome.is_ok()).then(|| (article.clone(), doc));
         (outcome, keep)
     }
 
-    /// Writes the article's PDF under a temporary name, renames it into place, records it.
+    /// Writes a rendered article's PDF under a temporary name, renames it into place, records it.
     fn write_article(
         &self,
         task: &Task,
         target: &Path,
-        doc: &crate::layout::display::Document,
-        budget: &Budget,
+        rendered: crate::Rendered,
     ) -> Result<(), Error> {
-        let rendered = self.engine.write_within(doc, self.render, budget)?;
         // Warnings (an image printed as its caption, a missing glyph) are not failures, but
         // they are never dropped: each is sent with the article's place in the input.
         let place = place(task);

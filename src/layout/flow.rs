@@ -4,8 +4,9 @@
 
 use std::sync::Arc;
 
-use super::display::{Color, Document, GlyphRun, Item, Role, StructElem, StructKind};
+use super::display::{Color, GlyphRun, Item, OutlineEntry, Page, Role, StructElem, StructKind};
 use super::locale::{self, Labels};
+use super::packed::{GlyphStore, PackedLine};
 use super::para::{Align, ParaStyle, StyledText, set_paragraph};
 use super::style::{Profile, Theme};
 use crate::doc::{Block, Doc};
@@ -122,6 +123,11 @@ pub(super) struct Flow<'a> {
     /// Runs of lines that span every column (the title block and cover, wide figures and
     /// tables), in order; the other lines are set in one column.
     pub(super) spanning: Vec<std::ops::Range<usize>>,
+    /// The glyphs of the lines set so far, packed (`packed.rs`).
+    pub(super) glyphs: GlyphStore,
+    /// Where line `i`'s glyphs are while packed; lines from `packed.len()` on are not yet
+    /// packed, and a line taken out again (`line_items_mut`) is `None`.
+    pub(super) packed: Vec<Option<PackedLine>>,
 }
 
 impl<'a> Flow<'a> {
@@ -154,7 +160,29 @@ impl<'a> Flow<'a> {
             parents: Vec::new(),
             run_tag: None,
             spanning: Vec::new(),
+            glyphs: GlyphStore::default(),
+            packed: Vec::new(),
         }
+    }
+
+    /// Packs the glyphs of the lines set since the last call: a block's lines are done with
+    /// once the block is set, but for what a list or the end matter adds to a line afterwards
+    /// (`line_items_mut`).
+    fn pack_lines(&mut self) {
+        for line in &mut self.lines[self.packed.len()..] {
+            self.packed.push(Some(self.glyphs.pack(&mut line.items)));
+        }
+    }
+
+    /// The items of line `i`, its glyphs unpacked if they were packed.
+    pub(super) fn line_items_mut(&mut self, i: usize) -> Option<&mut Vec<Item>> {
+        let line = self.lines.get_mut(i)?;
+        if let Some(slot) = self.packed.get_mut(i)
+            && let Some(at) = slot.take()
+        {
+            self.glyphs.unpack(at, &mut line.items);
+        }
+        Some(&mut line.items)
     }
 
     /// The frame of body text: one column.
@@ -297,6 +325,7 @@ impl<'a> Flow<'a> {
                 Block::Footnote { .. } => {}
                 Block::Table(table) => self.table(table, frame),
             }
+            self.pack_lines();
         }
     }
 
@@ -341,15 +370,24 @@ pub(super) fn set_single_line(
     (line.runs, line.width)
 }
 
-/// The document for one article: title block, body, end matter, paginated.
-pub(crate) fn lay_out(
-    shaper: &Shaper<'_>,
-    theme: &Theme,
+/// An article set into flow lines (title block, body, end matter), not yet cut into pages.
+pub(crate) struct SetArticle<'a> {
+    flow: Flow<'a>,
+    /// What a person should know about the setting.
+    pub(crate) warnings: Vec<crate::warning::Warning>,
+    /// The logical structure the runs point into.
+    pub(crate) structure: Vec<StructElem>,
+}
+
+/// Sets the article's title block, body and end matter into flow lines.
+pub(crate) fn set_article<'a>(
+    shaper: &'a Shaper<'a>,
+    theme: &'a Theme,
     doc: &Doc,
-    resources: &Resources,
+    resources: &'a Resources,
     strict: bool,
     profile: Profile,
-) -> Result<Document, Error> {
+) -> Result<SetArticle<'a>, Error> {
     let mut flow = Flow::new(shaper, theme, &doc.lang, resources, strict);
     flow.profile = profile;
     flow.prepare_notes(&doc.body);
@@ -367,13 +405,24 @@ pub(crate) fn lay_out(
     }
     let warnings = std::mem::take(&mut flow.warnings);
     let structure = std::mem::take(&mut flow.structure);
-    let (pages, outline) = flow.paginate(doc)?;
-    shaper.budget().result()?;
-    Ok(Document {
-        pages,
-        outline,
+    Ok(SetArticle {
+        flow,
         warnings,
         structure,
-        ..Default::default()
     })
+}
+
+impl SetArticle<'_> {
+    /// Cuts the article into pages, handing each to `sink` as soon as it is whole (headers and
+    /// footers drawn); returns the outline.
+    pub(crate) fn paginate(
+        self,
+        doc: &Doc,
+        sink: &mut dyn FnMut(Page) -> Result<(), Error>,
+    ) -> Result<Vec<OutlineEntry>, Error> {
+        let budget = self.flow.shaper.budget();
+        let outline = self.flow.paginate(doc, sink)?;
+        budget.result()?;
+        Ok(outline)
+    }
 }

@@ -46,14 +46,14 @@ impl Flow<'_> {
             let face = self.shaper.select(Family::Serif, false, false);
             let (mut runs, width) =
                 self.single_line(&marker, face, t.body_size, Color::BLACK, Role::Body);
-            if let Some(line) = self.lines.get_mut(first) {
+            if let Some(items) = self.line_items_mut(first) {
                 let x = inner.x - width - t.body_size * 0.35;
                 for r in &mut runs {
                     r.x += x;
                     r.tag = Some(label);
                 }
                 // The marker comes first in reading order, before the item text.
-                line.items.splice(0..0, runs.into_iter().map(Item::Text));
+                items.splice(0..0, runs.into_iter().map(Item::Text));
             }
         }
         self.close_elem();

@@ -11,6 +11,7 @@ mod list;
 pub(crate) mod locale;
 mod matter;
 mod notes;
+mod packed;
 mod page;
 pub(crate) mod para;
 mod plan;

@@ -31,32 +31,37 @@ struct Placed {
 const MIN_COLUMN_LINES: f32 = 3.0;
 
 impl Flow<'_> {
-    /// Fills pages, then draws the running header (from page 2) and the footer on every page.
-    pub(super) fn paginate(mut self, doc: &Doc) -> Result<(Vec<Page>, Vec<OutlineEntry>), Error> {
+    /// Fills pages one at a time, each with its running header (from page 2) and footer, and
+    /// hands each to `sink` as soon as it is whole: the caller may write it out and drop it, so
+    /// no more than one page's display list need be held. The plan is made first, so the page
+    /// count the footers print is known before the first page is filled. Returns the outline.
+    pub(super) fn paginate(
+        mut self,
+        doc: &Doc,
+        sink: &mut dyn FnMut(Page) -> Result<(), Error>,
+    ) -> Result<Vec<OutlineEntry>, Error> {
         let t = self.theme;
         let avail = t.page_height - t.margin_top - t.margin_bottom;
-        let placed = if t.columns > 1 {
+        let planned = if t.columns > 1 {
             self.plan_columns(avail)?
         } else {
             self.plan_single(avail)?
         };
-        let total = placed.iter().map(|p| p.slot.page + 1).max().unwrap_or(1);
+        let total = planned.iter().map(|p| p.slot.page + 1).max().unwrap_or(1);
+        // A spanning block floated to the next page is planned before the columns that fill
+        // this one: sorted by page (stably, so each page draws its items in the planned order),
+        // every page is filled in one go.
+        let mut placed: Vec<(usize, Placed)> = planned.into_iter().enumerate().collect();
+        placed.sort_by_key(|(_, p)| p.slot.page);
         let text_area = Rect {
             x: t.margin_inner,
             y: t.margin_top,
             width: t.text_width(),
             height: avail,
         };
-        let mut pages: Vec<Page> = (0..total)
-            .map(|_| Page {
-                width: t.page_width,
-                height: t.page_height,
-                text_area,
-                items: Vec::new(),
-                folio: None,
-            })
-            .collect();
-        let mut outline = Vec::new();
+        // Bookmarks with the place of their plan and line: sorted by these, they keep the order
+        // in which the plans were made.
+        let mut outline: Vec<((usize, usize), OutlineEntry)> = Vec::new();
         let mut lines = std::mem::take(&mut self.lines);
         // Header rows are drawn again on later pages: keep a copy before their items move.
         let header_copies: std::collections::HashMap<usize, Vec<Item>> = lines
@@ -64,66 +69,92 @@ impl Flow<'_> {
             .filter_map(|l| l.table_header)
             .collect::<std::collections::BTreeSet<usize>>()
             .into_iter()
-            .map(|h| (h, lines[h].items.clone()))
+            .map(|h| {
+                self.unpack(&mut lines[h], h);
+                (h, lines[h].items.clone())
+            })
             .collect();
-        let mut bottoms = vec![Vec::new(); total];
-        for Placed {
-            plan,
-            slot,
-            squeeze,
-        } in placed
-        {
-            let items = &mut pages[slot.page].items;
-            let range = plan.range;
-            let mut y = slot.top;
-            if let Some(h) = repeated_header(&lines, range.start) {
-                for item in header_copies.get(&h).into_iter().flatten() {
-                    let mut item = item.clone();
-                    // The repeat is page furniture: the header row is read once, where it stands.
-                    if let Item::Text(run) = &mut item {
-                        run.tag = None;
-                    }
-                    item.translate(slot.dx, y + lines[h].baseline);
-                    items.push(item);
-                }
-                y += lines[h].height + lines[range.start].gap_under_header;
-            }
-            for i in range.clone() {
-                let line = &mut lines[i];
-                if i != range.start {
-                    y += line.space_before * squeeze;
-                }
-                let baseline = y + line.baseline;
-                if let Some((level, title)) = line.outline.take() {
-                    outline.push(OutlineEntry {
-                        level,
-                        title,
-                        page: slot.page,
-                        y,
-                    });
-                }
-                for mut item in line.items.drain(..) {
-                    item.translate(slot.dx, baseline);
-                    items.push(item);
-                }
-                y += line.height;
-            }
-            bottoms[slot.page].push((slot.dx, slot.top, y));
-            // Footnotes stand at the foot of their column, under a short rule.
-            let mut notes = Vec::new();
-            self.draw_footnotes(&plan.notes, slot.top + slot.height, slot.dx, &mut notes);
-            pages[slot.page].items.extend(notes);
-        }
-        if t.columns > 1 {
-            for (page, columns) in pages.iter_mut().zip(&bottoms) {
-                self.draw_column_rules(columns, &mut page.items);
-            }
-        }
         let furniture = Furniture::new(&self, doc, total);
-        for (p, page) in pages.iter_mut().enumerate() {
-            furniture.draw(&self, page, p);
+        let mut placed = placed.into_iter().peekable();
+        for p in 0..total {
+            let mut page = Page {
+                width: t.page_width,
+                height: t.page_height,
+                text_area,
+                items: Vec::new(),
+                folio: None,
+            };
+            // (left offset, top, bottom) of each column drawn on the page.
+            let mut bottoms = Vec::new();
+            while let Some((
+                order,
+                Placed {
+                    plan,
+                    slot,
+                    squeeze,
+                },
+            )) = placed.next_if(|(_, x)| x.slot.page == p)
+            {
+                let items = &mut page.items;
+                let range = plan.range;
+                let mut y = slot.top;
+                if let Some(h) = repeated_header(&lines, range.start) {
+                    for item in header_copies.get(&h).into_iter().flatten() {
+                        let mut item = item.clone();
+                        // The repeat is page furniture: the header row is read once, where it
+                        // stands.
+                        if let Item::Text(run) = &mut item {
+                            run.tag = None;
+                        }
+                        item.translate(slot.dx, y + lines[h].baseline);
+                        items.push(item);
+                    }
+                    y += lines[h].height + lines[range.start].gap_under_header;
+                }
+                for i in range.clone() {
+                    let line = &mut lines[i];
+                    if i != range.start {
+                        y += line.space_before * squeeze;
+                    }
+                    let baseline = y + line.baseline;
+                    if let Some((level, title)) = line.outline.take() {
+                        let entry = OutlineEntry {
+                            level,
+                            title,
+                            page: p,
+                            y,
+                        };
+                        outline.push(((order, i), entry));
+                    }
+                    self.unpack(line, i);
+                    // Taken, not drained: the line's own list is freed with the move.
+                    for mut item in std::mem::take(&mut line.items) {
+                        item.translate(slot.dx, baseline);
+                        items.push(item);
+                    }
+                    y += line.height;
+                }
+                bottoms.push((slot.dx, slot.top, y));
+                // Footnotes stand at the foot of their column, under a short rule.
+                let mut notes = Vec::new();
+                self.draw_footnotes(&plan.notes, slot.top + slot.height, slot.dx, &mut notes);
+                page.items.extend(notes);
+            }
+            if t.columns > 1 {
+                self.draw_column_rules(&bottoms, &mut page.items);
+            }
+            furniture.draw(&self, &mut page, p);
+            sink(page)?;
         }
-        Ok((pages, outline))
+        outline.sort_by_key(|(place, _)| *place);
+        Ok(outline.into_iter().map(|(_, entry)| entry).collect())
+    }
+
+    /// Puts the glyphs of `line`, line `i` of the flow, back into its runs if they are packed.
+    fn unpack(&mut self, line: &mut FlowLine, i: usize) {
+        if let Some(at) = self.packed.get_mut(i).and_then(Option::take) {
+            self.glyphs.unpack(at, &mut line.items);
+        }
     }
 
     /// One column: a page per plan, a nearly empty last page pulled back when spaces can shrink.

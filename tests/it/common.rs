@@ -156,16 +156,30 @@ pub fn first_page_width(pdf: &[u8]) -> f32 {
     mediabox[2].as_float().unwrap()
 }
 
-/// Waits for `child` and reads its own peak resident memory in KB (not the test's) from `wait4`;
-/// returns its exit code too.
-pub fn wait_with_peak_memory(child: std::process::Child) -> (i32, i64) {
-    let mut status = 0;
-    // SAFETY: a zeroed rusage is a valid value; wait4 only writes into the two out-pointers.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let pid = child.id() as libc::pid_t;
-    // SAFETY: `pid` is our own unwaited child; the pointers live for the call.
-    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    assert_eq!(waited, pid, "wait4");
-    std::mem::forget(child);
-    (libc::WEXITSTATUS(status), usage.ru_maxrss)
+/// Runs `command` and returns its exit code and its own peak resident memory in KB.
+///
+/// The command is started from a small Python process, not from this test process: Linux
+/// counts the memory of the process that execs a program into the program's peak (`wait4`'s
+/// `ru_maxrss` keeps the high-water mark of the address space it replaced, and `posix_spawn`
+/// replaces the parent's), so a child of this test binary would report the test binary's own
+/// peak whenever other tests in it render large documents at the same time.
+pub fn run_with_peak_memory(command: &std::process::Command) -> (i32, i64) {
+    const MEASURE: &str = "import resource, subprocess, sys
+code = subprocess.run(sys.argv[1:], stdin=subprocess.DEVNULL).returncode
+print(code, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)";
+    let out = std::process::Command::new("python3")
+        .args(["-c", MEASURE])
+        .arg(command.get_program())
+        .args(command.get_args())
+        .output()
+        .expect("python3 is installed (.ci/run installs it)");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut fields = text.split_whitespace().map(|f| f.parse::<i64>());
+    match (fields.next(), fields.next()) {
+        (Some(Ok(code)), Some(Ok(peak))) => (code as i32, peak),
+        _ => panic!(
+            "no exit code and peak from python3: {text} {}",
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    }
 }

@@ -130,3 +130,88 @@ fn the_same_article_and_options_give_the_same_bytes_wherever_the_assets_are() {
         "an option that changes the PDF changes the fingerprint"
     );
 }
+
+/// Every sample and reference document, in both profiles, on one and on two columns.
+fn every_document_and_setting() -> Vec<(String, Article, RenderOptions)> {
+    let two_columns = std::sync::Arc::new(
+        babrpdf::ThemeFile::load(&sample_path("theme/two-columns.json")).expect("theme loads"),
+    );
+    let docs = std::fs::read_dir(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/reference/docs"),
+    )
+    .unwrap()
+    .map(|e| e.unwrap().path());
+    let paths: Vec<std::path::PathBuf> = EVERY_SAMPLE
+        .iter()
+        .map(|s| sample_path(s))
+        .chain(docs)
+        .collect();
+    let mut out = Vec::new();
+    for path in paths {
+        let article = read_article(&path);
+        for profile in [babrpdf::Profile::Download, babrpdf::Profile::Print] {
+            for theme in [None, Some(two_columns.clone())] {
+                let options = RenderOptions {
+                    profile,
+                    theme: theme.clone(),
+                    ..RenderOptions::for_article_file(&path)
+                };
+                let name = format!(
+                    "{} {profile:?} {}",
+                    path.display(),
+                    if theme.is_some() {
+                        "two columns"
+                    } else {
+                        "one column"
+                    }
+                );
+                out.push((name, article.clone(), options));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn a_render_written_page_by_page_is_the_layout_written_whole() {
+    // `render` hands each page to the PDF writer as soon as it is filled and drops it; `layout`
+    // then `write` keeps every page. Both must give the same bytes: the page order, the
+    // bookmarks' order, the structure tree and the warnings do not depend on the streaming.
+    for (name, article, options) in every_document_and_setting() {
+        let streamed = engine().render(&article, &options).unwrap();
+        let doc = engine().layout(&article, &options).unwrap();
+        let whole = engine().write(&doc, &options).unwrap();
+        assert!(streamed.pdf == whole.pdf, "{name}: the bytes differ");
+        assert_eq!(streamed.warnings, whole.warnings, "{name}");
+    }
+}
+
+#[test]
+fn every_run_keeps_its_glyphs_through_packing() {
+    // Set lines wait for their page with their glyphs packed (src/layout/packed.rs), and a list
+    // marker is added to an item's first line after the item's own lines were packed. Every run
+    // that has text must come out with glyphs covering it, within its text.
+    for (name, article, options) in every_document_and_setting() {
+        let doc = engine().layout(&article, &options).unwrap();
+        for (p, page) in doc.pages.iter().enumerate() {
+            for run in page.runs() {
+                if run.text.trim().is_empty() {
+                    continue;
+                }
+                assert!(
+                    !run.glyphs.is_empty(),
+                    "{name}: page {}: {:?} lost its glyphs",
+                    p + 1,
+                    run.text
+                );
+                let last = run.glyphs.iter().map(|g| g.text_bytes().end).max();
+                assert!(
+                    last.is_some_and(|end| end > 0 && end <= run.text.len()),
+                    "{name}: page {}: the glyphs of {:?} reach byte {last:?}",
+                    p + 1,
+                    run.text
+                );
+            }
+        }
+    }
+}
