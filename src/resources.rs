@@ -31,7 +31,10 @@ pub struct PictureCache {
 
 #[derive(Default)]
 struct CacheInner {
-    entries: HashMap<CacheKey, Picture>,
+    /// Each picture with the pixels of its source, which a render taking it from here is
+    /// charged as if it had decoded them (a warm cache must not let a picture past the pixel
+    /// budget that a cold one would refuse).
+    entries: HashMap<CacheKey, (Picture, u64)>,
     /// Keys in insertion order, for eviction.
     order: std::collections::VecDeque<CacheKey>,
     bytes: usize,
@@ -59,11 +62,11 @@ impl PictureCache {
         self.lock().bytes
     }
 
-    fn get(&self, key: &CacheKey) -> Option<Picture> {
+    fn get(&self, key: &CacheKey) -> Option<(Picture, u64)> {
         self.lock().entries.get(key).cloned()
     }
 
-    fn insert(&self, key: CacheKey, picture: &Picture) {
+    fn insert(&self, key: CacheKey, picture: &Picture, source_pixels: u64) {
         let size = picture.bytes.len();
         if size > self.capacity {
             return;
@@ -76,13 +79,13 @@ impl PictureCache {
             let Some(old) = inner.order.pop_front() else {
                 break;
             };
-            if let Some(gone) = inner.entries.remove(&old) {
+            if let Some((gone, _)) = inner.entries.remove(&old) {
                 inner.bytes -= gone.bytes.len();
             }
         }
         inner.bytes += size;
         inner.order.push_back(key);
-        inner.entries.insert(key, picture.clone());
+        inner.entries.insert(key, (picture.clone(), source_pixels));
     }
 }
 
@@ -100,13 +103,19 @@ fn load_one(
         (hash, bytes.len(), max_w.to_bits(), max_h.to_bits())
     });
     if let (Some(cache), Some(key)) = (cache, &key)
-        && let Some(picture) = cache.get(key)
+        && let Some((picture, source_pixels)) = cache.get(key)
     {
+        charge(source_pixels)?;
         return Ok(picture);
     }
-    let (picture, _, _) = photo::prepare_charging(bytes, max_w, max_h, charge)?;
+    let source_pixels = std::cell::Cell::new(0);
+    let counted = |pixels: u64| {
+        source_pixels.set(pixels);
+        charge(pixels)
+    };
+    let (picture, _, _) = photo::prepare_charging(bytes, max_w, max_h, &counted)?;
     if let (Some(cache), Some(key)) = (cache, key) {
-        cache.insert(key, &picture);
+        cache.insert(key, &picture, source_pixels.get());
     }
     Ok(picture)
 }
@@ -205,7 +214,7 @@ impl Resources {
                     load_one(src, assets, (max_w, max_h), &charge, cache)
                 };
                 if !charged.get() {
-                    // Nothing to charge (not found, damaged, cached): pass the turn on.
+                    // Nothing to charge (not found, damaged): pass the turn on.
                     drop(turns.wait_for(i));
                 }
                 results
@@ -306,13 +315,13 @@ mod tests {
             height: 1,
             passed_through: true,
         };
-        cache.insert((1, 1, 0, 0), &picture(600));
+        cache.insert((1, 1, 0, 0), &picture(600), 1);
         assert!(cache.get(&(1, 1, 0, 0)).is_some());
-        cache.insert((2, 1, 0, 0), &picture(600));
+        cache.insert((2, 1, 0, 0), &picture(600), 1);
         assert!(cache.get(&(1, 1, 0, 0)).is_none(), "the oldest went");
         assert!(cache.get(&(2, 1, 0, 0)).is_some());
         assert_eq!(cache.bytes(), 600);
-        cache.insert((3, 1, 0, 0), &picture(5000));
+        cache.insert((3, 1, 0, 0), &picture(5000), 1);
         assert!(cache.get(&(3, 1, 0, 0)).is_none(), "larger than the cache");
     }
 }

@@ -401,6 +401,33 @@ fn a_render_written_again_without_the_pdf_ua_claim_charges_its_pictures_once() {
 }
 
 #[test]
+fn a_picture_from_the_cache_is_charged_like_one_decoded() {
+    // A service keeps prepared pictures between requests. One that a cold cache would refuse
+    // for the pixel budget must be refused from a warm cache too: the same request gives the
+    // same PDF whatever was asked before it.
+    let _serial = serial();
+    let dir = scratch("hostile", "cache-pixels");
+    png_fixture(&dir);
+    let cached = babrpdf::Engine::new().unwrap().with_picture_cache(64 << 20);
+    let article = markdown("![a](rgba.png)");
+    let roomy = with_assets(&dir);
+    let warm = cached.render(&article, &roomy).unwrap();
+    assert!(warm.warnings.is_empty(), "{:?}", warm.warnings);
+    let tight = RenderOptions {
+        limits: Limits {
+            max_pixels: 210 * 200 - 1,
+            ..Limits::default()
+        },
+        ..with_assets(&dir)
+    };
+    let from_cache = cached.render(&article, &tight).unwrap();
+    let cold = engine().render(&article, &tight).unwrap();
+    assert_eq!(from_cache.warnings.len(), 1, "{:?}", from_cache.warnings);
+    assert_eq!(from_cache.warnings, cold.warnings);
+    assert!(from_cache.pdf == cold.pdf, "a warm cache gives another PDF");
+}
+
+#[test]
 fn pictures_past_the_pixel_budget_print_their_caption() {
     let _serial = serial();
     let dir = scratch("hostile", "pixels");
