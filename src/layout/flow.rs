@@ -165,10 +165,10 @@ impl<'a> Flow<'a> {
         }
     }
 
-    /// Packs the glyphs of the lines set since the last call: a block's lines are done with
-    /// once the block is set, but for what a list or the end matter adds to a line afterwards
-    /// (`line_items_mut`).
-    fn pack_lines(&mut self) {
+    /// Packs the glyphs of the lines set since the last call: a block's lines (a table's rows)
+    /// are done with once it is set, but for what a list adds to an item's first line
+    /// afterwards (`line_items_mut`).
+    pub(super) fn pack_lines(&mut self) {
         for line in &mut self.lines[self.packed.len()..] {
             self.packed.push(Some(self.glyphs.pack(&mut line.items)));
         }

@@ -244,6 +244,8 @@ impl Flow<'_> {
                 line.table_header = header_index;
                 self.lines.push(line);
             }
+            // A long table's rows wait for their pages packed, like the blocks of the body.
+            self.pack_lines();
         }
         self.close_elem();
         self.keep_next = false;
