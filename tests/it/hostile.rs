@@ -574,6 +574,29 @@ fn a_footnote_longer_than_pages_continues_on_as_many_as_it_needs() {
     );
 }
 
+/// Renders `markdown` with the binary and checks it fills more than `min_pages` pages within
+/// `max_mb` of peak memory.
+fn renders_within(name: &str, markdown: String, min_pages: usize, max_mb: i64) {
+    let dir = scratch("hostile", name);
+    let input = dir.join("in.md");
+    std::fs::write(&input, markdown).unwrap();
+    let mut render = bin();
+    render
+        .args(["render", input.to_str().unwrap(), "--timeout", "0", "-o"])
+        .arg(dir.join("out.pdf"));
+    let (code, peak_kb) = run_with_peak_memory(&render);
+    assert_eq!(code, 0, "{name}");
+    let pages = load(&std::fs::read(dir.join("out.pdf")).unwrap())
+        .get_pages()
+        .len();
+    assert!(pages > min_pages, "{name}: {pages} pages");
+    assert!(
+        peak_kb < max_mb * 1024,
+        "{name}: {pages} pages took {} MB at peak",
+        peak_kb / 1024
+    );
+}
+
 #[test]
 fn a_two_megabyte_table_renders_in_under_80_mb() {
     // 10,700 rows of three cells: the rows wait for their pages packed as the table is set,
@@ -591,23 +614,19 @@ fn a_two_megabyte_table_renders_in_under_80_mb() {
         ));
         rows += 1;
     }
-    let dir = scratch("hostile", "two-megabyte-table");
-    let input = dir.join("table.md");
-    std::fs::write(&input, markdown).unwrap();
-    let mut render = bin();
-    render
-        .args(["render", input.to_str().unwrap(), "--timeout", "0", "-o"])
-        .arg(dir.join("table.pdf"));
-    let (code, peak_kb) = run_with_peak_memory(&render);
-    assert_eq!(code, 0);
-    let pdf = std::fs::read(dir.join("table.pdf")).unwrap();
-    let pages = load(&pdf).get_pages().len();
-    assert!(pages > 300, "{pages} pages");
-    assert!(
-        peak_kb < 80 * 1024,
-        "{rows} rows on {pages} pages took {} MB at peak",
-        peak_kb / 1024
+    renders_within("two-megabyte-table", markdown, 300, 80);
+}
+
+#[test]
+fn a_paragraph_of_two_megabytes_renders_in_under_120_mb() {
+    // One paragraph without a break: it is shaped and broken 32 KB at a time
+    // (src/layout/para/mod.rs), where setting it whole held 190 MB at peak.
+    let sentence = "Длинный абзац без конца, в котором слова идут одно за другим и не кончаются. ";
+    let markdown = format!(
+        "---\ntitle: Абзац\n---\n\n{}\n",
+        sentence.repeat((2 << 20) / sentence.len())
     );
+    renders_within("two-megabyte-paragraph", markdown, 200, 120);
 }
 
 #[test]

@@ -91,6 +91,19 @@ impl<'p> Paragraph<'p> {
         matches!(self.items[brk], Item::Penalty { cost, .. } if cost <= -INFINITE_PENALTY)
     }
 
+    /// The byte of the text the line starting at item `item` starts at: its first glyph's.
+    fn byte_at(&self, item: usize) -> usize {
+        self.sources[item.min(self.sources.len())..]
+            .iter()
+            .find_map(|source| match source {
+                Source::Glyphs(range) if !range.is_empty() => {
+                    self.glyphs.get(range.start).map(|g| g.cluster as usize)
+                }
+                _ => None,
+            })
+            .unwrap_or(self.styled.text.len())
+    }
+
     /// The first item of the line after a break at `brk`: glue and penalties after a break
     /// vanish, up to the next box or forced break.
     fn next_line_start(&self, brk: usize) -> usize {
@@ -105,8 +118,87 @@ impl<'p> Paragraph<'p> {
     }
 }
 
+/// A paragraph longer than this many bytes of text is set a window at a time: shaping and
+/// breaking hold one window's glyphs and items (some 150 bytes a byte of text), not a
+/// 20 MB paragraph's 1.5 GB.
+const WINDOW_BYTES: usize = 32 * 1024;
+
+/// The lines at a window's end are set again at the start of the next window (at most a quarter
+/// of its lines): they were broken as if the paragraph ended there (a short last line, no stub
+/// hyphen), and the lines before them settle long before that.
+const WINDOW_OVERLAP_LINES: usize = 6;
+
 /// Sets one paragraph into lines.
 pub fn set_paragraph(shaper: &Shaper<'_>, styled: &StyledText, style: &ParaStyle) -> Vec<SetLine> {
+    if styled.text.trim().is_empty() {
+        return Vec::new();
+    }
+    if styled.text.len() > 2 * WINDOW_BYTES {
+        return set_in_windows(shaper, styled, style);
+    }
+    set_lines(shaper, styled, style, false)
+        .into_iter()
+        .map(|(line, _)| line)
+        .collect()
+}
+
+/// A long paragraph set window by window: each window ends at a space about `WINDOW_BYTES` on,
+/// its last lines are dropped, and the next window starts where the first dropped line started.
+fn set_in_windows(shaper: &Shaper<'_>, styled: &StyledText, style: &ParaStyle) -> Vec<SetLine> {
+    let text = &styled.text;
+    let mut lines = Vec::new();
+    let (mut from, mut continues) = (0, false);
+    while from < text.len() && !shaper.budget().exhausted() {
+        let mut to = (from + WINDOW_BYTES).min(text.len());
+        while !text.is_char_boundary(to) {
+            to -= 1;
+        }
+        let last = to == text.len();
+        if !last && let Some(space) = text[from..to].rfind(' ') {
+            to = from + space + 1;
+        }
+        let window = ParaStyle {
+            indent: if from == 0 { style.indent } else { 0.0 },
+            ..style.clone()
+        };
+        let mut set = set_lines(shaper, &styled.slice(from..to), &window, continues);
+        // At most a quarter of the window is set twice, however few lines it fills (a letter
+        // with thirty marks is 60 bytes).
+        let keep = if last {
+            set.len()
+        } else {
+            set.len() - WINDOW_OVERLAP_LINES.min(set.len() / 4)
+        };
+        // The next window starts at the first line dropped (within this one, so it moves on).
+        let next = set
+            .get(keep)
+            .map(|(_, start)| from + start)
+            .filter(|&next| keep > 0 && next > from);
+        match next {
+            Some(next) => {
+                continues = set[keep].0.continues;
+                set.truncate(keep);
+                from = next;
+            }
+            None => {
+                // Too few lines to drop any (a window of one unbreakable word): all stay.
+                continues = true;
+                from = to;
+            }
+        }
+        lines.extend(set.into_iter().map(|(line, _)| line));
+    }
+    lines
+}
+
+/// Sets `styled` as one paragraph; each line with the byte of the text it starts at.
+/// `continues`: the first line carries on a line the width forced apart.
+fn set_lines(
+    shaper: &Shaper<'_>,
+    styled: &StyledText,
+    style: &ParaStyle,
+    mut continues: bool,
+) -> Vec<(SetLine, usize)> {
     if styled.text.trim().is_empty() {
         return Vec::new();
     }
@@ -124,19 +216,15 @@ pub fn set_paragraph(shaper: &Shaper<'_>, styled: &StyledText, style: &ParaStyle
     );
     let mut lines = Vec::with_capacity(breaks.len());
     let mut start = 0;
-    let mut continues = false;
     for &brk in &breaks {
         let mut line = para.set_line(shaper, start, brk);
         line.continues = continues;
         continues = !para.forced_break(brk);
         // Empty lines matter in code (blank lines between statements), nowhere else.
         if !line.runs.is_empty() || style.preserve_spaces {
-            lines.push(line);
+            lines.push((line, para.byte_at(start)));
         }
         start = para.next_line_start(brk);
-    }
-    if !style.preserve_spaces {
-        lines.retain(|l| !l.runs.is_empty());
     }
     lines
 }
@@ -165,6 +253,60 @@ mod tests {
             role: Role::Body,
         };
         (set_paragraph(&shaper, &st, &style), st.text)
+    }
+
+    #[test]
+    fn a_long_paragraph_is_set_in_windows_with_every_word_in_order_and_lines_justified() {
+        // Some 200 KB: seven windows. The lines dropped at each window's end are set again at
+        // the next one's start, so no word is lost or doubled and no line mid-paragraph is left
+        // short; the indent is the first line's alone.
+        let book = FontBook::embedded().unwrap();
+        let plans = PlanCache::default();
+        let shaper = Shaper::new(&book, &plans);
+        let face = book.select(Family::Serif, false, false);
+        let mut st = StyledText::default();
+        for k in 0..800 {
+            st.push(TEXT, SpanStyle::new(face, 10.0, Color::BLACK));
+            st.push(
+                &format!(" ({k}) "),
+                SpanStyle::new(face, 10.0, Color::BLACK),
+            );
+        }
+        assert!(st.text.len() > 6 * WINDOW_BYTES, "{} bytes", st.text.len());
+        let style = ParaStyle {
+            width: 300.0,
+            align: Align::Justify,
+            indent: 12.0,
+            lang: "ru".into(),
+            hyphenate: true,
+            preserve_spaces: false,
+            role: Role::Body,
+        };
+        let lines = set_paragraph(&shaper, &st, &style);
+        let mut out = String::new();
+        for l in &lines {
+            for r in &l.runs {
+                out.push_str(&r.text);
+            }
+            if l.hyphenated {
+                out.pop();
+            } else {
+                out.push(' ');
+            }
+        }
+        let norm = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(norm(&out) == norm(&st.text), "the words differ");
+        for (i, l) in lines.iter().enumerate().take(lines.len() - 1) {
+            assert!(
+                (l.width - 300.0).abs() < 0.05,
+                "line {i} is {} wide",
+                l.width
+            );
+            let x = l.runs[0].x;
+            let indented = if i == 0 { x > 11.0 } else { x.abs() < 0.01 };
+            assert!(indented, "line {i} starts at {x}");
+            assert_eq!(l.continues, i > 0, "line {i}");
+        }
     }
 
     const TEXT: &str = "Паромная переправа на Ольхон заработала в полную силу: третье судно вышло на линию в понедельник утром, и очереди у причала в Сахюрте впервые за лето исчезли. В администрации района говорят, что расписание будет действовать до конца навигации.";

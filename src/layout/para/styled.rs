@@ -49,6 +49,22 @@ impl StyledText {
         st
     }
 
+    /// The text of `range` (on character boundaries) with the styles of its spans.
+    pub fn slice(&self, range: Range<usize>) -> StyledText {
+        let spans = self
+            .spans
+            .iter()
+            .filter_map(|(r, style)| {
+                let (start, end) = (r.start.max(range.start), r.end.min(range.end));
+                (start < end).then(|| (start - range.start..end - range.start, style.clone()))
+            })
+            .collect();
+        StyledText {
+            text: self.text[range].to_string(),
+            spans,
+        }
+    }
+
     pub fn push(&mut self, text: &str, style: SpanStyle) {
         if text.is_empty() {
             return;
