@@ -283,19 +283,7 @@ mod tests {
             role: Role::Body,
         };
         let lines = set_paragraph(&shaper, &st, &style);
-        let mut out = String::new();
-        for l in &lines {
-            for r in &l.runs {
-                out.push_str(&r.text);
-            }
-            if l.hyphenated {
-                out.pop();
-            } else {
-                out.push(' ');
-            }
-        }
-        let norm = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
-        assert!(norm(&out) == norm(&st.text), "the words differ");
+        assert!(words_of(&lines) == norm(&st.text), "the words differ");
         for (i, l) in lines.iter().enumerate().take(lines.len() - 1) {
             assert!(
                 (l.width - 300.0).abs() < 0.05,
@@ -307,6 +295,27 @@ mod tests {
             assert!(indented, "line {i} starts at {x}");
             assert_eq!(l.continues, i > 0, "line {i}");
         }
+    }
+
+    /// The words of `text`, one space between.
+    fn norm(text: &str) -> String {
+        text.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
+    /// The words the lines print, hyphens at line ends joined back.
+    fn words_of(lines: &[SetLine]) -> String {
+        let mut out = String::new();
+        for l in lines {
+            for r in &l.runs {
+                out.push_str(&r.text);
+            }
+            if l.hyphenated {
+                out.pop();
+            } else {
+                out.push(' ');
+            }
+        }
+        norm(&out)
     }
 
     const TEXT: &str = "Паромная переправа на Ольхон заработала в полную силу: третье судно вышло на линию в понедельник утром, и очереди у причала в Сахюрте впервые за лето исчезли. В администрации района говорят, что расписание будет действовать до конца навигации.";
@@ -331,19 +340,7 @@ mod tests {
     #[test]
     fn every_character_comes_back_in_order() {
         let (lines, text) = set(TEXT, 180.0, Align::Justify);
-        let mut out = String::new();
-        for l in &lines {
-            for r in &l.runs {
-                out.push_str(&r.text);
-            }
-            if l.hyphenated {
-                out.pop();
-            } else {
-                out.push(' ');
-            }
-        }
-        let norm = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
-        assert_eq!(norm(&out), norm(&text));
+        assert_eq!(words_of(&lines), norm(&text));
     }
 
     #[test]
