@@ -177,11 +177,8 @@ impl<'a> Flow<'a> {
     /// The items of line `i`, its glyphs unpacked if they were packed.
     pub(super) fn line_items_mut(&mut self, i: usize) -> Option<&mut Vec<Item>> {
         let line = self.lines.get_mut(i)?;
-        if let Some(slot) = self.packed.get_mut(i)
-            && let Some(at) = slot.take()
-        {
-            self.glyphs.unpack(at, &mut line.items);
-        }
+        self.glyphs
+            .unpack_slot(self.packed.get_mut(i), &mut line.items);
         Some(&mut line.items)
     }
 

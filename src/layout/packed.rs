@@ -108,6 +108,18 @@ impl GlyphStore {
         }
     }
 
+    /// Unpacks into `items` the line whose place is in `slot`, if it is still packed there, and
+    /// marks the slot unpacked.
+    pub(super) fn unpack_slot(
+        &mut self,
+        slot: Option<&mut Option<PackedLine>>,
+        items: &mut [Item],
+    ) {
+        if let Some(at) = slot.and_then(Option::take) {
+            self.unpack(at, items);
+        }
+    }
+
     /// Bytes held: the deflated blocks and the one being filled.
     #[cfg(test)]
     fn held(&self) -> usize {

@@ -70,7 +70,8 @@ impl Flow<'_> {
             .collect::<std::collections::BTreeSet<usize>>()
             .into_iter()
             .map(|h| {
-                self.unpack(&mut lines[h], h);
+                self.glyphs
+                    .unpack_slot(self.packed.get_mut(h), &mut lines[h].items);
                 (h, lines[h].items.clone())
             })
             .collect();
@@ -126,7 +127,8 @@ impl Flow<'_> {
                         };
                         outline.push(((order, i), entry));
                     }
-                    self.unpack(line, i);
+                    self.glyphs
+                        .unpack_slot(self.packed.get_mut(i), &mut line.items);
                     // Taken, not drained: the line's own list is freed with the move.
                     for mut item in std::mem::take(&mut line.items) {
                         item.translate(slot.dx, baseline);
@@ -148,13 +150,6 @@ impl Flow<'_> {
         }
         outline.sort_by_key(|(place, _)| *place);
         Ok(outline.into_iter().map(|(_, entry)| entry).collect())
-    }
-
-    /// Puts the glyphs of `line`, line `i` of the flow, back into its runs if they are packed.
-    fn unpack(&mut self, line: &mut FlowLine, i: usize) {
-        if let Some(at) = self.packed.get_mut(i).and_then(Option::take) {
-            self.glyphs.unpack(at, &mut line.items);
-        }
     }
 
     /// One column: a page per plan, a nearly empty last page pulled back when spaces can shrink.
