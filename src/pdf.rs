@@ -134,7 +134,7 @@ impl<'a> PdfPages<'a> {
         metadata: &crate::layout::display::Metadata,
     ) -> Result<Vec<u8>, Error> {
         let tree = self.tags.map(|tags| tags.into_tree(&metadata.language));
-        self.writer.finish(tree, outline, metadata)
+        self.writer.finish(tree, outline, metadata, self.book)
     }
 }
 
@@ -195,6 +195,7 @@ impl PdfWriter {
         tree: Option<TagTree>,
         outline: &[OutlineEntry],
         metadata: &crate::layout::display::Metadata,
+        book: &FontBook,
     ) -> Result<Vec<u8>, Error> {
         if let Some(tree) = tree {
             self.pdf.set_tag_tree(tree);
@@ -204,7 +205,7 @@ impl PdfWriter {
         let pdf = self
             .pdf
             .finish()
-            .map_err(|e| finish_error(e, self.pdfa, self.ua))?;
+            .map_err(|e| finish_error(e, self.pdfa, self.ua, book))?;
         // krilla's Metadata has no field for these; they go into its XMP packet afterwards.
         let dublin_core: Vec<(&str, &str)> = [
             ("identifier", metadata.identifier.as_deref()),
@@ -465,7 +466,7 @@ fn draw_emoji_pictures(
 }
 
 /// Krilla's refusal as our error; validation failures named in words.
-fn finish_error(e: KrillaError, pdfa: bool, ua: bool) -> Error {
+fn finish_error(e: KrillaError, pdfa: bool, ua: bool, book: &FontBook) -> Error {
     match e {
         KrillaError::Validation(errors) => Error::Validation {
             ua,
@@ -478,17 +479,40 @@ fn finish_error(e: KrillaError, pdfa: bool, ua: bool) -> Error {
                 },
                 errors
                     .iter()
-                    .map(|(e, _)| match e {
-                        krilla::configure::ValidationError::MissingDocumentDate => {
-                            "the article has no `published` date, which PDF/A requires".to_string()
-                        }
-                        other => format!("{other:?}"),
-                    })
+                    .map(|(e, _)| validation_failure(e, book))
                     .collect::<Vec<_>>()
                     .join("; ")
             ),
         },
         other => Error::Pdf(format!("{other:?}")),
+    }
+}
+
+/// One validation failure in words, for the failures an article or a font can cause; any other
+/// is named as krilla names it.
+fn validation_failure(e: &krilla::configure::ValidationError, book: &FontBook) -> String {
+    use krilla::configure::ValidationError as V;
+    let font = |font: &krilla::text::Font| match book.name_of(font) {
+        Some(name) => format!("the font {name}"),
+        None => "a font".to_string(),
+    };
+    match e {
+        V::MissingDocumentDate => {
+            "the article has no `published` date, which PDF/A requires".to_string()
+        }
+        V::RestrictedLicense(f) => format!(
+            "{}'s licence forbids embedding it for every use (OS/2 fsType 2)",
+            font(f)
+        ),
+        V::InvalidCodepointMapping(f, _, c, _) | V::UnicodePrivateArea(f, _, c, _) => format!(
+            "a glyph of {} stands for U+{:04X}, which the standard forbids in text",
+            font(f),
+            *c as u32
+        ),
+        V::ContainsNotDefGlyph(f, _, text) => {
+            format!("{} has no glyph for {text:?}", font(f))
+        }
+        other => format!("{other:?}"),
     }
 }
 

@@ -301,7 +301,11 @@ impl ThemeFile {
             .map(str::trim)
             .filter(|t| !t.is_empty())
         {
-            theme.header_text = Some(text.to_string());
+            // Cleaned like the article's text (a U+FEFF pasted with the site's name would cost
+            // every page's PDF/UA claim); what cleaning changed is the operator's, not the
+            // article's, so it is not reported with each render.
+            let text = crate::input::sanitize::clean(text, &mut Default::default());
+            theme.header_text = Some(text.into_owned());
         }
         theme.logo = self.logo_picture.clone();
         if let Some(n) = self.columns {

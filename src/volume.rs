@@ -240,7 +240,9 @@ impl<'e> Volume<'e> {
         };
         let articles = self.entries.len();
         let pages = self.pages;
-        let pdf = self.writer.finish(Some(tree), &self.outline, &metadata)?;
+        let pdf = self
+            .writer
+            .finish(Some(tree), &self.outline, &metadata, self.engine.fonts())?;
         Ok(VolumePdf {
             pdf,
             articles,

@@ -1,5 +1,5 @@
-//! Text no page can show, made safe before anything is laid out: control characters become
-//! U+FFFD, and a character carrying more combining marks than Unicode's Stream-Safe Text Format
+//! Text no page can show, made safe before anything is laid out: control characters and
+//! noncharacters become U+FFFD, U+FEFF becomes U+2060 (below), and a character carrying more combining marks than Unicode's Stream-Safe Text Format
 //! allows keeps only the first 30 (shaping a stack of thousands is quadratic in the shaper).
 
 use std::borrow::Cow;
@@ -15,7 +15,7 @@ pub const MAX_MARKS_PER_CHARACTER: usize = 30;
 /// What cleaning changed, for the render's warnings.
 #[derive(Debug, Default)]
 pub struct Cleaned {
-    /// Control characters replaced by U+FFFD, in code point order.
+    /// Control characters and noncharacters replaced by U+FFFD, in code point order.
     pub controls: BTreeSet<char>,
     /// Combining marks dropped past `MAX_MARKS_PER_CHARACTER`.
     pub marks_dropped: usize,
@@ -28,7 +28,11 @@ impl Cleaned {
             .controls
             .iter()
             .map(|&c| {
-                let message = format!("U+{:04X} is a control character; drawn as U+FFFD", c as u32);
+                let what = match c.is_control() {
+                    true => "a control character",
+                    false => "not a character",
+                };
+                let message = format!("U+{:04X} is {what}; drawn as U+FFFD", c as u32);
                 Warning::new(WarningKind::Text, message)
             })
             .collect();
@@ -46,10 +50,19 @@ impl Cleaned {
     }
 }
 
-/// A control character with no meaning in an article (line ends and tabs have one).
+/// A control character with no meaning in an article (line ends and tabs have one), or one of
+/// Unicode's noncharacters (U+FFFE, U+FDD0 …), which no text may hold.
 fn is_unprintable_control(c: char) -> bool {
-    c.is_control() && !matches!(c, '\n' | '\t' | '\r')
+    let noncharacter = c as u32 & 0xFFFE == 0xFFFE || ('\u{FDD0}'..='\u{FDEF}').contains(&c);
+    (c.is_control() && !matches!(c, '\n' | '\t' | '\r')) || noncharacter
 }
+
+/// U+FEFF inside text is a byte order mark pasted along with it, or the zero-width no-break space
+/// it stood for before Unicode 3.2. Its meaning is U+2060 WORD JOINER's (both keep the
+/// characters either side on one line), and PDF/UA forbids U+FEFF in a font's text map: one
+/// would cost the file its accessibility claim.
+const ZERO_WIDTH_NO_BREAK: char = '\u{FEFF}';
+const WORD_JOINER: char = '\u{2060}';
 
 /// A character that attaches to the one before it: UAX #14's class CM holds every combining
 /// mark, variation selector and tag character, in any script.
@@ -68,11 +81,12 @@ fn needs_cleaning(text: &str) -> bool {
         } else {
             marks = 0;
         }
-        is_unprintable_control(c) || marks > MAX_MARKS_PER_CHARACTER
+        is_unprintable_control(c) || c == ZERO_WIDTH_NO_BREAK || marks > MAX_MARKS_PER_CHARACTER
     })
 }
 
-/// `text` with control characters replaced and mark stacks cut, borrowed when nothing changes.
+/// `text` with control characters and U+FEFF replaced and mark stacks cut, borrowed when nothing
+/// changes.
 pub fn clean<'a>(text: &'a str, cleaned: &mut Cleaned) -> Cow<'a, str> {
     if !needs_cleaning(text) {
         return Cow::Borrowed(text);
@@ -92,6 +106,8 @@ pub fn clean<'a>(text: &'a str, cleaned: &mut Cleaned) -> Cow<'a, str> {
         if is_unprintable_control(c) {
             cleaned.controls.insert(c);
             out.push('\u{FFFD}');
+        } else if c == ZERO_WIDTH_NO_BREAK {
+            out.push(WORD_JOINER);
         } else {
             out.push(c);
         }
@@ -197,6 +213,39 @@ mod tests {
                 .starts_with("U+0000 is a control character")
         );
         assert_eq!(c.warnings()[0].kind, WarningKind::Text);
+    }
+
+    #[test]
+    fn noncharacters_become_replacement_characters() {
+        let mut c = Cleaned::default();
+        assert_eq!(
+            clean("a\u{FFFE}b\u{FDD0}c\u{10FFFF}", &mut c),
+            "a\u{FFFD}b\u{FFFD}c\u{FFFD}"
+        );
+        let messages: Vec<String> = c.warnings().into_iter().map(|w| w.message).collect();
+        assert_eq!(
+            messages,
+            [
+                "U+FDD0 is not a character; drawn as U+FFFD",
+                "U+FFFE is not a character; drawn as U+FFFD",
+                "U+10FFFF is not a character; drawn as U+FFFD",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_zero_width_no_break_space_becomes_a_word_joiner_without_a_warning() {
+        let mut c = Cleaned::default();
+        assert_eq!(
+            clean("\u{FEFF}Новости\u{FEFF} дня", &mut c),
+            "\u{2060}Новости\u{2060} дня"
+        );
+        assert!(c.warnings().is_empty());
+        // Neighbours of the replaced characters stay printable: U+FFFD itself is not one.
+        assert!(matches!(
+            clean("\u{FFFD}\u{FFFC}", &mut c),
+            Cow::Borrowed(_)
+        ));
     }
 
     #[test]

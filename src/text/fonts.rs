@@ -283,6 +283,15 @@ impl FontBook {
         }
     }
 
+    /// The name of the parsed face the PDF writer knows as `font`, to name it in an error.
+    pub fn name_of(&self, font: &krilla::text::Font) -> Option<&str> {
+        self.faces
+            .iter()
+            .filter_map(|lazy| lazy.face.get())
+            .find(|face| &face.pdf == font)
+            .map(|face| face.name.as_str())
+    }
+
     /// Number of faces, parsed or not.
     pub fn len(&self) -> usize {
         self.faces.len()

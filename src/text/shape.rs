@@ -367,8 +367,62 @@ impl Shaper<'_> {
             });
         }
         place_marks(&mut out[first..], text, &shaper_font, scale);
+        drop_hidden_glyphs(out, first, text);
         buffer
     }
+}
+
+/// Characters with no ink that only steer breaking, joining or direction: soft hyphen,
+/// combining grapheme joiner, zero-width space and joiners, direction marks and embeddings, word
+/// joiner and invisible operators, U+FEFF. A glyph's copied text leaves them out
+/// (`layout::para::line`).
+pub(crate) fn is_format_control(c: char) -> bool {
+    matches!(
+        c,
+        '\u{ad}'
+            | '\u{34f}'
+            | '\u{61c}'
+            | '\u{180e}'
+            | '\u{200b}'..='\u{200f}'
+            | '\u{202a}'..='\u{202e}'
+            | '\u{2060}'..='\u{206f}'
+            | '\u{feff}'
+    )
+}
+
+/// Characters the shaper hides (the common part of Unicode's Default_Ignorable_Code_Point): the
+/// format controls, and variation selectors and tags, which stay in the text of the character
+/// they select for.
+fn is_default_ignorable(c: char) -> bool {
+    is_format_control(c)
+        || matches!(
+            c,
+            '\u{180b}'..='\u{180d}' | '\u{fe00}'..='\u{fe0f}' | '\u{e0000}'..='\u{e0fff}'
+        )
+}
+
+/// Leaves out, from `out[first..]`, the glyphs the shaper gave hidden characters: the space glyph
+/// with no advance. Drawn, such a glyph would carry its character's text, and a PDF font maps
+/// each glyph to one text: a word joiner before the face's first space made every space of the
+/// face read back as a word joiner. A format control's text is then left out of the copied
+/// text (`layout::para::line`); a variation selector's goes with the glyph before it.
+fn drop_hidden_glyphs(out: &mut Vec<Glyph>, first: usize, text: &str) {
+    let hidden = |g: &Glyph| {
+        g.advance == 0.0
+            && g.dx == 0.0
+            && text[g.cluster as usize..]
+                .chars()
+                .next()
+                .is_some_and(is_default_ignorable)
+    };
+    let mut kept = first;
+    for i in first..out.len() {
+        if !hidden(&out[i]) {
+            out.swap(kept, i);
+            kept += 1;
+        }
+    }
+    out.truncate(kept);
 }
 
 /// Gap kept between a vowel's ink and a mark above it, in em.
@@ -485,6 +539,14 @@ mod tests {
         assert!(g.iter().all(|g| g.id != 0));
         assert!(g.windows(2).all(|w| w[0].cluster <= w[1].cluster));
         assert!(g.iter().all(|g| g.advance > 0.0));
+    }
+
+    #[test]
+    fn hidden_characters_get_no_glyph() {
+        let (_, plain) = shape("слово ");
+        let (_, hidden) = shape("\u{feff}сло\u{ad}\u{2060}во\u{200b} \u{200d}");
+        let ids = |g: &[Glyph]| g.iter().map(|g| (g.id, g.advance)).collect::<Vec<_>>();
+        assert_eq!(ids(&hidden), ids(&plain));
     }
 
     #[test]

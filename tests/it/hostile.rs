@@ -361,23 +361,53 @@ fn an_image_referenced_many_times_is_decoded_once() {
     });
 }
 
+/// DejaVu Sans as an added font whose licence bits (OS/2 `fsType` 2, "restricted licence
+/// embedding") forbid the embedding PDF/UA requires: PDF/UA cannot be claimed for a file using
+/// it. The table's checksum is left stale; no reader checks it.
+fn restricted_font_engine(dir: &std::path::Path) -> babrpdf::Engine {
+    let mut font = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts/DejaVuSans.ttf"),
+    )
+    .unwrap();
+    let u16_at = |b: &[u8], at: usize| u16::from_be_bytes([b[at], b[at + 1]]) as usize;
+    let u32_at =
+        |b: &[u8], at: usize| u32::from_be_bytes(b[at..at + 4].try_into().unwrap()) as usize;
+    let os2 = (0..u16_at(&font, 4))
+        .map(|i| 12 + 16 * i)
+        .find(|&record| &font[record..record + 4] == b"OS/2")
+        .map(|record| u32_at(&font, record + 8))
+        .expect("an OS/2 table");
+    font[os2 + 8..os2 + 10].copy_from_slice(&2u16.to_be_bytes());
+    let fonts = dir.join("fonts");
+    std::fs::create_dir_all(&fonts).unwrap();
+    std::fs::write(fonts.join("DejaVuSans-restricted.ttf"), font).unwrap();
+    let mut engine = babrpdf::Engine::new().unwrap();
+    engine.add_font_dir(&fonts).unwrap();
+    engine
+}
+
 #[test]
 fn a_render_written_again_without_the_pdf_ua_claim_charges_its_pictures_once() {
-    // A byte-order mark in the text has no glyph the PDF/UA checker accepts: the PDF is written
-    // again without the claim. The pages went to the writer as they were filled, so the article
-    // is laid out again; its picture must not be charged to the pixel budget a second time.
+    // A font whose licence forbids embedding for every use makes the PDF/UA checker refuse: the
+    // PDF is written again without the claim. The pages went to the writer as they were filled,
+    // so the article is laid out again; its picture must not be charged to the pixel budget a
+    // second time.
     let _serial = serial();
     let dir = scratch("hostile", "ua-again");
     png_fixture(&dir);
+    let engine = restricted_font_engine(&dir);
+    let theme: babrpdf::theme::ThemeFile =
+        serde_json::from_str(r#"{"fonts": {"body": "DejaVu Sans"}}"#).unwrap();
     let options = RenderOptions {
         limits: Limits {
             max_pixels: 210 * 200,
             ..Limits::default()
         },
+        theme: Some(std::sync::Arc::new(theme)),
         ..with_assets(&dir)
     };
-    let article = markdown("Текст\u{feff} с меткой.\n\n![a](rgba.png)");
-    let rendered = engine().render(&article, &options).expect("renders");
+    let article = markdown("Текст с меткой.\n\n![a](rgba.png)");
+    let rendered = engine.render(&article, &options).expect("renders");
     let kinds: Vec<_> = rendered.warnings.iter().map(|w| w.kind).collect();
     assert_eq!(
         kinds,
@@ -385,18 +415,44 @@ fn a_render_written_again_without_the_pdf_ua_claim_charges_its_pictures_once() {
         "{:?}",
         rendered.warnings
     );
+    let message = &rendered.warnings[0].message;
     assert!(
-        rendered.warnings[0]
-            .message
-            .contains("without the PDF/UA-1 claim")
+        message.contains("DejaVuSans-restricted.ttf's licence forbids embedding")
+            && message.contains("without the PDF/UA-1 claim"),
+        "{message}"
     );
     // The same bytes as laying out once and writing twice.
-    let doc = engine().layout(&article, &options).unwrap();
-    let whole = engine().write(&doc, &options).unwrap();
+    let doc = engine.layout(&article, &options).unwrap();
+    let whole = engine.write(&doc, &options).unwrap();
     assert!(rendered.pdf == whole.pdf, "the retried render differs");
     assert!(
         !xmp_of(&rendered.pdf).contains("pdfuaid"),
         "no PDF/UA claim"
+    );
+}
+
+#[test]
+fn a_byte_order_mark_in_the_text_keeps_the_pdf_ua_claim() {
+    // Text pasted from a file keeps its U+FEFF. It means a word joiner, and is set as one: PDF/UA
+    // forbids U+FEFF itself in a font's text map.
+    let article = markdown("\u{feff}Текст\u{feff} с меткой.\u{fffe}");
+    let rendered = engine()
+        .render(&article, &RenderOptions::default())
+        .unwrap();
+    let messages: Vec<&str> = rendered
+        .warnings
+        .iter()
+        .map(|w| w.message.as_str())
+        .collect();
+    assert_eq!(messages, ["U+FFFE is not a character; drawn as U+FFFD"]);
+    assert!(
+        xmp_of(&rendered.pdf).contains("pdfuaid"),
+        "the PDF/UA claim"
+    );
+    let text = pdf_text(&load(&rendered.pdf));
+    assert!(
+        text.contains("Текст с меткой.") && text.contains('\u{fffd}'),
+        "{text:?}"
     );
 }
 

@@ -119,6 +119,24 @@ fn special_characters_copy_out_exactly() {
 }
 
 #[test]
+fn invisible_characters_copy_out_as_nothing_and_spaces_stay_spaces() {
+    // A word joiner, zero-width space or soft hyphen before the face's first space once made the
+    // space glyph's text map say that character: every space then read back as it. Their glyphs
+    // are left out, and the text of the glyph before them stops short of them.
+    let text = "Сло\u{ad}во\u{200b}за\u{2060}словом и ещё\u{200d} слова, и ещё\u{feff} слова.";
+    let json = serde_json::json!({"title": "Т\u{2060}ест", "body": text, "body_format": "text"});
+    let article = Article::from_json(json.to_string().as_bytes()).unwrap();
+    let got = pdf_text(&load(&render(&article)));
+    let invisible = ['\u{ad}', '\u{200b}', '\u{200d}', '\u{2060}', '\u{feff}'];
+    assert!(!got.contains(invisible), "{got:?}");
+    let flat = got.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains("Тест") && flat.contains("Словозасловом и ещё слова, и ещё слова."),
+        "{flat:?}"
+    );
+}
+
+#[test]
 fn every_font_is_embedded_subset_and_has_tounicode() {
     for name in SAMPLES {
         let pdf = render(&sample(name));

@@ -5,7 +5,7 @@ use super::items::Source;
 use super::{Align, Paragraph, SetLine};
 use crate::layout::display::{GlyphRun, RunGlyph};
 use crate::text::linebreak::{FILL, Item, ratio};
-use crate::text::shape::{Glyph, Shaper};
+use crate::text::shape::{Glyph, Shaper, is_format_control};
 
 /// Glue adjustment ratio beyond which a justified line also spreads its letters (with the word
 /// space's stretch at 0.3 of its width: spaces wider than 1.75 natural ones, ≈ 0.43 em).
@@ -291,6 +291,14 @@ impl Paragraph<'_> {
             if ce > have {
                 run.text.push_str(&styled.text[have.max(cs)..ce]);
             }
+            // A glyph's own text stops before the format controls after it (a word joiner, a
+            // soft hyphen; their glyphs were left out, `shape.rs`): a PDF font maps a glyph to
+            // the first text it is drawn with, so «т» + word joiner would make every later «т»
+            // copy out with a word joiner in most readers. The run's text keeps them.
+            let own = styled.text[cs..ce]
+                .trim_end_matches(is_format_control)
+                .len();
+            let ce = if own > 0 { cs + own } else { ce };
             let rel_start = cs.saturating_sub(run_text_start);
             let rel_end = ce.saturating_sub(run_text_start).max(rel_start);
             run.glyphs.push(RunGlyph {
