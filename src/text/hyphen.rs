@@ -76,16 +76,22 @@ fn is_mark(c: char) -> bool {
     matches!(c as u32, 0x300..=0x36F | 0x483..=0x489)
 }
 
+/// Byte offsets inside `word` just after its soft hyphens (U+00AD), where the author allows a
+/// hyphen; none before the first letter or after the last.
+pub fn soft_hyphen_points(word: &str) -> Vec<usize> {
+    word.match_indices('\u{ad}')
+        .filter(|&(i, _)| i > 0)
+        .map(|(i, _)| i + '\u{ad}'.len_utf8())
+        .filter(|&i| i < word.len())
+        .collect()
+}
+
 /// Byte offsets inside `word` where a hyphen may be inserted. `word` is a run of letters (and
 /// combining marks); anything else, words in capitals and short words give no points.
 /// Soft hyphens written by the author, when present, are the only points used.
 pub fn points(word: &str, hyphenator: Hyphenator) -> Vec<usize> {
     if word.contains('\u{ad}') {
-        return word
-            .match_indices('\u{ad}')
-            .map(|(i, _)| i + 2)
-            .filter(|&i| i < word.len())
-            .collect();
+        return soft_hyphen_points(word);
     }
     // Letters only, marks removed, with each letter's byte offset in `word`; on the stack, as
     // this runs for every word of every article.

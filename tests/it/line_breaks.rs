@@ -280,6 +280,41 @@ fn a_paragraph_never_ends_with_a_stub_of_a_hyphenated_word() {
 }
 
 #[test]
+fn a_soft_hyphen_is_where_a_word_breaks_and_the_break_prints_a_hyphen() {
+    // Soft hyphens from the newsroom's editor are the word's only hyphenation points. Unicode's
+    // line breaking allows a break after one, which printed no hyphen at all.
+    let word = "пре\u{ad}вос\u{ad}ход\u{ad}ность";
+    let body: Vec<String> = (0..12)
+        .map(|k| vec![word; 20 + k].join(" ") + ".")
+        .collect();
+    let doc = layout(&article("Мягкие переносы", &body.join("\n\n")), Paper::A5);
+    let texts: Vec<String> = all_lines(&doc)
+        .iter()
+        .filter(|l| l.role() == Role::Body)
+        .map(|l| l.text.replace('\u{ad}', ""))
+        .collect();
+    let mut broken = 0;
+    for text in &texts {
+        let last = last_word(text).trim_end_matches('.');
+        match last.strip_suffix('-') {
+            Some(part) => {
+                broken += 1;
+                assert!(
+                    ["пре", "превос", "превосход"].contains(&part),
+                    "broken at no soft hyphen: {text:?}"
+                );
+            }
+            None => assert_eq!(last, "превосходность", "broken without a hyphen: {text:?}"),
+        }
+    }
+    assert!(
+        broken > 10,
+        "only {broken} of {} lines end in a hyphen",
+        texts.len()
+    );
+}
+
+#[test]
 fn a_headline_breaks_before_a_short_quotation_not_inside_it() {
     let mut md = std::fs::read_to_string(sample_path("rich-article.md")).unwrap();
     let titles = [

@@ -158,7 +158,7 @@ impl Builder<'_> {
                 }
                 prev = Some(c);
             }
-        } else if let (Some(lang), true) = (self.hyphen_lang, self.style.hyphenate) {
+        } else if self.style.hyphenate {
             for (start, letters) in letter_runs(word) {
                 let abs = a + start;
                 let joined = |c: Option<char>| matches!(c, Some('-' | '\u{2010}' | '\u{2011}'));
@@ -168,11 +168,13 @@ impl Builder<'_> {
                 {
                     continue;
                 }
-                points.extend(
-                    hyphen::points(letters, lang)
-                        .into_iter()
-                        .map(|p| (abs + p, None)),
-                );
+                // The author's soft hyphens count in any language; patterns need one of ours.
+                let found = match self.hyphen_lang {
+                    _ if letters.contains('\u{ad}') => hyphen::soft_hyphen_points(letters),
+                    Some(lang) => hyphen::points(letters, lang),
+                    None => Vec::new(),
+                };
+                points.extend(found.into_iter().map(|p| (abs + p, None)));
             }
         }
         let mut start = a;
@@ -255,6 +257,11 @@ impl Builder<'_> {
             if kind == BreakOpportunity::Allowed
                 && urls.get(url).is_some_and(|u| u.start < pos && pos < u.end)
             {
+                continue;
+            }
+            // UAX #14 allows a break after a soft hyphen, which would print no hyphen: it is a
+            // hyphenation point of its word instead (`add_word`).
+            if kind == BreakOpportunity::Allowed && self.text[..pos].ends_with('\u{ad}') {
                 continue;
             }
             let segment = &self.text[prev..pos];
@@ -483,12 +490,13 @@ fn looks_like_url(word: &str) -> bool {
     word.contains("://") || word.starts_with("www.") || (word.contains('@') && word.contains('.'))
 }
 
-/// Maximal runs of letters (with combining marks) in a word, with their byte offsets.
+/// Maximal runs of letters (with combining marks and soft hyphens) in a word, with their byte
+/// offsets.
 fn letter_runs(word: &str) -> Vec<(usize, &str)> {
     let mut out = Vec::new();
     let mut start = None;
     for (i, c) in word.char_indices() {
-        let letter = hyphen::is_letter(c) || matches!(c as u32, 0x300..=0x36F);
+        let letter = hyphen::is_letter(c) || matches!(c as u32, 0x300..=0x36F | 0xAD);
         match (letter, start) {
             (true, None) => start = Some(i),
             (false, Some(s)) => {
