@@ -106,12 +106,7 @@ fn script_of(class: ScriptClass) -> Script {
 
 /// Characters that never need a visible glyph, so they never trigger a font fallback.
 fn is_invisible(c: char) -> bool {
-    c.is_whitespace()
-        || c.is_control()
-        || matches!(
-            c,
-            '\u{ad}' | '\u{200b}'..='\u{200f}' | '\u{2060}' | '\u{feff}'
-        )
+    c.is_whitespace() || c.is_control() || is_format_control(c)
 }
 
 /// Emoji presentation: a sequence the emoji font should draw (pictographs, flags, keycaps,
